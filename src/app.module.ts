@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from './config/config.schema.js';
+import { MeshesModule } from './meshes/meshes.module.js';
+import { PlatformModule } from './platform/platform.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
+
+/**
+ * The root module for a set of roles. Production runs one role per process; `npm start` runs
+ * all three in one process, where /readyz then covers all of them.
+ */
+@Module({})
+export class AppModule {
+  static forRoles(config: AppConfig): DynamicModule {
+    const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
+    if (config.roles.includes('api')) imports.push(TenantsModule, MeshesModule);
+    if (config.roles.includes('xds')) imports.push(XdsFleetModule);
+    return { module: AppModule, imports };
+  }
+}

@@ -1,0 +1,19 @@
+import { badRequest } from '../errors/domain-error.js';
+
+/**
+ * Opaque pagination tokens: base64url of `<kind>:<cursor>`. The kind stops a token from one
+ * listing being replayed against another; the cursor is the last key of the previous page
+ * (keyset pagination), so pages stay stable while items are added.
+ */
+export function encodePageToken(kind: string, cursor: string): string {
+  return Buffer.from(`${kind}:${cursor}`, 'utf8').toString('base64url');
+}
+
+export function decodePageToken(token: string, kind: string): string {
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  const prefix = `${kind}:`;
+  if (!decoded.startsWith(prefix) || decoded.length === prefix.length) {
+    throw badRequest('nextToken: is not a token returned by this listing');
+  }
+  return decoded.slice(prefix.length);
+}

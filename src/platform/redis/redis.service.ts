@@ -1,0 +1,41 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+
+/**
+ * The process's command connection to Redis. It reconnects forever in the background; commands
+ * fail fast while Redis is away (so a request never hangs on it) and /readyz reports it.
+ */
+@Injectable()
+export class RedisService implements OnModuleDestroy {
+  private readonly log = new Logger(RedisService.name);
+  readonly client: Redis;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.client = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 5_000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 5_000),
+    });
+    this.client.on('error', (err: Error) => this.log.warn(`redis: ${err.message}`));
+  }
+
+  /**
+   * A separate connection for blocking consumers (BullMQ workers, subscribers), which must
+   * never give up on a command.
+   */
+  duplicateForBlocking(): Redis {
+    return new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+  }
+
+  async ping(): Promise<void> {
+    const answer = await this.client.ping();
+    if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

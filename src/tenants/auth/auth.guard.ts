@@ -1,0 +1,100 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../../common/errors/auth-error.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { IS_PUBLIC } from '../../platform/http/public.decorator.js';
+import { AUTH_SCHEME } from '../../platform/http/rest-error.filter.js';
+import { assertTenantActive, CredentialsService } from '../credentials/credentials.service.js';
+import { AUTH_POLICY, TENANT_CONTEXT, type AuthPolicy, type RequestWithTenant } from './auth-policy.decorators.js';
+import { parseAuthorization, verifySigV4 } from './sigv4-verifier.js';
+
+type Request = FastifyRequest & RequestWithTenant & { rawBody?: Buffer; [AUTH_SCHEME]?: 'sigv4' | 'bearer' };
+
+/** The SigV4 service name the App Mesh SDKs sign for. */
+export const SIGNING_SERVICE = 'appmesh';
+
+/** The one global guard: enforces each route's declared auth policy. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly log = new Logger(AuthGuard.name);
+  private readonly adminTokenHash: Buffer;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.adminTokenHash = sha256(config.adminToken);
+  }
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const policy = this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, targets);
+    const request = ctx.switchToHttp().getRequest<Request>();
+    const header = request.headers.authorization;
+    switch (policy) {
+      case 'admin':
+        request[AUTH_SCHEME] = 'bearer';
+        this.checkAdmin(header);
+        return true;
+      case 'sigv4':
+        request[AUTH_SCHEME] = 'sigv4';
+        request[TENANT_CONTEXT] = await this.sigv4(request);
+        return true;
+      case 'bearer':
+        request[AUTH_SCHEME] = 'bearer';
+        request[TENANT_CONTEXT] = await this.credentials.authenticateApiToken(bearerToken(header));
+        return true;
+      case 'tenant':
+        if (header?.startsWith('AWS4-HMAC-SHA256')) {
+          request[AUTH_SCHEME] = 'sigv4';
+          request[TENANT_CONTEXT] = await this.sigv4(request);
+        } else {
+          request[AUTH_SCHEME] = 'bearer';
+          request[TENANT_CONTEXT] = await this.credentials.authenticateApiToken(bearerToken(header));
+        }
+        return true;
+      case undefined:
+        this.log.error(`route ${request.method} ${request.routeOptions.url} declares no auth policy; refusing it`);
+        throw new AuthError('MISSING_CREDENTIALS', 'This route is not available.');
+    }
+  }
+
+  private async sigv4(request: Request) {
+    const auth = parseAuthorization(request.headers.authorization);
+    const found = await this.credentials.secretForAccessKey(auth.accessKeyId);
+    await verifySigV4(
+      { method: request.method, rawUrl: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
+      auth,
+      found.secretAccessKey,
+      { region: this.config.region, service: SIGNING_SERVICE, maxSkewSeconds: this.config.sigv4MaxSkewSeconds, now: new Date() },
+    );
+    assertTenantActive(found.tenant);
+    this.credentials.recordAccessKeyUse(found.keyRowId);
+    return { scope: found.scope, tenant: found.tenant };
+  }
+
+  private checkAdmin(header: string | undefined): void {
+    const given = sha256(bearerToken(header));
+    if (!timingSafeEqual(given, this.adminTokenHash)) {
+      throw new AuthError('UNKNOWN_CREDENTIALS', 'The operator token is not valid.');
+    }
+  }
+}
+
+function bearerToken(header: string | undefined): string {
+  if (header === undefined || header === '') {
+    throw new AuthError('MISSING_CREDENTIALS', 'Missing credentials: send Authorization: Bearer <token>.');
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new AuthError('MALFORMED_CREDENTIALS', 'The Authorization header must be of the form: Bearer <token>.');
+  return match[1];
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,139 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthError } from '../../common/errors/auth-error.js';
+import { notFound } from '../../common/errors/domain-error.js';
+import { tenantScopeOf, type TenantScope } from '../../common/tenancy/tenant-scope.js';
+import { parseInput } from '../../common/validation/parse-input.js';
+import type { Tenant } from '../../generated/prisma/client.js';
+import { createAccessKeyInput, createApiTokenInput } from '../tenant.inputs.js';
+import { accessKeyView, apiTokenView, type AccessKeyView, type ApiTokenView } from '../tenant.views.js';
+import { ACCESS_KEY_ID_PATTERN, API_TOKEN_PATTERN, apiTokenDisplayPrefix, hashApiToken, newAccessKeyId, newApiToken, newSecretAccessKey } from './credential-format.js';
+import { CredentialsRepository } from './credentials.repository.js';
+import { SecretBox } from './secret-box.js';
+
+/** A new access key: the secret appears here once and is never readable again through the API. */
+export interface IssuedAccessKey {
+  readonly accessKey: AccessKeyView & { readonly secretAccessKey: string };
+}
+export interface IssuedApiToken {
+  readonly apiToken: ApiTokenView & { readonly token: string };
+}
+
+/** Who a valid credential belongs to. */
+export interface AuthenticatedTenant {
+  readonly scope: TenantScope;
+  readonly tenant: Tenant;
+}
+
+/** Material for a new access key, sealed for storage. */
+export interface SealedAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly secretCiphertext: Uint8Array<ArrayBuffer>;
+  readonly masterKeyId: string;
+}
+
+@Injectable()
+export class CredentialsService {
+  private readonly log = new Logger(CredentialsService.name);
+
+  constructor(
+    private readonly repo: CredentialsRepository,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** Generates a key pair and seals its secret; used here and when a tenant is created. */
+  sealNewAccessKey(): SealedAccessKey {
+    const accessKeyId = newAccessKeyId();
+    const secretAccessKey = newSecretAccessKey();
+    const sealed = this.box.seal(secretAccessKey, accessKeyId);
+    return { accessKeyId, secretAccessKey, secretCiphertext: new Uint8Array(sealed), masterKeyId: this.box.keyId };
+  }
+
+  async createAccessKey(scope: TenantScope, input: unknown): Promise<IssuedAccessKey> {
+    const { description } = parseInput(createAccessKeyInput, input ?? {});
+    const key = this.sealNewAccessKey();
+    const row = await this.repo.insertAccessKey(scope, {
+      accessKeyId: key.accessKeyId,
+      secretCiphertext: key.secretCiphertext,
+      masterKeyId: key.masterKeyId,
+      description: description ?? null,
+    });
+    return { accessKey: { ...accessKeyView(row), secretAccessKey: key.secretAccessKey } };
+  }
+
+  async listAccessKeys(scope: TenantScope): Promise<AccessKeyView[]> {
+    return (await this.repo.listAccessKeys(scope)).map(accessKeyView);
+  }
+
+  /** Revoking is permanent and idempotent; the record stays for audit with its revocation time. */
+  async revokeAccessKey(scope: TenantScope, accessKeyId: string): Promise<AccessKeyView> {
+    const key = await this.repo.findAccessKey(scope, accessKeyId);
+    if (!key) throw notFound(`Access key ${accessKeyId} does not exist in account ${scope.accountId}.`);
+    if (key.revokedAt !== null) return accessKeyView(key);
+    return accessKeyView(await this.repo.revokeAccessKey(scope, key.id, new Date()));
+  }
+
+  /** Generates a token and its stored hash; used here and when a tenant is created. */
+  newApiTokenMaterial(): { token: string; prefix: string; tokenHash: string } {
+    const token = newApiToken();
+    return { token, prefix: apiTokenDisplayPrefix(token), tokenHash: hashApiToken(token) };
+  }
+
+  async createApiToken(scope: TenantScope, input: unknown): Promise<IssuedApiToken> {
+    const { name } = parseInput(createApiTokenInput, input ?? {});
+    const { token, prefix, tokenHash } = this.newApiTokenMaterial();
+    const row = await this.repo.insertApiToken(scope, { name, prefix, tokenHash });
+    return { apiToken: { ...apiTokenView(row), token } };
+  }
+
+  async listApiTokens(scope: TenantScope): Promise<ApiTokenView[]> {
+    return (await this.repo.listApiTokens(scope)).map(apiTokenView);
+  }
+
+  async revokeApiToken(scope: TenantScope, id: string): Promise<ApiTokenView> {
+    const token = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findApiToken(scope, id) : null;
+    if (!token) throw notFound(`API token ${id} does not exist in account ${scope.accountId}.`);
+    if (token.revokedAt !== null) return apiTokenView(token);
+    return apiTokenView(await this.repo.revokeApiToken(scope, token.id, new Date()));
+  }
+
+  /**
+   * Resolves an access key id to its tenant and plain secret for SigV4 verification. Unknown
+   * and revoked keys fail here; the tenant's status is checked by the caller only after the
+   * signature proved the caller holds the secret, so a key id alone reveals nothing.
+   */
+  async secretForAccessKey(accessKeyId: string): Promise<AuthenticatedTenant & { secretAccessKey: string; keyRowId: string }> {
+    const key = ACCESS_KEY_ID_PATTERN.test(accessKeyId) ? await this.repo.findAccessKeyForAuthentication(accessKeyId) : null;
+    if (!key) throw new AuthError('UNKNOWN_CREDENTIALS', 'The security token included in the request is invalid.');
+    if (key.revokedAt !== null) {
+      throw new AuthError('REVOKED_CREDENTIALS', 'The security token included in the request is invalid: the access key has been revoked.');
+    }
+    const secretAccessKey = this.box.open(key.secretCiphertext, key.masterKeyId, key.accessKeyId);
+    return { scope: tenantScopeOf(key.tenant), tenant: key.tenant, secretAccessKey, keyRowId: key.id };
+  }
+
+  async authenticateApiToken(token: string): Promise<AuthenticatedTenant> {
+    const row = API_TOKEN_PATTERN.test(token) ? await this.repo.findApiTokenForAuthentication(hashApiToken(token)) : null;
+    if (!row) throw new AuthError('UNKNOWN_CREDENTIALS', 'The API token is not valid.');
+    if (row.revokedAt !== null) throw new AuthError('REVOKED_CREDENTIALS', 'The API token has been revoked.');
+    assertTenantActive(row.tenant);
+    this.touch(() => this.repo.touchApiToken(row.id, new Date()));
+    return { scope: tenantScopeOf(row.tenant), tenant: row.tenant };
+  }
+
+  /** Records a successful SigV4 authentication (after the signature was verified). */
+  recordAccessKeyUse(keyRowId: string): void {
+    this.touch(() => this.repo.touchAccessKey(keyRowId, new Date()));
+  }
+
+  /** Last-used stamps are best effort: a failed stamp must not fail the request it describes. */
+  private touch(write: () => Promise<void>): void {
+    write().catch((err: unknown) => this.log.warn(`could not record credential use: ${String(err)}`));
+  }
+}
+
+export function assertTenantActive(tenant: Tenant): void {
+  if (tenant.status !== 'active') {
+    throw new AuthError('TENANT_SUSPENDED', `Account ${tenant.accountId} is suspended; contact the platform operator.`);
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { conflict, notFound } from '../common/errors/domain-error.js';
+import { randomAccountId } from '../common/ids/account-id.js';
+import { tenantScopeOf, type TenantScope } from '../common/tenancy/tenant-scope.js';
+import { parseInput } from '../common/validation/parse-input.js';
+import { CredentialsService } from './credentials/credentials.service.js';
+import { decodePageToken, encodePageToken } from '../common/pagination/page-token.js';
+import { DEFAULT_PLAN } from './plans.js';
+import { createTenantInput, listInput } from './tenant.inputs.js';
+import { TenantsRepository } from './tenants.repository.js';
+import { accessKeyView, apiTokenView, tenantView, type AccessKeyView, type ApiTokenView, type TenantView } from './tenant.views.js';
+
+/** What creating a tenant returns: the only time its first secret and token are visible. */
+export interface CreatedTenant extends TenantView {
+  readonly accessKey: AccessKeyView & { readonly secretAccessKey: string };
+  readonly apiToken: ApiTokenView & { readonly token: string };
+}
+
+const ACCOUNT_ID_ATTEMPTS = 5;
+const DEFAULT_PAGE_SIZE = 50;
+
+/** Operator-facing tenant lifecycle. Tenants act on their own credentials through CredentialsService. */
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly repo: TenantsRepository,
+    private readonly credentials: CredentialsService,
+  ) {}
+
+  async create(input: unknown): Promise<CreatedTenant> {
+    const { name, plan = DEFAULT_PLAN } = parseInput(createTenantInput, input);
+    for (let attempt = 0; attempt < ACCOUNT_ID_ATTEMPTS; attempt++) {
+      const key = this.credentials.sealNewAccessKey();
+      const token = this.credentials.newApiTokenMaterial();
+      const created = await this.repo.insertWithCredentials(
+        { accountId: randomAccountId(), name, plan },
+        { accessKeyId: key.accessKeyId, secretCiphertext: key.secretCiphertext, masterKeyId: key.masterKeyId, description: 'created with the tenant' },
+        { name: 'default', prefix: token.prefix, tokenHash: token.tokenHash },
+      );
+      if (created === 'name-taken') throw conflict(`A tenant named ${name} already exists.`);
+      if (created === 'account-id-taken') continue;
+      const [accessKey] = created.accessKeys;
+      const [apiToken] = created.apiTokens;
+      return {
+        ...tenantView(created),
+        accessKey: { ...accessKeyView(accessKey!), secretAccessKey: key.secretAccessKey },
+        apiToken: { ...apiTokenView(apiToken!), token: token.token },
+      };
+    }
+    throw new Error(`could not find a free account id in ${ACCOUNT_ID_ATTEMPTS} attempts`);
+  }
+
+  async list(input: unknown): Promise<{ tenants: TenantView[]; nextToken?: string }> {
+    const { limit = DEFAULT_PAGE_SIZE, nextToken } = parseInput(listInput, input ?? {});
+    const after = nextToken === undefined ? undefined : decodePageToken(nextToken, 'tenants');
+    const rows = await this.repo.list(limit + 1, after);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return rows.length > limit && last ? { tenants: page.map(tenantView), nextToken: encodePageToken('tenants', last.accountId) } : { tenants: page.map(tenantView) };
+  }
+
+  async get(accountId: string): Promise<TenantView> {
+    return tenantView(await this.find(accountId));
+  }
+
+  /** The scope an operator acts in when managing one tenant's credentials. */
+  async scopeOf(accountId: string): Promise<TenantScope> {
+    return tenantScopeOf(await this.find(accountId));
+  }
+
+  async suspend(accountId: string): Promise<TenantView> {
+    return tenantView(await this.repo.setStatus(await this.scopeOf(accountId), 'suspended'));
+  }
+
+  async resume(accountId: string): Promise<TenantView> {
+    return tenantView(await this.repo.setStatus(await this.scopeOf(accountId), 'active'));
+  }
+
+  /** Deletes the tenant and, by cascade, everything it owns. */
+  async delete(accountId: string): Promise<void> {
+    await this.repo.delete(await this.scopeOf(accountId));
+  }
+
+  async anyExists(): Promise<boolean> {
+    return (await this.repo.list(1, undefined)).length > 0;
+  }
+
+  private async find(accountId: string) {
+    const tenant = /^\d{12}$/.test(accountId) ? await this.repo.findByAccountId(accountId) : null;
+    if (!tenant) throw notFound(`Account ${accountId} does not exist.`);
+    return tenant;
+  }
+}

@@ -1,0 +1,25 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC (not esbuild) compiles the tests and sources so that Nest's constructor injection,
+// which depends on emitDecoratorMetadata, works the same as in the tsc build.
+export default defineConfig({
+  plugins: [
+    swc.vite({
+      jsc: {
+        target: 'es2023',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      },
+    }),
+  ],
+  test: {
+    include: ['src/**/*.spec.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/setup/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Each file boots its own app against the shared test database; files never share tenants.
+    fileParallelism: true,
+  },
+});
