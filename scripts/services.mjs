@@ -21,7 +21,9 @@ const USAGE = 'usage: node scripts/services.mjs up|down|status';
  * @param {string} envVar
  */
 function describe(name, s, envUrl, envVar) {
-  const where = s.dataDir ? `, data: ${path.relative(root, s.dataDir).startsWith('..') ? s.dataDir : path.relative(root, s.dataDir)}` : '';
+  const where = s.dataDir
+    ? `, data: ${path.relative(root, s.dataDir).startsWith('..') ? s.dataDir : path.relative(root, s.dataDir)}`
+    : '';
   const state = s.running
     ? `running (project-local, pid ${s.pid}${s.address ? `, ${s.address}` : ''}${where})`
     : `not running (project-local${s.dataDir ? where : ', never started'})`;

@@ -137,7 +137,7 @@ function printBanner({ port, xdsPort, adminToken, demo, region }) {
       `    API token    ${demo.apiToken.token}`,
       '',
       '  Try it:',
-      `    export AWS_ACCESS_KEY_ID=${demo.accessKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${demo.accessKey.secretAccessKey} AWS_REGION=${region}`,
+      `    export AWS_ACCESS_KEY_ID=${demo.accessKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${demo.accessKey.secretAccessKey} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
       `    aws appmesh list-meshes --endpoint-url ${api}`,
       `    curl -H 'Authorization: Bearer ${demo.apiToken.token}' ${api}/v1/account`,
     );

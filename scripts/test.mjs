@@ -37,6 +37,8 @@ async function main() {
   // Tests use their own Redis database number so they never see `npm start`'s queues.
   const redisUrl = process.env.REDIS_URL ? process.env.REDIS_URL : `${services.redisUrl.replace(/\/\d*$/, '')}/1`;
 
+  const { ensureAwsCli } = await import('./lib/peers.mjs');
+  const awsCli = await ensureAwsCli(root, log);
   await recreateDatabase(databaseUrl);
   log('building and type-checking...');
   await build(root);
@@ -57,6 +59,8 @@ async function main() {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     MESHPLANE_TEST_PREPARED: '1',
+    // How tests run the real AWS CLI: a JSON command line plus the environment it needs.
+    MESHPLANE_AWS_CLI: JSON.stringify(awsCli),
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
   const code = await exitCodeOf(join(root, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], env);

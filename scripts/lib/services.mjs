@@ -488,10 +488,20 @@ async function localPostgres(ctx, databases, install) {
   const pm = existing ? await runningPostmaster(existing) : null;
   const reused = pm !== null && pm.port === port;
   if (!reused) {
-    if (await isPortOpen(HOST, port)) throw portBusyError('postgres', port, 'LOCAL_PG_PORT', 'DATABASE_URL', 'PostgreSQL');
+    if (await isPortOpen(HOST, port))
+      throw portBusyError('postgres', port, 'LOCAL_PG_PORT', 'DATABASE_URL', 'PostgreSQL');
     if (existing && pm) {
-      ctx.log(`postgres: project-local instance is running on port ${pm.port}; restarting it on ${port} (LOCAL_PG_PORT)`);
-      const r = await runAsPg(ctx, path.join(install.binDir, 'pg_ctl'), ['stop', '-D', existing.dataDir, '-m', 'fast', '-w']);
+      ctx.log(
+        `postgres: project-local instance is running on port ${pm.port}; restarting it on ${port} (LOCAL_PG_PORT)`,
+      );
+      const r = await runAsPg(ctx, path.join(install.binDir, 'pg_ctl'), [
+        'stop',
+        '-D',
+        existing.dataDir,
+        '-m',
+        'fast',
+        '-w',
+      ]);
       if (r.code !== 0) throw new ServiceError(`postgres: pg_ctl stop failed (exit ${r.code})`, outputOf(r));
     }
   }
@@ -606,7 +616,9 @@ async function initPgCluster(ctx, install, layout) {
   fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   if (owner) fs.chownSync(pwFile, owner.uid, owner.gid);
 
-  ctx.log(`postgres: initialising project-local cluster (PostgreSQL ${install.major}, data: ${displayPath(ctx.root, layout.dataDir)})`);
+  ctx.log(
+    `postgres: initialising project-local cluster (PostgreSQL ${install.major}, data: ${displayPath(ctx.root, layout.dataDir)})`,
+  );
   try {
     for (const locale of ['C.UTF-8', 'C']) {
       const r = await runAsPg(ctx, path.join(install.binDir, 'initdb'), [
@@ -643,6 +655,11 @@ async function initPgCluster(ctx, install, layout) {
 async function startPostgres(ctx, install, layout, port) {
   const owner = ctx.asRoot ? await systemUserIds(PG_SYSTEM_USER) : null;
   mkdirMode(layout.runDir, 0o700);
+  // Nothing of ours is running (checked by the caller): socket lock files left by a crashed
+  // server would block the start ("lock file ... already exists"), as its pid may live on.
+  for (const name of fs.readdirSync(layout.runDir)) {
+    if (name.startsWith('.s.PGSQL.')) fs.rmSync(path.join(layout.runDir, name), { force: true });
+  }
   if (!fs.existsSync(layout.logFile)) fs.writeFileSync(layout.logFile, '', { mode: 0o600 });
   if (owner) {
     fs.chownSync(layout.runDir, owner.uid, owner.gid);
@@ -684,9 +701,10 @@ async function runningPostmaster(layout) {
     const pm = readPostmasterPid(layout.dataDir);
     if (!pm) return null;
     if (!isOurProcess(pm.pid, layout.dataDir, 'postgres')) {
-      // Left behind by a crash or reboot. If its pid now belongs to another live process, the
-      // server would refuse to start ("lock file already exists"), so remove it.
-      if (processAlive(pm.pid)) fs.rmSync(path.join(layout.dataDir, 'postmaster.pid'), { force: true });
+      // Left behind by a crash or reboot. If its pid is now a zombie or another live process, the
+      // server would refuse to start ("lock file already exists"), so remove it. (PostgreSQL's
+      // shared-memory interlock still protects the data should this judgement ever be wrong.)
+      fs.rmSync(path.join(layout.dataDir, 'postmaster.pid'), { force: true });
       return null;
     }
     if (pm.status === 'ready' || pm.status === 'standby') return pm;
@@ -763,7 +781,10 @@ async function externalPostgres(ctx, rawUrl, databases) {
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new ServiceError(`DATABASE_URL is not a valid URL: ${masked}`, 'Expected postgres://user:password@host:5432/dbname');
+    throw new ServiceError(
+      `DATABASE_URL is not a valid URL: ${masked}`,
+      'Expected postgres://user:password@host:5432/dbname',
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ServiceError(`DATABASE_URL must start with postgres:// or postgresql:// (got ${masked})`);
@@ -783,7 +804,11 @@ async function externalPostgres(ctx, rawUrl, databases) {
   /** @type {PgClient | undefined} */
   let client;
   try {
-    client = await openPgClient(pg.Client, { connectionString: rawUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, 1);
+    client = await openPgClient(
+      pg.Client,
+      { connectionString: rawUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+      1,
+    );
   } catch (e) {
     if (errCode(e) !== '3D000') throw unreachable(e);
     // The URL's own database does not exist yet: manage databases from a maintenance database.
@@ -825,7 +850,16 @@ async function stopLocalPostgres(ctx) {
   const version = readPgVersion(layout.dataDir);
   const install = (await listPgInstallations()).find((i) => i.major === version);
   if (install) {
-    const r = await runAsPg(ctx, path.join(install.binDir, 'pg_ctl'), ['stop', '-D', layout.dataDir, '-m', 'fast', '-w', '-t', '60']);
+    const r = await runAsPg(ctx, path.join(install.binDir, 'pg_ctl'), [
+      'stop',
+      '-D',
+      layout.dataDir,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '60',
+    ]);
     if (r.code !== 0) throw new ServiceError(`postgres: pg_ctl stop failed (exit ${r.code})`, outputOf(r));
   } else {
     process.kill(pm.pid, 'SIGINT'); // what `pg_ctl stop -m fast` sends
@@ -878,7 +912,10 @@ async function runAsPg(ctx, program, args) {
   try {
     return await run('runuser', ['-u', PG_SYSTEM_USER, '--', program, ...args]);
   } catch (e) {
-    throw new ServiceError(`cannot run ${path.basename(program)} as the '${PG_SYSTEM_USER}' user: ${errMessage(e)}`, 'runuser (util-linux) is needed when running as root.');
+    throw new ServiceError(
+      `cannot run ${path.basename(program)} as the '${PG_SYSTEM_USER}' user: ${errMessage(e)}`,
+      'runuser (util-linux) is needed when running as root.',
+    );
   }
 }
 
@@ -947,7 +984,16 @@ async function localRedis(ctx, redisServer) {
       return url;
     }
   }
-  if (await isPortOpen(HOST, port)) throw portBusyError('redis', port, 'LOCAL_REDIS_PORT', 'REDIS_URL', 'Redis');
+  if (await isPortOpen(HOST, port)) {
+    // Ours after all if it runs in our folder (its pid file was lost): adopt it.
+    const info = await redisInfo(port, 2000).catch(() => null);
+    if (info && info.pid !== pid && isOurProcess(info.pid, dir, 'redis', true)) {
+      writeSecret(pidFile, `${info.pid}\n`);
+      ctx.log(`redis: reusing project-local instance on ${HOST}:${port} (data: ${displayPath(ctx.root, dir)})`);
+      return url;
+    }
+    throw portBusyError('redis', port, 'LOCAL_REDIS_PORT', 'REDIS_URL', 'Redis');
+  }
   if (pid) {
     ctx.log(`redis: project-local instance (pid ${pid}) is not serving ${HOST}:${port}; restarting it there`);
     process.kill(pid, 'SIGTERM');
@@ -977,12 +1023,18 @@ async function localRedis(ctx, redisServer) {
     logFile,
   ]);
   if (r.code !== 0) {
-    throw new ServiceError(`redis: could not start ${redisServer} (exit ${r.code})`, [outputOf(r), tailFile(logFile)].filter(Boolean).join('\n'));
+    throw new ServiceError(
+      `redis: could not start ${redisServer} (exit ${r.code})`,
+      [outputOf(r), tailFile(logFile)].filter(Boolean).join('\n'),
+    );
   }
   const deadline = Date.now() + 10_000;
   while (!(await redisInfo(port, 1000).catch(() => null))) {
     if (Date.now() > deadline) {
-      throw new ServiceError(`redis: the project-local instance did not answer on ${HOST}:${port} within 10 s`, `${tailFile(logFile)}\n(full log: ${logFile})`);
+      throw new ServiceError(
+        `redis: the project-local instance did not answer on ${HOST}:${port} within 10 s`,
+        `${tailFile(logFile)}\n(full log: ${logFile})`,
+      );
     }
     await sleep(50);
   }
@@ -1049,13 +1101,18 @@ async function externalRedis(ctx, rawUrl) {
   }
   const auth = password ? replies[0] : undefined;
   if (auth && auth.type === '-' && !/without any password configured/i.test(auth.value ?? '')) {
-    throw new ServiceError(`redis: REDIS_URL (${masked}) rejected the credentials: ${auth.value}`, 'Check the password (and user name) in REDIS_URL.');
+    throw new ServiceError(
+      `redis: REDIS_URL (${masked}) rejected the credentials: ${auth.value}`,
+      'Check the password (and user name) in REDIS_URL.',
+    );
   }
   const pong = replies[replies.length - 1];
   if (pong?.type === '-' && /^NOAUTH/.test(pong.value ?? '')) {
     ctx.log(`redis: REDIS_URL (${masked}) is reachable but asks for a password, which the URL does not contain`);
   } else if (!(pong?.type === '+' && pong.value === 'PONG')) {
-    throw new ServiceError(`redis: unexpected answer to PING from REDIS_URL (${masked}): ${pong?.type ?? ''}${pong?.value ?? ''}`);
+    throw new ServiceError(
+      `redis: unexpected answer to PING from REDIS_URL (${masked}): ${pong?.type ?? ''}${pong?.value ?? ''}`,
+    );
   }
   ctx.log(`redis: using REDIS_URL (${masked})`);
   return rawUrl;
@@ -1093,7 +1150,8 @@ async function stopLocalRedis(ctx) {
  */
 async function redisInfo(port, timeoutMs) {
   const [reply] = await redisCommands({ host: HOST, port }, [['INFO', 'server']], { timeoutMs });
-  if (!reply || reply.type !== '$' || reply.value === null) throw new Error(`unexpected reply ${reply?.type}${reply?.value}`);
+  if (!reply || reply.type !== '$' || reply.value === null)
+    throw new Error(`unexpected reply ${reply?.type}${reply?.value}`);
   const field = (/** @type {string} */ name) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(reply.value ?? '')?.[1]);
   return { pid: field('process_id'), port: field('tcp_port') };
 }
@@ -1118,7 +1176,10 @@ function redisCommands(target, commands, options = {}) {
       socket.write(payload);
     };
     const socket = target.tls
-      ? tls.connect({ host: target.host, port: target.port, ...(net.isIP(target.host) ? {} : { servername: target.host }) }, onConnect)
+      ? tls.connect(
+          { host: target.host, port: target.port, ...(net.isIP(target.host) ? {} : { servername: target.host }) },
+          onConnect,
+        )
       : net.connect({ host: target.host, port: target.port }, onConnect);
     /** @type {RedisReply[]} */
     const replies = [];
@@ -1150,7 +1211,9 @@ function redisCommands(target, commands, options = {}) {
       if (replies.length === commands.length) finish(null);
     });
     socket.on('error', (e) => finish(e));
-    socket.on('close', () => finish(options.closeOk ? null : new Error('connection closed before the server answered')));
+    socket.on('close', () =>
+      finish(options.closeOk ? null : new Error('connection closed before the server answered')),
+    );
   });
 }
 
@@ -1170,7 +1233,9 @@ function parseRedisReply(buf) {
     if (buf.length < eol + 2 + len + 2) return null;
     return { reply: { type, value: buf.toString('utf8', eol + 2, eol + 2 + len) }, next: eol + 2 + len + 2 };
   }
-  throw new Error(`unexpected reply from the server: ${JSON.stringify(buf.toString('utf8', 0, Math.min(buf.length, 40)))}`);
+  throw new Error(
+    `unexpected reply from the server: ${JSON.stringify(buf.toString('utf8', 0, Math.min(buf.length, 40)))}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1306,14 +1371,16 @@ async function acquireLock(ctx) {
     }
     const bootTime = Date.now() - os.uptime() * 1000;
     const stale =
-      holder.mtimeMs < bootTime ||
-      (holder.pid > 0 ? !processAlive(holder.pid) : Date.now() - holder.mtimeMs > 5000);
+      holder.mtimeMs < bootTime || (holder.pid > 0 ? !processAlive(holder.pid) : Date.now() - holder.mtimeMs > 5000);
     if (stale) {
       fs.rmSync(file, { force: true });
       continue;
     }
     if (Date.now() > deadline) {
-      throw new ServiceError(`another process (pid ${holder.pid}) has been setting up the services for 20 minutes`, `If it is stuck, stop it, or delete ${file}.`);
+      throw new ServiceError(
+        `another process (pid ${holder.pid}) has been setting up the services for 20 minutes`,
+        `If it is stuck, stop it, or delete ${file}.`,
+      );
     }
     if (!announced) {
       ctx.log(`services: waiting for another process (pid ${holder.pid}) that is setting them up`);
@@ -1346,18 +1413,21 @@ function processAlive(pid) {
 
 /**
  * Whether `pid` is a live server of ours: both PostgreSQL and Redis chdir into their data folder,
- * so its working directory identifies it (falls back to the process name where /proc says less).
+ * so its working directory identifies it. Where /proc does not tell (no /proc, or no permission),
+ * the process name decides, unless `strict`.
  *
  * @param {number} pid
  * @param {string} dir
  * @param {string} namePrefix
+ * @param {boolean} [strict]
  */
-function isOurProcess(pid, dir, namePrefix) {
+function isOurProcess(pid, dir, namePrefix, strict = false) {
   if (!processAlive(pid)) return false;
   let cwd;
   try {
     cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
   } catch {
+    if (strict) return false;
     try {
       return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(namePrefix);
     } catch {

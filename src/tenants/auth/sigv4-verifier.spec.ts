@@ -10,8 +10,15 @@ const now = new Date('2026-11-24T12:00:00Z');
 const options = { region: 'us-east-1', service: 'appmesh', maxSkewSeconds: 300, now };
 
 /** Signs like an AWS SDK would and returns what the server receives. */
-async function signedRequest(path: string, query: Record<string, string>, body: string, at = now): Promise<SignedRequest> {
-  const signer = new SignatureV4({ service: 'appmesh', region: 'us-east-1', credentials, sha256: Sha256 });
+async function signedRequest(
+  path: string,
+  query: Record<string, string>,
+  body: string,
+  at = now,
+  // The JS SDK signs x-amz-content-sha256 (applyChecksum); botocore, behind the AWS CLI, does not.
+  applyChecksum = true,
+): Promise<SignedRequest> {
+  const signer = new SignatureV4({ service: 'appmesh', region: 'us-east-1', credentials, sha256: Sha256, applyChecksum });
   const signed = await signer.sign(
     new HttpRequest({ method: 'PUT', hostname: 'localhost', path, query, headers: { host: 'localhost:8080', 'content-type': 'application/json' }, body }),
     { signingDate: at },
@@ -41,6 +48,13 @@ describe('verifySigV4', () => {
   it('accepts what the AWS signer produced, including encoded path segments and query values', async () => {
     const request = await signedRequest('/v20190125/meshes/my%20mesh/virtualNodes', { limit: '5', nextToken: 'a b+c/=' }, '{"x":1}');
     await expect(verify(request)).resolves.toBeUndefined();
+  });
+
+  it('accepts a request signed without x-amz-content-sha256, as botocore signs', async () => {
+    const request = await signedRequest('/v20190125/meshes', { limit: '5' }, '{"x":1}', now, false);
+    expect(request.headers['x-amz-content-sha256']).toBeUndefined();
+    await expect(verify(request)).resolves.toBeUndefined();
+    expect(await codeOf(verify({ ...request, body: Buffer.from('{"x":2}') }))).toBe('SIGNATURE_MISMATCH');
   });
 
   it('rejects a wrong secret, a changed body, path or query', async () => {

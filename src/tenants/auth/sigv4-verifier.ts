@@ -118,6 +118,8 @@ export async function verifySigV4(
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
     sha256: Sha256,
     uriEscapePath: true,
+    // Sign only what the client signed: botocore (AWS CLI) omits x-amz-content-sha256, the JS SDK includes it.
+    applyChecksum: false,
   });
   const resigned = await signer.sign(
     new HttpRequest({ method: request.method.toUpperCase(), path, query, headers, body, hostname: headers['host'] ?? '' }),
