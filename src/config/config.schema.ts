@@ -19,8 +19,9 @@ export interface ConfigKey<T> {
 export type Role = 'api' | 'worker' | 'xds';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'xds'];
 
-const port = z.coerce.number().int().min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)');
-const positiveInt = z.coerce.number().int().positive('must be a positive integer');
+const PORT_RULE = 'must be a TCP port (1-65535)';
+const port = z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(1, PORT_RULE).max(65535, PORT_RULE);
+const positiveInt = z.coerce.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 const url = (schemes: readonly string[]) =>
   z.string().refine(
     (v) => {

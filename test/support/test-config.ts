@@ -11,16 +11,12 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     MESH_MASTER_KEY: randomBytes(32).toString('base64'),
     HOST: '127.0.0.1',
     XDS_HOST: '127.0.0.1',
-    PORT: '0',
-    XDS_PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     ...overrides,
   };
 }
 
+/** Configuration for an in-process test app. Port 0 (ephemeral) is not a valid setting, so it is set after validation. */
 export function testConfig(roles: readonly Role[], overrides: NodeJS.ProcessEnv = {}): AppConfig {
-  // PORT=0 is not a valid production port; tests bind ephemeral ports, so patch after validation.
-  const env = testEnv(overrides);
-  const config = loadConfig({ ...env, PORT: '8080', XDS_PORT: '18000' }, roles);
-  return { ...config, port: Number(env['PORT']), xdsPort: Number(env['XDS_PORT']) };
+  return { ...loadConfig(testEnv(overrides), roles), port: 0, xdsPort: 0 };
 }
