@@ -10,5 +10,9 @@ import { readLocalEnv } from './lib/local-env.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 await build(root);
 const env = { ...readLocalEnv(root), ...process.env };
-const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'cli.js'), ...process.argv.slice(2)], { env, stdio: 'inherit' });
+const child = spawn(
+  process.execPath,
+  ['--enable-source-maps', join(root, 'dist', 'cli.js'), ...process.argv.slice(2)],
+  { env, stdio: 'inherit' },
+);
 child.on('exit', (code) => process.exit(code ?? 1));

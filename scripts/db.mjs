@@ -11,10 +11,10 @@
 //
 // Exit codes: 0 ok, 1 drift or failure, 2 usage / missing DATABASE_URL.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generatePrismaClient } from './lib/build.mjs';
+import { readLocalEnv } from './lib/local-env.mjs';
 import { applyMigrations, checkDrift, createMigration, markMigrationRolledBack } from './lib/migrations.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,7 +30,8 @@ const USAGE = `Usage: node scripts/db.mjs <command>
 
 /** @returns {string} */
 function requireDatabaseUrl() {
-  const url = process.env.DATABASE_URL;
+  // After `npm start`, the local instance's URL is in .data/local.env.
+  const url = process.env.DATABASE_URL || readLocalEnv(ROOT).DATABASE_URL;
   if (!url) {
     console.error(
       'DATABASE_URL is not set. Run `npm start` (it starts the local services and sets it up), ' +
@@ -40,34 +41,6 @@ function requireDatabaseUrl() {
     process.exit(2);
   }
   return url;
-}
-
-/**
- * `prisma generate` only needs PRISMA_SCHEMA_ENGINE_BINARY to name an existing file to skip its
- * (offline: failing) engine download; it never runs it.
- * @returns {Promise<number>}
- */
-function generate() {
-  const prisma = join(ROOT, 'node_modules', '.bin', 'prisma');
-  if (!existsSync(prisma)) {
-    console.error(`Prisma CLI not found at ${prisma}; run npm install.`);
-    return Promise.resolve(1);
-  }
-  const configured = process.env.PRISMA_SCHEMA_ENGINE_BINARY;
-  const engine =
-    configured && existsSync(configured) ? configured : existsSync('/bin/true') ? '/bin/true' : process.execPath;
-  return new Promise((resolve) => {
-    const child = spawn(prisma, ['generate'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: engine, CHECKPOINT_DISABLE: '1' },
-    });
-    child.on('error', (error) => {
-      console.error(`Could not run prisma generate: ${error.message}`);
-      resolve(1);
-    });
-    child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1)));
-  });
 }
 
 /**
@@ -126,7 +99,8 @@ async function main(argv) {
       return code;
     }
     case 'generate':
-      return generate();
+      await generatePrismaClient(ROOT, { force: true });
+      return 0;
     case 'resolve': {
       const [flag, name] = rest;
       if (flag !== '--rolled-back' || !name) {

@@ -25,7 +25,8 @@ try {
 
 async function main() {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) throw new Error(`Node >= 20.19 is required (this is ${process.versions.node})`);
+  if (major < 20 || (major === 20 && minor < 19))
+    throw new Error(`Node >= 20.19 is required (this is ${process.versions.node})`);
 
   await ensureDependencies(root, log);
   const { ensureServices } = await import('./lib/services.mjs');
@@ -44,12 +45,21 @@ async function main() {
   await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log });
 
   /** @type {NodeJS.ProcessEnv} */
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MESH_ADMIN_TOKEN: adminToken, MESH_MASTER_KEY: masterKey };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    MESH_ADMIN_TOKEN: adminToken,
+    MESH_MASTER_KEY: masterKey,
+  };
   const demo = await ensureDemoTenant(env);
 
   const port = Number(env.PORT ?? 8080);
   const xdsPort = Number(env.XDS_PORT ?? 18000);
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'main.js')], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'main.js')], {
+    env,
+    stdio: 'inherit',
+  });
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
@@ -87,7 +97,9 @@ function capture(command, args, env) {
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.slice(1).join(' ')} failed (exit ${code})`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${args.slice(1).join(' ')} failed (exit ${code})`)),
+    );
   });
 }
 

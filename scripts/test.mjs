@@ -63,7 +63,11 @@ async function main() {
     MESHPLANE_AWS_CLI: JSON.stringify(awsCli),
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
-  const code = await exitCodeOf(join(root, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], env);
+  const code = await exitCodeOf(
+    join(root, 'node_modules', '.bin', 'vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+    env,
+  );
   const { passed, failed } = summarise(report);
   process.stdout.write(`${passed} passed, ${failed + failedChecks} failed\n`);
   return code !== 0 || failed + failedChecks > 0 ? 1 : 0;

@@ -44,7 +44,8 @@ async function main(argv: string[]): Promise<unknown> {
   if (values.help || !noun || !verb) throw new UsageError(USAGE);
 
   const config = loadConfig(process.env, []);
-  if (config.masterKey === undefined) throw new ConfigError(['MESH_MASTER_KEY is required to create or use credentials']);
+  if (config.masterKey === undefined)
+    throw new ConfigError(['MESH_MASTER_KEY is required to create or use credentials']);
   @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, TenantsCoreModule] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
@@ -71,7 +72,10 @@ async function main(argv: string[]): Promise<unknown> {
         await tenants.delete(arg(0, 'accountId'));
         return { deleted: args[0] };
       case 'access-key create':
-        return await credentials.createAccessKey(await tenants.scopeOf(arg(0, 'accountId')), values.description === undefined ? {} : { description: values.description });
+        return await credentials.createAccessKey(
+          await tenants.scopeOf(arg(0, 'accountId')),
+          values.description === undefined ? {} : { description: values.description },
+        );
       case 'access-key list':
         return { accessKeys: await credentials.listAccessKeys(await tenants.scopeOf(arg(0, 'accountId'))) };
       case 'access-key revoke':

@@ -19,7 +19,11 @@ export async function runRoles(roles: readonly Role[]): Promise<void> {
     throw err;
   }
   const app = await createHttpApp(AppModule.forRoles(config));
-  const port = roles.includes('api') ? config.port : roles.includes('worker') ? config.workerHttpPort : config.xdsHttpPort;
+  const port = roles.includes('api')
+    ? config.port
+    : roles.includes('worker')
+      ? config.workerHttpPort
+      : config.xdsHttpPort;
   await app.listen({ port, host: config.host });
   installShutdown(app, config);
 }

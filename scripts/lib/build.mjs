@@ -9,13 +9,14 @@ import { run } from './run.mjs';
  * wants a native engine it cannot download here; generation does not use it, so any existing
  * file satisfies the check (see docs/adr/0001-offline-migrations.md).
  * @param {string} root
+ * @param {{ force?: boolean }} [options]
  */
-export async function generatePrismaClient(root) {
+export async function generatePrismaClient(root, options = {}) {
   const schema = readFileSync(join(root, 'prisma', 'schema.prisma'));
   const prismaVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'prisma', 'package.json'), 'utf8')).version;
   const want = createHash('sha256').update(schema).update(prismaVersion).digest('hex');
   const stamp = join(root, 'src', 'generated', 'prisma', '.schema.sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return;
+  if (!options.force && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return;
   await run(join(root, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', 'prisma/schema.prisma'], {
     cwd: root,
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' },

@@ -30,7 +30,20 @@ export async function ensureAwsCli(root, log) {
   if (!existsSync(join(target, 'awscli'))) {
     log(`installing awscli ${AWS_CLI_VERSION} into .data/tools/awscli (pip)...`);
     mkdirSync(target, { recursive: true });
-    await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, `awscli==${AWS_CLI_VERSION}`], { env });
+    await run(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--target',
+        target,
+        `awscli==${AWS_CLI_VERSION}`,
+      ],
+      { env },
+    );
   }
   await exec(python, ['-m', 'awscli', '--version'], { env });
   return { command: [python, '-m', 'awscli'], env: { PYTHONPATH: target } };

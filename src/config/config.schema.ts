@@ -21,7 +21,10 @@ export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'xds'];
 
 const PORT_RULE = 'must be a TCP port (1-65535)';
 const port = z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(1, PORT_RULE).max(65535, PORT_RULE);
-const positiveInt = z.coerce.number({ error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 const url = (schemes: readonly string[]) =>
   z.string().refine(
     (v) => {
@@ -87,7 +90,7 @@ export const CONFIG_KEYS = {
     env: 'DATABASE_POOL_SIZE',
     schema: positiveInt.max(200, 'must be at most 200'),
     default: '10',
-    doc: 'Connections per process. Ten keeps a replica well below PostgreSQL\'s default max_connections (100) even with several replicas of each role.',
+    doc: "Connections per process. Ten keeps a replica well below PostgreSQL's default max_connections (100) even with several replicas of each role.",
   }),
   redisUrl: key({
     env: 'REDIS_URL',
@@ -105,11 +108,9 @@ export const CONFIG_KEYS = {
   }),
   masterKey: key({
     env: 'MESH_MASTER_KEY',
-    schema: z
-      .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
-        message: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
-      }),
+    schema: z.string().refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
+      message: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
+    }),
     requiredBy: ['api'],
     secret: true,
     doc: 'Key that encrypts access-key secrets at rest (AES-256-GCM). SigV4 needs the plain secret to recompute signatures, so secrets cannot be hashed. Losing this key makes every access key unusable. `npm start` generates one into .data/local.env (with a warning) when unset.',
@@ -124,7 +125,7 @@ export const CONFIG_KEYS = {
     env: 'SIGV4_MAX_SKEW_SECONDS',
     schema: positiveInt.max(3600, 'must be at most 3600'),
     default: '300',
-    doc: 'Largest difference between a request\'s X-Amz-Date and the server clock. 300 s is what AWS enforces; the SDKs correct their clock from the Date header and retry.',
+    doc: "Largest difference between a request's X-Amz-Date and the server clock. 300 s is what AWS enforces; the SDKs correct their clock from the Date header and retry.",
   }),
   logLevel: key({
     env: 'LOG_LEVEL',

@@ -17,7 +17,9 @@ describe('loadConfig', () => {
   it('lists every problem at once, naming the variable and the rule, without echoing secrets', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ ...base, PORT: '99999', MESH_REGION: 'mars', MESH_MASTER_KEY: 'short', DATABASE_URL: 'mysql://x' }, ['api']);
+      loadConfig({ ...base, PORT: '99999', MESH_REGION: 'mars', MESH_MASTER_KEY: 'short', DATABASE_URL: 'mysql://x' }, [
+        'api',
+      ]);
     } catch (err) {
       error = err as ConfigError;
     }

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { PLAN_NAMES } from './plans.js';
 
-export const TENANT_NAME_RULE = 'must be 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit';
+export const TENANT_NAME_RULE =
+  'must be 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit';
 
 export const createTenantInput = z.strictObject({
-  name: z.string({ error: 'is required and must be a string' }).regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, TENANT_NAME_RULE),
+  name: z
+    .string({ error: 'is required and must be a string' })
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, TENANT_NAME_RULE),
   plan: z.enum(PLAN_NAMES, { error: `must be one of ${PLAN_NAMES.join(', ')}` }).optional(),
 });
 export type CreateTenantInput = z.infer<typeof createTenantInput>;
@@ -21,6 +24,11 @@ export const createApiTokenInput = z.strictObject({
 });
 
 export const listInput = z.strictObject({
-  limit: z.coerce.number().int('must be an integer').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').optional(),
+  limit: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be between 1 and 100')
+    .max(100, 'must be between 1 and 100')
+    .optional(),
   nextToken: z.string().max(1024, 'is not a valid token').optional(),
 });

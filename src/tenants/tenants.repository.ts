@@ -17,7 +17,12 @@ export class TenantsRepository {
    */
   async insertWithCredentials(
     data: { accountId: string; name: string; plan: string },
-    accessKey: { accessKeyId: string; secretCiphertext: Uint8Array<ArrayBuffer>; masterKeyId: string; description: string },
+    accessKey: {
+      accessKeyId: string;
+      secretCiphertext: Uint8Array<ArrayBuffer>;
+      masterKeyId: string;
+      description: string;
+    },
     apiToken: { name: string; prefix: string; tokenHash: string },
   ): Promise<(Tenant & { accessKeys: AccessKey[]; apiTokens: ApiToken[] }) | 'name-taken' | 'account-id-taken'> {
     try {

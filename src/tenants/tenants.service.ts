@@ -8,7 +8,14 @@ import { decodePageToken, encodePageToken } from '../common/pagination/page-toke
 import { DEFAULT_PLAN } from './plans.js';
 import { createTenantInput, listInput } from './tenant.inputs.js';
 import { TenantsRepository } from './tenants.repository.js';
-import { accessKeyView, apiTokenView, tenantView, type AccessKeyView, type ApiTokenView, type TenantView } from './tenant.views.js';
+import {
+  accessKeyView,
+  apiTokenView,
+  tenantView,
+  type AccessKeyView,
+  type ApiTokenView,
+  type TenantView,
+} from './tenant.views.js';
 
 /** What creating a tenant returns: the only time its first secret and token are visible. */
 export interface CreatedTenant extends TenantView {
@@ -34,7 +41,12 @@ export class TenantsService {
       const token = this.credentials.newApiTokenMaterial();
       const created = await this.repo.insertWithCredentials(
         { accountId: randomAccountId(), name, plan },
-        { accessKeyId: key.accessKeyId, secretCiphertext: key.secretCiphertext, masterKeyId: key.masterKeyId, description: 'created with the tenant' },
+        {
+          accessKeyId: key.accessKeyId,
+          secretCiphertext: key.secretCiphertext,
+          masterKeyId: key.masterKeyId,
+          description: 'created with the tenant',
+        },
         { name: 'default', prefix: token.prefix, tokenHash: token.tokenHash },
       );
       if (created === 'name-taken') throw conflict(`A tenant named ${name} already exists.`);
@@ -56,7 +68,9 @@ export class TenantsService {
     const rows = await this.repo.list(limit + 1, after);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return rows.length > limit && last ? { tenants: page.map(tenantView), nextToken: encodePageToken('tenants', last.accountId) } : { tenants: page.map(tenantView) };
+    return rows.length > limit && last
+      ? { tenants: page.map(tenantView), nextToken: encodePageToken('tenants', last.accountId) }
+      : { tenants: page.map(tenantView) };
   }
 
   async get(accountId: string): Promise<TenantView> {

@@ -28,7 +28,9 @@ describe('operator API /admin/v1', () => {
 
     it('refuses a tenant API token on operator routes', async () => {
       const tenant = await createTenant(api);
-      const res = await call(api.baseUrl, 'GET', '/admin/v1/tenants', { authorization: `Bearer ${tenant.apiToken.token}` });
+      const res = await call(api.baseUrl, 'GET', '/admin/v1/tenants', {
+        authorization: `Bearer ${tenant.apiToken.token}`,
+      });
       expect(res.status).toBe(401);
     });
   });
@@ -42,18 +44,29 @@ describe('operator API /admin/v1', () => {
       plan: 'standard',
       status: 'active',
       accountId: expect.stringMatching(/^\d{12}$/),
-      accessKey: { accessKeyId: expect.stringMatching(/^MPAK[A-Z2-7]{16}$/), secretAccessKey: expect.stringMatching(/^[A-Za-z0-9+/]{40}$/) },
+      accessKey: {
+        accessKeyId: expect.stringMatching(/^MPAK[A-Z2-7]{16}$/),
+        secretAccessKey: expect.stringMatching(/^[A-Za-z0-9+/]{40}$/),
+      },
       apiToken: { token: expect.stringMatching(/^mpt_[A-Za-z0-9_-]{43}$/), name: 'default' },
     });
 
     const got = await api.admin('GET', `/admin/v1/tenants/${res.body.accountId}`);
-    expect(got.body).toEqual({ accountId: res.body.accountId, name, plan: 'standard', status: 'active', createdAt: res.body.createdAt });
+    expect(got.body).toEqual({
+      accountId: res.body.accountId,
+      name,
+      plan: 'standard',
+      status: 'active',
+      createdAt: res.body.createdAt,
+    });
 
     const keys = await api.admin('GET', `/admin/v1/tenants/${res.body.accountId}/access-keys`);
     expect(keys.body.accessKeys).toHaveLength(1);
     expect(JSON.stringify(keys.body)).not.toContain(res.body.accessKey.secretAccessKey);
     const tokens = await api.admin('GET', `/admin/v1/tenants/${res.body.accountId}/api-tokens`);
-    expect(tokens.body.apiTokens).toEqual([expect.objectContaining({ name: 'default', status: 'active', prefix: res.body.apiToken.token.slice(0, 10) })]);
+    expect(tokens.body.apiTokens).toEqual([
+      expect.objectContaining({ name: 'default', status: 'active', prefix: res.body.apiToken.token.slice(0, 10) }),
+    ]);
     expect(JSON.stringify(tokens.body)).not.toContain(res.body.apiToken.token);
   });
 
@@ -89,7 +102,13 @@ describe('operator API /admin/v1', () => {
   });
 
   it('rejects a body that is not JSON without losing anything', async () => {
-    const res = await call(api.baseUrl, 'POST', '/admin/v1/tenants', { authorization: `Bearer ${api.config.adminToken}`, 'content-type': 'application/json' }, '{"name":');
+    const res = await call(
+      api.baseUrl,
+      'POST',
+      '/admin/v1/tenants',
+      { authorization: `Bearer ${api.config.adminToken}`, 'content-type': 'application/json' },
+      '{"name":',
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');
   });
@@ -112,13 +131,17 @@ describe('operator API /admin/v1', () => {
   it('pages through tenants without duplicates or gaps while tenants are added', async () => {
     for (let i = 0; i < 3; i++) await createTenant(api);
     const prisma = api.app.get(PrismaService);
-    const existing = async () => new Set((await prisma.tenant.findMany({ select: { accountId: true } })).map((t) => t.accountId));
+    const existing = async () =>
+      new Set((await prisma.tenant.findMany({ select: { accountId: true } })).map((t) => t.accountId));
     const before = await existing();
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const res = await api.admin('GET', `/admin/v1/tenants?limit=2${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`);
+      const res = await api.admin(
+        'GET',
+        `/admin/v1/tenants?limit=2${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.tenants.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.tenants.map((t: { accountId: string }) => t.accountId));
@@ -148,16 +171,23 @@ describe('operator API /admin/v1', () => {
 
     const second = await api.admin('POST', `/admin/v1/tenants/${tenant.accountId}/api-tokens`, { name: 'ci' });
     expect(second.status).toBe(201);
-    const revoked = await api.admin('DELETE', `/admin/v1/tenants/${tenant.accountId}/api-tokens/${second.body.apiToken.id}`);
+    const revoked = await api.admin(
+      'DELETE',
+      `/admin/v1/tenants/${tenant.accountId}/api-tokens/${second.body.apiToken.id}`,
+    );
     expect(revoked.body).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
-    const refused = await call(api.baseUrl, 'GET', '/v1/account', { authorization: `Bearer ${second.body.apiToken.token}` });
+    const refused = await call(api.baseUrl, 'GET', '/v1/account', {
+      authorization: `Bearer ${second.body.apiToken.token}`,
+    });
     expect(refused.status).toBe(401);
     expect(refused.body.message).toMatch(/revoked/);
 
     expect((await api.admin('DELETE', `/admin/v1/tenants/${tenant.accountId}`)).status).toBe(204);
     expect((await api.admin('GET', `/admin/v1/tenants/${tenant.accountId}`)).status).toBe(404);
     expect((await call(api.baseUrl, 'GET', '/v1/account', bearer)).status).toBe(401);
-    const leftovers = await api.app.get(PrismaService).accessKey.count({ where: { accessKeyId: tenant.accessKey.accessKeyId } });
+    const leftovers = await api.app
+      .get(PrismaService)
+      .accessKey.count({ where: { accessKeyId: tenant.accessKey.accessKeyId } });
     expect(leftovers).toBe(0);
   });
 });

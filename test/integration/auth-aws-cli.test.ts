@@ -24,18 +24,31 @@ describe('SigV4 authentication (real AWS CLI)', () => {
   });
 
   it('authenticates a CLI call with path and query parameters', async () => {
-    const result = await awsCli(api, tenant.accessKey, ['appmesh', 'list-virtual-nodes', '--mesh-name', 'm-1', '--limit', '3']);
+    const result = await awsCli(api, tenant.accessKey, [
+      'appmesh',
+      'list-virtual-nodes',
+      '--mesh-name',
+      'm-1',
+      '--limit',
+      '3',
+    ]);
     expect(result.stderr).toContain('(UnknownOperationException) when calling the ListVirtualNodes operation');
   });
 
   it('reports a wrong secret as InvalidSignatureException', async () => {
-    const result = await awsCli(api, { ...tenant.accessKey, secretAccessKey: 'not-the-secret' }, ['appmesh', 'list-meshes']);
+    const result = await awsCli(api, { ...tenant.accessKey, secretAccessKey: 'not-the-secret' }, [
+      'appmesh',
+      'list-meshes',
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('(InvalidSignatureException) when calling the ListMeshes operation');
   });
 
   it('reports an unknown key as UnrecognizedClientException', async () => {
-    const result = await awsCli(api, { accessKeyId: 'MPAKZZZZZZZZZZZZZZZZ', secretAccessKey: 'x' }, ['appmesh', 'list-meshes']);
+    const result = await awsCli(api, { accessKeyId: 'MPAKZZZZZZZZZZZZZZZZ', secretAccessKey: 'x' }, [
+      'appmesh',
+      'list-meshes',
+    ]);
     expect(result.stderr).toContain('(UnrecognizedClientException) when calling the ListMeshes operation');
   });
 });

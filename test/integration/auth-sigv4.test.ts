@@ -14,7 +14,9 @@ import { appMeshClient, createTenant } from '../support/tenant-builder.js';
  */
 const AUTHENTICATED = 'UnknownOperationException';
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<{ name: string; message: string; status: number | undefined }> {
   try {
     await promise;
   } catch (err) {
@@ -36,42 +38,62 @@ describe('SigV4 authentication (real AWS SDK)', () => {
     await api?.close();
   });
 
-  const creds = () => ({ accessKeyId: tenant.accessKey.accessKeyId, secretAccessKey: tenant.accessKey.secretAccessKey });
+  const creds = () => ({
+    accessKeyId: tenant.accessKey.accessKeyId,
+    secretAccessKey: tenant.accessKey.secretAccessKey,
+  });
 
   it('accepts a request signed with a valid key, and records its use', async () => {
     const err = await errorOf(appMeshClient(api, creds()).send(new ListMeshesCommand({})));
     expect(err).toMatchObject({ name: AUTHENTICATED, status: 404 });
     const keys = await api.admin('GET', `/admin/v1/tenants/${tenant.accountId}/access-keys`);
-    const used = keys.body.accessKeys.find((k: { accessKeyId: string }) => k.accessKeyId === tenant.accessKey.accessKeyId);
-    await expect.poll(async () => {
-      const again = await api.admin('GET', `/admin/v1/tenants/${tenant.accountId}/access-keys`);
-      return again.body.accessKeys[0].lastUsedAt;
-    }).not.toBeNull();
+    const used = keys.body.accessKeys.find(
+      (k: { accessKeyId: string }) => k.accessKeyId === tenant.accessKey.accessKeyId,
+    );
+    await expect
+      .poll(async () => {
+        const again = await api.admin('GET', `/admin/v1/tenants/${tenant.accountId}/access-keys`);
+        return again.body.accessKeys[0].lastUsedAt;
+      })
+      .not.toBeNull();
     expect(used.secretAccessKey).toBeUndefined();
   });
 
   it('signs query strings and percent-encoded values the way the SDK does', async () => {
     const err = await errorOf(
-      appMeshClient(api, creds()).send(new ListVirtualNodesCommand({ meshName: 'a-mesh', limit: 7, nextToken: 'a b+c/d=e&f' })),
+      appMeshClient(api, creds()).send(
+        new ListVirtualNodesCommand({ meshName: 'a-mesh', limit: 7, nextToken: 'a b+c/d=e&f' }),
+      ),
     );
     expect(err.name).toBe(AUTHENTICATED);
   });
 
   it('rejects a wrong secret with InvalidSignatureException', async () => {
-    const err = await errorOf(appMeshClient(api, { ...creds(), secretAccessKey: 'x'.repeat(40) }).send(new ListMeshesCommand({})));
+    const err = await errorOf(
+      appMeshClient(api, { ...creds(), secretAccessKey: 'x'.repeat(40) }).send(new ListMeshesCommand({})),
+    );
     expect(err).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
     expect(err.message).toMatch(/signature we calculated does not match/);
   });
 
   it('rejects an unknown key with UnrecognizedClientException', async () => {
-    const err = await errorOf(appMeshClient(api, { accessKeyId: 'MPAKAAAAAAAAAAAAAAAA', secretAccessKey: 'y'.repeat(40) }).send(new ListMeshesCommand({})));
+    const err = await errorOf(
+      appMeshClient(api, { accessKeyId: 'MPAKAAAAAAAAAAAAAAAA', secretAccessKey: 'y'.repeat(40) }).send(
+        new ListMeshesCommand({}),
+      ),
+    );
     expect(err).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
   });
 
   it('rejects a revoked key with UnrecognizedClientException', async () => {
-    const created = await api.admin('POST', `/admin/v1/tenants/${tenant.accountId}/access-keys`, { description: 'to revoke' });
+    const created = await api.admin('POST', `/admin/v1/tenants/${tenant.accountId}/access-keys`, {
+      description: 'to revoke',
+    });
     expect(created.status).toBe(201);
-    const key = { accessKeyId: created.body.accessKey.accessKeyId, secretAccessKey: created.body.accessKey.secretAccessKey };
+    const key = {
+      accessKeyId: created.body.accessKey.accessKeyId,
+      secretAccessKey: created.body.accessKey.secretAccessKey,
+    };
     expect((await errorOf(appMeshClient(api, key).send(new ListMeshesCommand({})))).name).toBe(AUTHENTICATED);
 
     const revoked = await api.admin('DELETE', `/admin/v1/tenants/${tenant.accountId}/access-keys/${key.accessKeyId}`);
@@ -126,7 +148,12 @@ describe('SigV4 authentication (real AWS SDK)', () => {
       extraSignedHeaders: Record<string, string> = {},
     ) {
       const url = new URL(api.baseUrl);
-      const signer = new SignatureV4({ service: 'appmesh', region: api.config.region, credentials: creds(), sha256: Sha256 });
+      const signer = new SignatureV4({
+        service: 'appmesh',
+        region: api.config.region,
+        credentials: creds(),
+        sha256: Sha256,
+      });
       const request = await signer.sign(
         new HttpRequest({
           method: 'PUT',

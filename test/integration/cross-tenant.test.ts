@@ -23,7 +23,9 @@ describe('tenant isolation of credentials', () => {
     expect(account.body).toMatchObject({ accountId: alice.accountId, name: alice.name });
 
     const keys = await call(api.baseUrl, 'GET', '/v1/access-keys', as(alice));
-    expect(keys.body.accessKeys.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual([alice.accessKey.accessKeyId]);
+    expect(keys.body.accessKeys.map((k: { accessKeyId: string }) => k.accessKeyId)).toEqual([
+      alice.accessKey.accessKeyId,
+    ]);
     const tokens = await call(api.baseUrl, 'GET', '/v1/api-tokens', as(alice));
     expect(tokens.body.apiTokens.map((t: { id: string }) => t.id)).toEqual([alice.apiToken.id]);
     expect(JSON.stringify([keys.body, tokens.body])).not.toContain(bob.accessKey.accessKeyId);
@@ -38,7 +40,9 @@ describe('tenant isolation of credentials', () => {
 
     // Bob's credentials still work.
     const bobKeys = await call(api.baseUrl, 'GET', '/v1/access-keys', as(bob));
-    expect(bobKeys.body.accessKeys).toEqual([expect.objectContaining({ accessKeyId: bob.accessKey.accessKeyId, status: 'active' })]);
+    expect(bobKeys.body.accessKeys).toEqual([
+      expect.objectContaining({ accessKeyId: bob.accessKey.accessKeyId, status: 'active' }),
+    ]);
   });
 
   it("cannot reach another tenant's keys through the operator routes without the operator token", async () => {

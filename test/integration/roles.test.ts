@@ -26,25 +26,42 @@ describe('role processes', () => {
     ['worker', 'dist/main.worker.js', 'WORKER_HTTP_PORT'],
     ['xds', 'dist/main.xds.js', 'XDS_HTTP_PORT'],
     ['all roles', 'dist/main.js', 'PORT'],
-  ])('%s: becomes ready, then drains and exits 0 on SIGTERM within the shutdown bound', async (_role, script, portVar) => {
-    const [http, xds] = [await freePort(), await freePort()];
-    const proc = spawnNode(script, [], { ...testEnv(), [portVar]: String(http), XDS_PORT: String(xds), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' });
-    running.push(proc);
-    await waitFor200(`http://127.0.0.1:${http}/readyz`, proc);
+  ])(
+    '%s: becomes ready, then drains and exits 0 on SIGTERM within the shutdown bound',
+    async (_role, script, portVar) => {
+      const [http, xds] = [await freePort(), await freePort()];
+      const proc = spawnNode(script, [], {
+        ...testEnv(),
+        [portVar]: String(http),
+        XDS_PORT: String(xds),
+        LOG_LEVEL: 'info',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      });
+      running.push(proc);
+      await waitFor200(`http://127.0.0.1:${http}/readyz`, proc);
 
-    const started = Date.now();
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(proc.output()).toContain('stopped after SIGTERM');
-    expect(await portClosed(http)).toBe(true);
-    // Logs are JSON lines.
-    const firstLine = proc.output().split('\n').find((l) => l.startsWith('{'));
-    expect(JSON.parse(firstLine ?? 'null')).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
-  });
+      const started = Date.now();
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(proc.output()).toContain('stopped after SIGTERM');
+      expect(await portClosed(http)).toBe(true);
+      // Logs are JSON lines.
+      const firstLine = proc
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{'));
+      expect(JSON.parse(firstLine ?? 'null')).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
+    },
+  );
 
   it('refuses to start with invalid configuration, listing every problem (exit 78)', async () => {
-    const proc = spawnNode('dist/main.api.js', [], { ...testEnv(), PORT: 'eighty', MESH_MASTER_KEY: 'nope', MESH_ADMIN_TOKEN: '' });
+    const proc = spawnNode('dist/main.api.js', [], {
+      ...testEnv(),
+      PORT: 'eighty',
+      MESH_MASTER_KEY: 'nope',
+      MESH_ADMIN_TOKEN: '',
+    });
     running.push(proc);
     expect(await proc.exited).toBe(78);
     const out = proc.output();

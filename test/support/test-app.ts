@@ -18,7 +18,10 @@ export interface TestApp {
  * Boots the real application (real PostgreSQL and Redis) on an ephemeral port, exactly as the
  * entry files do. One per test file: booting is the expensive part.
  */
-export async function startTestApp(roles: readonly Role[] = ['api'], overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function startTestApp(
+  roles: readonly Role[] = ['api'],
+  overrides: NodeJS.ProcessEnv = {},
+): Promise<TestApp> {
   const config = testConfig(roles, overrides);
   const app = await createHttpApp(AppModule.forRoles(config));
   await app.listen({ port: config.port, host: '127.0.0.1' });

@@ -12,7 +12,9 @@ import { Authenticate } from '../../tenants/auth/auth-policy.decorators.js';
 export class AppMeshFallbackController {
   @All('*')
   unknown(@Req() request: FastifyRequest): never {
-    throw new UnknownOperationError(`${request.method} ${request.url.split('?')[0]} is not an App Mesh 2019-01-25 operation supported by this server.`);
+    throw new UnknownOperationError(
+      `${request.method} ${request.url.split('?')[0]} is not an App Mesh 2019-01-25 operation supported by this server.`,
+    );
   }
 }
 

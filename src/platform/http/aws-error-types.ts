@@ -66,6 +66,8 @@ export function statusToRest(status: number): RestError {
     case 503:
       return { status, type: 'ServiceUnavailableException' };
     default:
-      return status >= 500 ? { status: 500, type: 'InternalServerErrorException' } : { status, type: 'BadRequestException' };
+      return status >= 500
+        ? { status: 500, type: 'InternalServerErrorException' }
+        : { status, type: 'BadRequestException' };
   }
 }

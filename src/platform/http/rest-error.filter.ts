@@ -39,7 +39,11 @@ export class RestErrorFilter implements ExceptionFilter {
     request: FastifyRequest & { [AUTH_SCHEME]?: 'sigv4' | 'bearer' },
   ): { error: RestError; message: string; retryAfter?: number } {
     if (exception instanceof DomainError) {
-      return { error: DOMAIN_TO_REST[exception.code], message: exception.message, retryAfter: exception.retryAfterSeconds };
+      return {
+        error: DOMAIN_TO_REST[exception.code],
+        message: exception.message,
+        retryAfter: exception.retryAfterSeconds,
+      };
     }
     if (exception instanceof AuthError) {
       return { error: authToRest(exception, request[AUTH_SCHEME] ?? 'sigv4'), message: exception.message };

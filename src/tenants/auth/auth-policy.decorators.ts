@@ -28,5 +28,9 @@ function fromRequest(ctx: ExecutionContext): AuthenticatedTenant {
 }
 
 /** The caller's tenant scope, taken from authentication, never from request input. */
-export const CurrentScope = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantScope => fromRequest(ctx).scope);
-export const CurrentTenant = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedTenant => fromRequest(ctx));
+export const CurrentScope = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): TenantScope => fromRequest(ctx).scope,
+);
+export const CurrentTenant = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedTenant =>
+  fromRequest(ctx),
+);

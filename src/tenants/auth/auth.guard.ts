@@ -68,10 +68,20 @@ export class AuthGuard implements CanActivate {
     const auth = parseAuthorization(request.headers.authorization);
     const found = await this.credentials.secretForAccessKey(auth.accessKeyId);
     await verifySigV4(
-      { method: request.method, rawUrl: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
+      {
+        method: request.method,
+        rawUrl: request.raw.url ?? request.url,
+        headers: request.headers,
+        body: request.rawBody,
+      },
       auth,
       found.secretAccessKey,
-      { region: this.config.region, service: SIGNING_SERVICE, maxSkewSeconds: this.config.sigv4MaxSkewSeconds, now: new Date() },
+      {
+        region: this.config.region,
+        service: SIGNING_SERVICE,
+        maxSkewSeconds: this.config.sigv4MaxSkewSeconds,
+        now: new Date(),
+      },
     );
     assertTenantActive(found.tenant);
     this.credentials.recordAccessKeyUse(found.keyRowId);
@@ -91,7 +101,8 @@ function bearerToken(header: string | undefined): string {
     throw new AuthError('MISSING_CREDENTIALS', 'Missing credentials: send Authorization: Bearer <token>.');
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new AuthError('MALFORMED_CREDENTIALS', 'The Authorization header must be of the form: Bearer <token>.');
+  if (!match?.[1])
+    throw new AuthError('MALFORMED_CREDENTIALS', 'The Authorization header must be of the form: Bearer <token>.');
   return match[1];
 }
 

@@ -18,9 +18,22 @@ async function signedRequest(
   // The JS SDK signs x-amz-content-sha256 (applyChecksum); botocore, behind the AWS CLI, does not.
   applyChecksum = true,
 ): Promise<SignedRequest> {
-  const signer = new SignatureV4({ service: 'appmesh', region: 'us-east-1', credentials, sha256: Sha256, applyChecksum });
+  const signer = new SignatureV4({
+    service: 'appmesh',
+    region: 'us-east-1',
+    credentials,
+    sha256: Sha256,
+    applyChecksum,
+  });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'PUT', hostname: 'localhost', path, query, headers: { host: 'localhost:8080', 'content-type': 'application/json' }, body }),
+    new HttpRequest({
+      method: 'PUT',
+      hostname: 'localhost',
+      path,
+      query,
+      headers: { host: 'localhost:8080', 'content-type': 'application/json' },
+      body,
+    }),
     { signingDate: at },
   );
   const qs = Object.entries(query)
@@ -46,7 +59,11 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('verifySigV4', () => {
   it('accepts what the AWS signer produced, including encoded path segments and query values', async () => {
-    const request = await signedRequest('/v20190125/meshes/my%20mesh/virtualNodes', { limit: '5', nextToken: 'a b+c/=' }, '{"x":1}');
+    const request = await signedRequest(
+      '/v20190125/meshes/my%20mesh/virtualNodes',
+      { limit: '5', nextToken: 'a b+c/=' },
+      '{"x":1}',
+    );
     await expect(verify(request)).resolves.toBeUndefined();
   });
 
@@ -85,9 +102,19 @@ describe('verifySigV4', () => {
     [undefined, 'MISSING_CREDENTIALS'],
     ['', 'MISSING_CREDENTIALS'],
     ['Bearer abc', 'MALFORMED_CREDENTIALS'],
-    ['AWS4-HMAC-SHA256 Credential=AK/20261124/us-east-1/appmesh, SignedHeaders=host, Signature=' + 'a'.repeat(64), 'MALFORMED_CREDENTIALS'],
-    ['AWS4-HMAC-SHA256 Credential=AK/2026/us-east-1/appmesh/aws4_request, SignedHeaders=host, Signature=' + 'a'.repeat(64), 'MALFORMED_CREDENTIALS'],
-    ['AWS4-HMAC-SHA256 Credential=AK/20261124/us-east-1/appmesh/aws4_request, SignedHeaders=host, Signature=xyz', 'MALFORMED_CREDENTIALS'],
+    [
+      'AWS4-HMAC-SHA256 Credential=AK/20261124/us-east-1/appmesh, SignedHeaders=host, Signature=' + 'a'.repeat(64),
+      'MALFORMED_CREDENTIALS',
+    ],
+    [
+      'AWS4-HMAC-SHA256 Credential=AK/2026/us-east-1/appmesh/aws4_request, SignedHeaders=host, Signature=' +
+        'a'.repeat(64),
+      'MALFORMED_CREDENTIALS',
+    ],
+    [
+      'AWS4-HMAC-SHA256 Credential=AK/20261124/us-east-1/appmesh/aws4_request, SignedHeaders=host, Signature=xyz',
+      'MALFORMED_CREDENTIALS',
+    ],
   ])('parses Authorization %j as %s', (header, code) => {
     expect(() => parseAuthorization(header)).toThrow(expect.objectContaining({ code }));
   });
@@ -96,6 +123,8 @@ describe('verifySigV4', () => {
     const request = await signedRequest('/v20190125/meshes', {}, '');
     const auth = parseAuthorization(request.headers['authorization'] as string);
     const withoutHost = { ...auth, signedHeaders: auth.signedHeaders.filter((h) => h !== 'host') };
-    expect(await codeOf(verifySigV4(request, withoutHost, credentials.secretAccessKey, options))).toBe('MALFORMED_CREDENTIALS');
+    expect(await codeOf(verifySigV4(request, withoutHost, credentials.secretAccessKey, options))).toBe(
+      'MALFORMED_CREDENTIALS',
+    );
   });
 });

@@ -30,7 +30,8 @@ export interface VerifyOptions {
   readonly now: Date;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
@@ -92,7 +93,10 @@ export async function verifySigV4(
     );
   }
   if (!amzDate!.startsWith(auth.date)) {
-    throw new AuthError('SIGNATURE_MISMATCH', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate!.slice(0, 8)}'.`);
+    throw new AuthError(
+      'SIGNATURE_MISMATCH',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate!.slice(0, 8)}'.`,
+    );
   }
   const skewMs = options.now.getTime() - signingDate.getTime();
   if (Math.abs(skewMs) > options.maxSkewSeconds * 1000) {
@@ -107,7 +111,8 @@ export async function verifySigV4(
   const declaredHash = headers['x-amz-content-sha256'];
   // The signer trusts a declared payload hash; make sure it really is the body's.
   if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(body).digest('hex')) {
-    const reason = declaredHash === UNSIGNED_PAYLOAD ? 'unsigned payloads are not accepted' : 'it does not match the body';
+    const reason =
+      declaredHash === UNSIGNED_PAYLOAD ? 'unsigned payloads are not accepted' : 'it does not match the body';
     throw new AuthError('SIGNATURE_MISMATCH', `The x-amz-content-sha256 header is not valid: ${reason}.`);
   }
 
@@ -122,11 +127,19 @@ export async function verifySigV4(
     applyChecksum: false,
   });
   const resigned = await signer.sign(
-    new HttpRequest({ method: request.method.toUpperCase(), path, query, headers, body, hostname: headers['host'] ?? '' }),
+    new HttpRequest({
+      method: request.method.toUpperCase(),
+      path,
+      query,
+      headers,
+      body,
+      hostname: headers['host'] ?? '',
+    }),
     { signingDate, signableHeaders: new Set(auth.signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(resigned.headers['authorization']))?.[1] ?? '';
-  const ok = expected.length === auth.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
+  const ok =
+    expected.length === auth.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
   if (!ok) {
     throw new AuthError(
       'SIGNATURE_MISMATCH',
@@ -183,5 +196,8 @@ function parseAmzDate(value: string): Date | undefined {
 }
 
 function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

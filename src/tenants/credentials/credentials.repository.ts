@@ -13,7 +13,12 @@ export class CredentialsRepository {
 
   insertAccessKey(
     scope: TenantScope,
-    data: { accessKeyId: string; secretCiphertext: Uint8Array<ArrayBuffer>; masterKeyId: string; description: string | null },
+    data: {
+      accessKeyId: string;
+      secretCiphertext: Uint8Array<ArrayBuffer>;
+      masterKeyId: string;
+      description: string | null;
+    },
   ): Promise<AccessKey> {
     return this.prisma.accessKey.create({ data: { ...data, tenantId: scope.tenantId } });
   }
@@ -59,14 +64,20 @@ export class CredentialsRepository {
 
   async touchAccessKey(id: string, now: Date): Promise<void> {
     await this.prisma.accessKey.updateMany({
-      where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
+      where: {
+        id,
+        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
+      },
       data: { lastUsedAt: now },
     });
   }
 
   async touchApiToken(id: string, now: Date): Promise<void> {
     await this.prisma.apiToken.updateMany({
-      where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
+      where: {
+        id,
+        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
+      },
       data: { lastUsedAt: now },
     });
   }

@@ -6,7 +6,15 @@ import { parseInput } from '../../common/validation/parse-input.js';
 import type { Tenant } from '../../generated/prisma/client.js';
 import { createAccessKeyInput, createApiTokenInput } from '../tenant.inputs.js';
 import { accessKeyView, apiTokenView, type AccessKeyView, type ApiTokenView } from '../tenant.views.js';
-import { ACCESS_KEY_ID_PATTERN, API_TOKEN_PATTERN, apiTokenDisplayPrefix, hashApiToken, newAccessKeyId, newApiToken, newSecretAccessKey } from './credential-format.js';
+import {
+  ACCESS_KEY_ID_PATTERN,
+  API_TOKEN_PATTERN,
+  apiTokenDisplayPrefix,
+  hashApiToken,
+  newAccessKeyId,
+  newApiToken,
+  newSecretAccessKey,
+} from './credential-format.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { SecretBox } from './secret-box.js';
 
@@ -102,18 +110,27 @@ export class CredentialsService {
    * and revoked keys fail here; the tenant's status is checked by the caller only after the
    * signature proved the caller holds the secret, so a key id alone reveals nothing.
    */
-  async secretForAccessKey(accessKeyId: string): Promise<AuthenticatedTenant & { secretAccessKey: string; keyRowId: string }> {
-    const key = ACCESS_KEY_ID_PATTERN.test(accessKeyId) ? await this.repo.findAccessKeyForAuthentication(accessKeyId) : null;
+  async secretForAccessKey(
+    accessKeyId: string,
+  ): Promise<AuthenticatedTenant & { secretAccessKey: string; keyRowId: string }> {
+    const key = ACCESS_KEY_ID_PATTERN.test(accessKeyId)
+      ? await this.repo.findAccessKeyForAuthentication(accessKeyId)
+      : null;
     if (!key) throw new AuthError('UNKNOWN_CREDENTIALS', 'The security token included in the request is invalid.');
     if (key.revokedAt !== null) {
-      throw new AuthError('REVOKED_CREDENTIALS', 'The security token included in the request is invalid: the access key has been revoked.');
+      throw new AuthError(
+        'REVOKED_CREDENTIALS',
+        'The security token included in the request is invalid: the access key has been revoked.',
+      );
     }
     const secretAccessKey = this.box.open(key.secretCiphertext, key.masterKeyId, key.accessKeyId);
     return { scope: tenantScopeOf(key.tenant), tenant: key.tenant, secretAccessKey, keyRowId: key.id };
   }
 
   async authenticateApiToken(token: string): Promise<AuthenticatedTenant> {
-    const row = API_TOKEN_PATTERN.test(token) ? await this.repo.findApiTokenForAuthentication(hashApiToken(token)) : null;
+    const row = API_TOKEN_PATTERN.test(token)
+      ? await this.repo.findApiTokenForAuthentication(hashApiToken(token))
+      : null;
     if (!row) throw new AuthError('UNKNOWN_CREDENTIALS', 'The API token is not valid.');
     if (row.revokedAt !== null) throw new AuthError('REVOKED_CREDENTIALS', 'The API token has been revoked.');
     assertTenantActive(row.tenant);

@@ -40,7 +40,9 @@ export class XdsGrpcServer implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const address = `${this.config.xdsHost}:${this.config.xdsPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
     });
     this.health.setStatus('', 'SERVING');
     this.log.log(`xDS gRPC server listening on ${this.config.xdsHost}:${this.boundPort}`);

@@ -1,0 +1,37 @@
+// @ts-check
+// `npm run check`: every quality gate in one command — formatting, types, generated files
+// that must match their sources (configuration reference, migrations). Exits non-zero on any.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from './lib/build.mjs';
+import { run } from './lib/run.mjs';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = (/** @type {string} */ name) => join(root, 'node_modules', '.bin', name);
+
+/** @type {[string, () => Promise<void>][]} */
+const gates = [
+  ['format (prettier)', () => run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], { cwd: root })],
+  [
+    'types (tsc, tests and scripts included)',
+    () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }),
+  ],
+  ['build', () => build(root)],
+  [
+    'docs/configuration.md matches the config schema',
+    () => run(process.execPath, ['scripts/gen-config-docs.mjs', '--check'], { cwd: root }),
+  ],
+  ['migrations match prisma/schema.prisma', () => run(process.execPath, ['scripts/db.mjs', 'check'], { cwd: root })],
+];
+
+let failed = 0;
+for (const [name, gate] of gates) {
+  try {
+    await gate();
+    process.stderr.write(`ok    ${name}\n`);
+  } catch {
+    failed++;
+    process.stderr.write(`FAIL  ${name}\n`);
+  }
+}
+process.exit(failed === 0 ? 0 : 1);
