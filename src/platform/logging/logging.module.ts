@@ -14,7 +14,7 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** Structured JSON logs on stdout; every HTTP log line carries the request id (`reqId`). */
+/** Structured JSON logs on stdout; every HTTP request's log line carries its request id (`req.id`). */
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
