@@ -21,6 +21,10 @@ const gates = [
     'docs/configuration.md matches the config schema',
     () => run(process.execPath, ['scripts/gen-config-docs.mjs', '--check'], { cwd: root }),
   ],
+  [
+    'docs/api/openapi.json matches the App Mesh model',
+    () => run(process.execPath, ['scripts/gen-openapi.mjs', '--check'], { cwd: root }),
+  ],
   ['migrations match prisma/schema.prisma', () => run(process.execPath, ['scripts/db.mjs', 'check'], { cwd: root })],
 ];
 

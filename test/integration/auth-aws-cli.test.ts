@@ -19,8 +19,8 @@ describe('SigV4 authentication (real AWS CLI)', () => {
 
   it('authenticates a CLI call signed with a valid key', async () => {
     const result = await awsCli(api, tenant.accessKey, ['appmesh', 'list-meshes']);
-    // Authentication passed: the request reached the App Mesh routing layer.
-    expect(result.stderr).toContain('(UnknownOperationException) when calling the ListMeshes operation');
+    expect(result).toMatchObject({ code: 0 });
+    expect(JSON.parse(result.stdout)).toEqual({ meshes: [] });
   });
 
   it('authenticates a CLI call with path and query parameters', async () => {
@@ -32,7 +32,8 @@ describe('SigV4 authentication (real AWS CLI)', () => {
       '--limit',
       '3',
     ]);
-    expect(result.stderr).toContain('(UnknownOperationException) when calling the ListVirtualNodes operation');
+    // Authenticated: the operation ran and found no such mesh.
+    expect(result.stderr).toContain('(NotFoundException) when calling the ListVirtualNodes operation');
   });
 
   it('reports a wrong secret as InvalidSignatureException', async () => {

@@ -1,0 +1,146 @@
+import {
+  CreateMeshCommand,
+  CreateVirtualNodeCommand,
+  DeleteMeshCommand,
+  DeleteVirtualNodeCommand,
+  DescribeMeshCommand,
+  DescribeVirtualNodeCommand,
+  ListMeshesCommand,
+  ListTagsForResourceCommand,
+  ListVirtualNodesCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateMeshCommand,
+  UpdateVirtualNodeCommand,
+  type AppMeshClient,
+} from '@aws-sdk/client-app-mesh';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appMeshClient, createTenant, uniqueName } from '../support/tenant-builder.js';
+
+async function errorName(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'succeeded';
+  } catch (err) {
+    return (err as Error).name;
+  }
+}
+
+describe('App Mesh API: tenants are walls', () => {
+  let api: TestApp;
+  let alice: CreatedTenant;
+  let a: AppMeshClient;
+  let b: AppMeshClient;
+  const meshName = uniqueName('shared-name');
+  let nodeArn: string;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    alice = await createTenant(api);
+    const bob = await createTenant(api);
+    a = appMeshClient(api, alice.accessKey);
+    b = appMeshClient(api, bob.accessKey);
+    await a.send(new CreateMeshCommand({ meshName, tags: [{ key: 'owner', value: 'alice' }] }));
+    const node = await a.send(new CreateVirtualNodeCommand({ meshName, virtualNodeName: 'n', spec: {} }));
+    nodeArn = node.virtualNode!.metadata!.arn!;
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it("does not show one tenant's meshes to another, by name or in lists", async () => {
+    expect(await errorName(b.send(new DescribeMeshCommand({ meshName })))).toBe('NotFoundException');
+    expect(await errorName(b.send(new DescribeMeshCommand({ meshName, meshOwner: alice.accountId })))).toBe(
+      'NotFoundException',
+    );
+    expect(await errorName(b.send(new ListVirtualNodesCommand({ meshName })))).toBe('NotFoundException');
+    expect(await errorName(b.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName: 'n' })))).toBe(
+      'NotFoundException',
+    );
+    expect((await b.send(new ListMeshesCommand({}))).meshes?.map((m) => m.meshName)).not.toContain(meshName);
+  });
+
+  it("cannot update, delete or tag another tenant's resources, even by ARN", async () => {
+    expect(
+      await errorName(b.send(new UpdateMeshCommand({ meshName, spec: { egressFilter: { type: 'ALLOW_ALL' } } }))),
+    ).toBe('NotFoundException');
+    expect(await errorName(b.send(new UpdateVirtualNodeCommand({ meshName, virtualNodeName: 'n', spec: {} })))).toBe(
+      'NotFoundException',
+    );
+    expect(await errorName(b.send(new DeleteVirtualNodeCommand({ meshName, virtualNodeName: 'n' })))).toBe(
+      'NotFoundException',
+    );
+    expect(await errorName(b.send(new DeleteMeshCommand({ meshName })))).toBe('NotFoundException');
+    expect(
+      await errorName(b.send(new TagResourceCommand({ resourceArn: nodeArn, tags: [{ key: 'x', value: 'y' }] }))),
+    ).toBe('NotFoundException');
+    expect(await errorName(b.send(new UntagResourceCommand({ resourceArn: nodeArn, tagKeys: ['owner'] })))).toBe(
+      'NotFoundException',
+    );
+    expect(await errorName(b.send(new ListTagsForResourceCommand({ resourceArn: nodeArn })))).toBe('NotFoundException');
+    // Alice's resources are untouched.
+    expect(
+      (await a.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName: 'n' }))).virtualNode?.metadata?.version,
+    ).toBe(1);
+    expect((await a.send(new DescribeMeshCommand({ meshName }))).mesh?.spec?.egressFilter?.type).toBe('DROP_ALL');
+  });
+
+  it('lets another tenant use the same mesh name independently', async () => {
+    const created = await b.send(new CreateMeshCommand({ meshName }));
+    expect(created.mesh?.metadata?.meshOwner).not.toBe(alice.accountId);
+    expect((await b.send(new ListVirtualNodesCommand({ meshName }))).virtualNodes).toEqual([]);
+    expect((await a.send(new ListVirtualNodesCommand({ meshName }))).virtualNodes).toHaveLength(1);
+  });
+});
+
+describe('App Mesh API: quotas per plan', () => {
+  let api: TestApp;
+  let client: AppMeshClient;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    const res = await api.admin('POST', '/admin/v1/tenants', { name: uniqueName('free'), plan: 'free' });
+    client = appMeshClient(api, res.body.accessKey);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('refuses the mesh beyond the plan with LimitExceededException (free plan: 3)', async () => {
+    for (let i = 0; i < 3; i++) await client.send(new CreateMeshCommand({ meshName: `quota-${i}` }));
+    const err = await errorName(client.send(new CreateMeshCommand({ meshName: 'quota-3' })));
+    expect(err).toBe('LimitExceededException');
+  });
+
+  it('refuses the virtual node beyond the plan (free plan: 20 per mesh)', async () => {
+    for (let i = 0; i < 20; i++)
+      await client.send(new CreateVirtualNodeCommand({ meshName: 'quota-0', virtualNodeName: `n${i}`, spec: {} }));
+    expect(
+      await errorName(
+        client.send(new CreateVirtualNodeCommand({ meshName: 'quota-0', virtualNodeName: 'n20', spec: {} })),
+      ),
+    ).toBe('LimitExceededException');
+  });
+
+  it('refuses more than 50 tags on a resource with TooManyTagsException, applying none', async () => {
+    const arn = (await client.send(new DescribeMeshCommand({ meshName: 'quota-1' }))).mesh!.metadata!.arn!;
+    await client.send(
+      new TagResourceCommand({
+        resourceArn: arn,
+        tags: Array.from({ length: 45 }, (_, i) => ({ key: `k${i}`, value: 'v' })),
+      }),
+    );
+    const err = await errorName(
+      client.send(
+        new TagResourceCommand({
+          resourceArn: arn,
+          tags: Array.from({ length: 10 }, (_, i) => ({ key: `extra${i}`, value: 'v' })),
+        }),
+      ),
+    );
+    expect(err).toBe('TooManyTagsException');
+    expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn, limit: 50 }))).tags).toHaveLength(45);
+  });
+});
