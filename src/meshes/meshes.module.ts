@@ -5,6 +5,7 @@ import { ResourceTagsService } from './resources/resource-tags.service.js';
 import { AppMeshApi } from './rest/app-mesh-api.js';
 import { AppMeshFallbackController } from './rest/app-mesh-fallback.controller.js';
 import { AppMeshController } from './rest/app-mesh.controller.js';
+import { OpenApiController } from './rest/openapi.controller.js';
 
 /**
  * The App Mesh resource model (meshes and the resources inside them, whose kind-specific rules
@@ -12,7 +13,7 @@ import { AppMeshController } from './rest/app-mesh.controller.js';
  * last: it answers paths that match no operation.
  */
 @Module({
-  controllers: [AppMeshController, AppMeshFallbackController],
+  controllers: [AppMeshController, OpenApiController, AppMeshFallbackController],
   providers: [MeshStoreFactory, MeshResourcesService, ResourceTagsService, AppMeshApi],
   exports: [MeshResourcesService, ResourceTagsService],
 })

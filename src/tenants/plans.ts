@@ -16,6 +16,8 @@ export interface PlanQuotas {
   readonly tagsPerResource: number;
   readonly connectedProxiesPerVirtualNode: number;
   readonly connectedProxiesPerVirtualGateway: number;
+  /** API requests per second per tenant (REST and GraphQL together), above which TooManyRequestsException. */
+  readonly apiRequestsPerSecond: number;
 }
 
 const APP_MESH_DEFAULTS: PlanQuotas = {
@@ -31,6 +33,7 @@ const APP_MESH_DEFAULTS: PlanQuotas = {
   tagsPerResource: 50,
   connectedProxiesPerVirtualNode: 50,
   connectedProxiesPerVirtualGateway: 50,
+  apiRequestsPerSecond: 200,
 };
 
 export const PLANS = {
@@ -42,6 +45,7 @@ export const PLANS = {
     virtualRoutersPerMesh: 20,
     connectedProxiesPerVirtualNode: 5,
     connectedProxiesPerVirtualGateway: 5,
+    apiRequestsPerSecond: 50,
   },
   standard: APP_MESH_DEFAULTS,
   enterprise: {
@@ -55,6 +59,7 @@ export const PLANS = {
     gatewayRoutesPerVirtualGateway: 100,
     connectedProxiesPerVirtualNode: 500,
     connectedProxiesPerVirtualGateway: 500,
+    apiRequestsPerSecond: 5000,
   },
 } as const satisfies Record<string, PlanQuotas>;
 
@@ -64,4 +69,9 @@ export const DEFAULT_PLAN: PlanName = 'standard';
 
 export function isPlanName(value: string): value is PlanName {
   return Object.hasOwn(PLANS, value);
+}
+
+/** The quotas of a tenant's plan; an unknown plan name (removed from the catalogue) gets standard. */
+export function quotasOf(plan: string): PlanQuotas {
+  return isPlanName(plan) ? PLANS[plan] : PLANS.standard;
 }

@@ -28,6 +28,16 @@ describe('App Mesh model coverage', () => {
     expect(unrouted.map((op) => op.name)).toEqual([]);
   });
 
+  it('serves the OpenAPI document generated from the model, without credentials', async () => {
+    const res = await call(api.baseUrl, 'GET', '/v20190125/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\.1/);
+    const operationIds = Object.values(
+      res.body.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(operationIds.sort()).toEqual([...model.operations.keys()].sort());
+  });
+
   it('has exactly one handler per operation', () => {
     expect([...OPERATION_HANDLERS.keys()].sort()).toEqual([...model.operations.keys()].sort());
   });

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant, uniqueName } from '../support/tenant-builder.js';
 
 async function errorName(promise: Promise<unknown>): Promise<string> {
@@ -142,5 +142,43 @@ describe('App Mesh API: quotas per plan', () => {
     );
     expect(err).toBe('TooManyTagsException');
     expect((await client.send(new ListTagsForResourceCommand({ resourceArn: arn, limit: 50 }))).tags).toHaveLength(45);
+  });
+});
+
+describe('App Mesh API: request rate per tenant', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('throttles a burst beyond the plan rate with TooManyRequestsException (429), per tenant', async () => {
+    const free = await api.admin('POST', '/admin/v1/tenants', { name: uniqueName('burst'), plan: 'free' });
+    const other = await createTenant(api);
+    const client = appMeshClient(api, free.body.accessKey);
+    const outcomes = await Promise.all(
+      Array.from({ length: 120 }, () => errorName(client.send(new ListMeshesCommand({})))),
+    );
+    const throttled = outcomes.filter((o) => o === 'TooManyRequestsException').length;
+    const served = outcomes.filter((o) => o === 'succeeded').length;
+    expect(throttled + served).toBe(120);
+    expect(throttled).toBeGreaterThan(0);
+    expect(served).toBeGreaterThanOrEqual(50);
+    // Another tenant's budget is untouched.
+    expect(await errorName(appMeshClient(api, other.accessKey).send(new ListMeshesCommand({})))).toBe('succeeded');
+  });
+
+  it('tells the client when to retry', async () => {
+    const free = await api.admin('POST', '/admin/v1/tenants', { name: uniqueName('burst'), plan: 'free' });
+    const bearer = { authorization: `Bearer ${free.body.apiToken.token}` };
+    const responses = await Promise.all(
+      Array.from({ length: 80 }, () => call(api.baseUrl, 'GET', '/v1/account', bearer)),
+    );
+    const limited = responses.find((r) => r.status === 429);
+    expect(limited?.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });

@@ -100,3 +100,13 @@ export function listenerProblems(listener: unknown, field: string): string[] {
   }
   return problems;
 }
+
+/**
+ * "Set exactly one of" for structures the model leaves as plain optional members although its
+ * documentation means a choice (HttpPathMatch exact/regex, GatewayRouteHostnameMatch exact/suffix).
+ */
+export function exactlyOne(value: unknown, members: readonly string[], field: string): string[] {
+  if (value === undefined || value === null || typeof value !== 'object') return [];
+  const set = members.filter((m) => (value as Record<string, unknown>)[m] !== undefined);
+  return set.length === 1 ? [] : [`${field}: must set exactly one of ${members.join(', ')}`];
+}

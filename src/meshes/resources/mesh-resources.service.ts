@@ -5,7 +5,7 @@ import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { Mesh, MeshResource, Prisma, ResourceKind } from '../../generated/prisma/client.js';
-import { isPlanName, PLANS, type PlanQuotas } from '../../tenants/plans.js';
+import { quotasOf, type PlanQuotas } from '../../tenants/plans.js';
 import { asJson, encodeResult, replay, requestHash } from './idempotency.js';
 import { KIND_RULES } from './kind-registry.js';
 import type { KindRules, Spec } from './kind-rules.js';
@@ -357,10 +357,6 @@ function meshNotFound(scope: TenantScope, meshName: string): DomainError {
 
 function meshSpec(spec: Spec | undefined): Prisma.InputJsonValue {
   return asJson({ ...DEFAULT_MESH_SPEC, ...spec });
-}
-
-function quotasOf(plan: string): PlanQuotas {
-  return isPlanName(plan) ? PLANS[plan] : PLANS.standard;
 }
 
 function pageOf<R extends { name: string }, T>(

@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import { asJson } from './idempotency.js';
-import { isPlanName, PLANS } from '../../tenants/plans.js';
+import { PLANS, quotasOf } from '../../tenants/plans.js';
 import type { MeshStore } from './mesh-store.js';
 import { MeshStoreFactory } from './mesh-store.factory.js';
 import { mergeTags, removeTags, validateTags, type Tag } from './tags.js';
@@ -53,10 +53,7 @@ export class ResourceTagsService {
     await this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
       const plan = await store.plan();
-      const next = validateTags(
-        mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)),
-        isPlanName(plan) ? PLANS[plan] : PLANS.standard,
-      );
+      const next = validateTags(mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)), quotasOf(plan));
       await found.save(next);
     });
   }

@@ -9,6 +9,7 @@ import { IS_PUBLIC } from '../../platform/http/public.decorator.js';
 import { AUTH_SCHEME } from '../../platform/http/rest-error.filter.js';
 import { assertTenantActive, CredentialsService } from '../credentials/credentials.service.js';
 import { AUTH_POLICY, TENANT_CONTEXT, type AuthPolicy, type RequestWithTenant } from './auth-policy.decorators.js';
+import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.js';
 import { parseAuthorization, verifySigV4 } from './sigv4-verifier.js';
 
 type Request = FastifyRequest & RequestWithTenant & { rawBody?: Buffer; [AUTH_SCHEME]?: 'sigv4' | 'bearer' };
@@ -25,6 +26,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialsService,
+    private readonly rateLimiter: TenantRateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.adminTokenHash = sha256(config.adminToken);
@@ -42,22 +44,18 @@ export class AuthGuard implements CanActivate {
         this.checkAdmin(header);
         return true;
       case 'sigv4':
-        request[AUTH_SCHEME] = 'sigv4';
-        request[TENANT_CONTEXT] = await this.sigv4(request);
-        return true;
       case 'bearer':
-        request[AUTH_SCHEME] = 'bearer';
-        request[TENANT_CONTEXT] = await this.credentials.authenticateApiToken(bearerToken(header));
+      case 'tenant': {
+        const useSigV4 = policy === 'sigv4' || (policy === 'tenant' && header?.startsWith('AWS4-HMAC-SHA256') === true);
+        request[AUTH_SCHEME] = useSigV4 ? 'sigv4' : 'bearer';
+        const caller = useSigV4
+          ? await this.sigv4(request)
+          : await this.credentials.authenticateApiToken(bearerToken(header));
+        // Only authenticated callers count against a tenant's budget.
+        await this.rateLimiter.consume(caller.tenant);
+        request[TENANT_CONTEXT] = caller;
         return true;
-      case 'tenant':
-        if (header?.startsWith('AWS4-HMAC-SHA256')) {
-          request[AUTH_SCHEME] = 'sigv4';
-          request[TENANT_CONTEXT] = await this.sigv4(request);
-        } else {
-          request[AUTH_SCHEME] = 'bearer';
-          request[TENANT_CONTEXT] = await this.credentials.authenticateApiToken(bearerToken(header));
-        }
-        return true;
+      }
       case undefined:
         this.log.error(`route ${request.method} ${request.routeOptions.url} declares no auth policy; refusing it`);
         throw new AuthError('MISSING_CREDENTIALS', 'This route is not available.');

@@ -1,4 +1,4 @@
-import { at, type KindRules, type ReferenceTo } from '../../meshes/resources/kind-rules.js';
+import { at, exactlyOne, type KindRules, type ReferenceTo } from '../../meshes/resources/kind-rules.js';
 import { routeTypeProblems } from './route-protocols.js';
 
 const GATEWAY_ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
@@ -31,6 +31,10 @@ export const gatewayRouteRules: KindRules = {
     if (typeof prefix === 'string' && !prefix.startsWith('/')) {
       problems.push(`spec.${member}.match.prefix: must start with /`);
     }
+    problems.push(...exactlyOne(at(spec, member, 'match', 'path'), ['exact', 'regex'], `spec.${member}.match.path`));
+    problems.push(
+      ...exactlyOne(at(spec, member, 'match', 'hostname'), ['exact', 'suffix'], `spec.${member}.match.hostname`),
+    );
     const rewritePrefix = at(spec, member, 'action', 'rewrite', 'prefix', 'value');
     if (typeof rewritePrefix === 'string' && !rewritePrefix.startsWith('/')) {
       problems.push(`spec.${member}.action.rewrite.prefix.value: must start with /`);
