@@ -25,6 +25,10 @@ const gates = [
     'docs/api/openapi.json matches the App Mesh model',
     () => run(process.execPath, ['scripts/gen-openapi.mjs', '--check'], { cwd: root }),
   ],
+  [
+    'App Mesh types match the App Mesh model',
+    () => run(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: root }),
+  ],
   ['migrations match prisma/schema.prisma', () => run(process.execPath, ['scripts/db.mjs', 'check'], { cwd: root })],
 ];
 

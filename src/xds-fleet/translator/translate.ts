@@ -1,0 +1,420 @@
+import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
+import { allowAllCluster, clusterLoadAssignment, egressCluster, ingressCluster } from './clusters.js';
+import { arnMetadata, duration, emptyResourceSet, type EnvoyResource, type ResourceSet } from './envoy-types.js';
+import { accessLogs, captureListener, httpConnectionManager, tcpProxy, type FilterChain } from './listeners.js';
+import { DEFAULT_PORTS, names } from './names.js';
+import { grpcMatch, httpMatch, weightedRoute, type ClusterWeight } from './routes.js';
+import type {
+  MeshSpec,
+  NodeListener,
+  Protocol,
+  RouteSpec,
+  VirtualNodeSpec,
+  VirtualRouterSpec,
+  VirtualServiceSpec,
+} from './spec-types.js';
+
+/** A problem in the user's configuration; the part it affects is left out of the output. */
+export interface TranslationProblem {
+  readonly arn: string;
+  readonly message: string;
+}
+
+export interface TranslationResult {
+  /** Each proxy identity's configuration (`virtualNode/<name>`). Resources several proxies share are the same objects. */
+  readonly views: ReadonlyMap<string, ResourceSet>;
+  readonly problems: readonly TranslationProblem[];
+}
+
+/** One port a virtual service answers on, and what a request to it becomes. */
+interface ServicePort {
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** HTTP, HTTP/2, gRPC: routes in match order. */
+  readonly routes: readonly EnvoyResource[];
+  /** TCP: where connections go. */
+  readonly tcpTargets: readonly ClusterWeight[];
+  /** Every egress cluster the port's routes use. */
+  readonly clusters: readonly string[];
+}
+
+const HTTP_FAMILY = new Set<Protocol>(['http', 'http2', 'grpc']);
+const ROUTE_MEMBER: Record<Protocol, keyof RouteSpec> = {
+  http: 'httpRoute',
+  http2: 'http2Route',
+  grpc: 'grpcRoute',
+  tcp: 'tcpRoute',
+};
+
+/**
+ * The pure heart of the control plane: one mesh snapshot in, every proxy's Envoy configuration
+ * out. No Nest, no database, no clock, no I/O: the same snapshot always gives the same output.
+ */
+export function translate(
+  snapshot: MeshSnapshot,
+  ports: { ingress: number; egress: number } = DEFAULT_PORTS,
+): TranslationResult {
+  return new Translation(snapshot, ports).run();
+}
+
+class Translation {
+  private readonly problems: TranslationProblem[] = [];
+  private readonly nodes: Map<string, SnapshotResource>;
+  private readonly routers: Map<string, SnapshotResource & { routes: readonly SnapshotResource[] }>;
+  private readonly services: Map<string, SnapshotResource>;
+  /** Egress clusters (and EDS assignments), built once and shared by every view that uses them. */
+  private readonly egress = new Map<string, { cluster: EnvoyResource; assignment?: EnvoyResource } | null>();
+  private readonly servicePorts = new Map<string, readonly ServicePort[]>();
+  private readonly meshSpec: MeshSpec;
+  private readonly allowAll: EnvoyResource | undefined;
+
+  constructor(
+    private readonly snapshot: MeshSnapshot,
+    private readonly ports: { ingress: number; egress: number },
+  ) {
+    this.nodes = new Map(snapshot.virtualNodes.map((n) => [n.name, n]));
+    this.routers = new Map(snapshot.virtualRouters.map((r) => [r.name, r]));
+    this.services = new Map(snapshot.virtualServices.map((s) => [s.name, s]));
+    this.meshSpec = (snapshot.spec ?? {}) as MeshSpec;
+    this.allowAll =
+      this.meshSpec.egressFilter?.type === 'ALLOW_ALL'
+        ? allowAllCluster(snapshot.meshName, snapshot.meshArn)
+        : undefined;
+  }
+
+  run(): TranslationResult {
+    const views = new Map<string, ResourceSet>();
+    for (const node of this.snapshot.virtualNodes) views.set(names.nodeView(node.name), this.nodeView(node));
+    return { views, problems: this.problems };
+  }
+
+  private problem(arn: string, message: string): void {
+    this.problems.push({ arn, message });
+  }
+
+  // --- one virtual node's proxy --------------------------------------------------------------
+
+  private nodeView(node: SnapshotResource): ResourceSet {
+    const set = emptyResourceSet();
+    const spec = node.spec as VirtualNodeSpec;
+    const logs = accessLogs(spec.logging?.accessLog);
+    this.ingress(node, spec, logs, set);
+    this.egressListener(node, spec, logs, set);
+    return set;
+  }
+
+  private ingress(node: SnapshotResource, spec: VirtualNodeSpec, logs: EnvoyResource[], set: ResourceSet): void {
+    const listeners = spec.listeners ?? [];
+    if (listeners.length === 0) return;
+    const chains: FilterChain[] = listeners.map((listener) => {
+      const { port, protocol } = listener.portMapping;
+      const cluster = ingressCluster(this.snapshot.meshName, node, listener);
+      set.clusters.set(cluster['name'] as string, cluster);
+      const statPrefix = listeners.length > 1 ? `ingress.${protocol}.${port}` : 'ingress';
+      if (protocol === 'tcp') {
+        const idle = duration(listener.timeout?.tcp?.idle);
+        return {
+          name: `ingress_tcp_${port}`,
+          filter_chain_match: { destination_port: port },
+          filters: [tcpProxy(statPrefix, [{ cluster: cluster['name'] as string, weight: 1 }], logs, idle)],
+        };
+      }
+      const routeName = names.ingressRoutes(protocol, port);
+      set.routes.set(routeName, this.ingressRoutes(node, listener, routeName, cluster['name'] as string));
+      return {
+        name: `ingress_${protocol}_${port}`,
+        filter_chain_match: { destination_port: port },
+        filters: [httpConnectionManager(statPrefix, routeName, logs)],
+      };
+    });
+    // With a single listener, traffic sent to the ingress port directly (no iptables) reaches it too.
+    const only = chains.length === 1 ? chains[0] : undefined;
+    const defaultChain = only ? { name: `${only.name}_direct`, filters: only.filters } : undefined;
+    set.listeners.set(
+      names.ingressListener(this.ports.ingress),
+      captureListener(
+        names.ingressListener(this.ports.ingress),
+        this.ports.ingress,
+        node.arn,
+        chains,
+        defaultChain,
+        false,
+      ),
+    );
+  }
+
+  private ingressRoutes(
+    node: SnapshotResource,
+    listener: NodeListener,
+    routeName: string,
+    cluster: string,
+  ): EnvoyResource {
+    const protocol = listener.portMapping.protocol;
+    const timeouts = protocol === 'tcp' ? undefined : listener.timeout?.[protocol];
+    const perRequest = duration(timeouts?.perRequest);
+    const idle = duration(timeouts?.idle);
+    return {
+      name: routeName,
+      virtual_hosts: [
+        {
+          name: `ingress_${protocol}_${listener.portMapping.port}`,
+          domains: ['*'],
+          routes: [
+            {
+              match: { prefix: '/' },
+              route: { cluster, timeout: perRequest ?? '15s', ...(idle ? { idle_timeout: idle } : {}) },
+              metadata: arnMetadata(node.arn),
+            },
+          ],
+        },
+      ],
+      validate_clusters: false,
+    };
+  }
+
+  private egressListener(node: SnapshotResource, spec: VirtualNodeSpec, logs: EnvoyResource[], set: ResourceSet): void {
+    const backends = (spec.backends ?? []).flatMap((b) =>
+      b.virtualService ? [b.virtualService.virtualServiceName] : [],
+    );
+    const httpByPort = new Map<number, { service: string; port: ServicePort }[]>();
+    const tcpByPort = new Map<number, { service: string; port: ServicePort }>();
+    for (const serviceName of [...new Set(backends)].sort()) {
+      const service = this.services.get(serviceName);
+      if (!service) {
+        // App Mesh lets a backend name a service created later: nothing to route to yet.
+        continue;
+      }
+      for (const port of this.resolveService(service)) {
+        for (const clusterName of port.clusters) this.useEgressCluster(clusterName, set);
+        if (HTTP_FAMILY.has(port.protocol)) {
+          httpByPort.set(port.port, [...(httpByPort.get(port.port) ?? []), { service: serviceName, port }]);
+        } else if (tcpByPort.has(port.port) || httpByPort.has(port.port)) {
+          this.problem(
+            service.arn,
+            `port ${port.port} is already used by another backend of virtual node ${node.name}; TCP backends need a port of their own`,
+          );
+        } else {
+          tcpByPort.set(port.port, { service: serviceName, port });
+        }
+      }
+    }
+    const allowAll = this.allowAll !== undefined;
+    if (allowAll) set.clusters.set(this.allowAll!['name'] as string, this.allowAll!);
+
+    const chains: FilterChain[] = [];
+    for (const [port, entries] of [...httpByPort].sort(([a], [b]) => a - b)) {
+      const routeName = names.egressRoutes(node.name, 'http', port);
+      const hosts = entries.map(({ service, port: sp }) => ({
+        name: `${service}:${port}`,
+        domains: [service, `${service}:${port}`],
+        routes: sp.routes,
+      }));
+      if (allowAll)
+        hosts.push({
+          name: 'allow_all',
+          domains: ['*'],
+          routes: [{ match: { prefix: '/' }, route: { cluster: this.allowAll!['name'], timeout: '0s' } }],
+        });
+      set.routes.set(routeName, { name: routeName, virtual_hosts: hosts, validate_clusters: false });
+      chains.push({
+        name: `egress_http_${port}`,
+        filter_chain_match: { destination_port: port },
+        filters: [httpConnectionManager(`egress.http.${port}`, routeName, logs)],
+      });
+    }
+    for (const [port, { service, port: sp }] of [...tcpByPort].sort(([a], [b]) => a - b)) {
+      chains.push({
+        name: `egress_tcp_${port}`,
+        filter_chain_match: { destination_port: port },
+        filters: [tcpProxy(`egress.tcp.${service}.${port}`, sp.tcpTargets, logs)],
+      });
+    }
+    if (httpByPort.size > 0) {
+      // Applications without iptables send HTTP to the egress port itself; route by Host across all backends.
+      const routeName = names.egressExplicitRoutes(node.name, this.ports.egress);
+      const hosts = new Map<string, { name: string; domains: string[]; routes: readonly EnvoyResource[] }>();
+      for (const [port, entries] of [...httpByPort].sort(([a], [b]) => a - b)) {
+        for (const { service, port: sp } of entries) {
+          const first = !hosts.has(service);
+          hosts.set(`${service}:${port}`, {
+            name: `${service}:${port}`,
+            domains: [`${service}:${port}`, ...(first ? [service] : [])],
+            routes: sp.routes,
+          });
+          if (first) hosts.set(service, hosts.get(`${service}:${port}`)!);
+        }
+      }
+      const unique = [...new Set(hosts.values())];
+      set.routes.set(routeName, { name: routeName, virtual_hosts: unique, validate_clusters: false });
+      chains.push({
+        name: 'egress_http_direct',
+        filter_chain_match: { application_protocols: ['http/1.1', 'h2c'] },
+        filters: [httpConnectionManager('egress.http.direct', routeName, logs)],
+      });
+    }
+    const defaultChain = allowAll
+      ? {
+          name: 'egress_allow_all',
+          filters: [tcpProxy('egress.allow_all', [{ cluster: this.allowAll!['name'] as string, weight: 1 }], logs)],
+        }
+      : undefined;
+    if (chains.length === 0 && !defaultChain) return; // DROP_ALL and nothing to reach: no egress listener at all.
+    const name = names.egressListener(this.ports.egress);
+    set.listeners.set(
+      name,
+      captureListener(name, this.ports.egress, node.arn, chains, defaultChain, httpByPort.size > 0),
+    );
+  }
+
+  // --- virtual services: the ports they answer on and their routes --------------------------
+
+  private resolveService(service: SnapshotResource): readonly ServicePort[] {
+    const cached = this.servicePorts.get(service.name);
+    if (cached) return cached;
+    const provider = (service.spec as VirtualServiceSpec).provider;
+    let ports: ServicePort[] = [];
+    if (provider?.virtualNode) {
+      const target = this.nodes.get(provider.virtualNode.virtualNodeName);
+      if (target) ports = this.nodeProvided(service, target);
+    } else if (provider?.virtualRouter) {
+      const router = this.routers.get(provider.virtualRouter.virtualRouterName);
+      if (router) ports = this.routerProvided(service, router);
+    }
+    this.servicePorts.set(service.name, ports);
+    return ports;
+  }
+
+  /** A service provided by a node directly: each of the node's listeners, one catch-all route. */
+  private nodeProvided(service: SnapshotResource, target: SnapshotResource): ServicePort[] {
+    return ((target.spec as VirtualNodeSpec).listeners ?? []).flatMap((listener) => {
+      const { port, protocol } = listener.portMapping;
+      const cluster = this.egressClusterName(target, listener);
+      if (!cluster) return [];
+      const routes = HTTP_FAMILY.has(protocol)
+        ? [
+            weightedRoute(
+              `${service.name}_${port}`,
+              service.arn,
+              { prefix: '/' },
+              [{ cluster, weight: 1 }],
+              protocol,
+              {},
+            ),
+          ]
+        : [];
+      return [{ port, protocol, routes, tcpTargets: [{ cluster, weight: 1 }], clusters: [cluster] }];
+    });
+  }
+
+  /** A service provided by a router: per router listener, the router's routes for that protocol and port. */
+  private routerProvided(
+    service: SnapshotResource,
+    router: SnapshotResource & { routes: readonly SnapshotResource[] },
+  ): ServicePort[] {
+    const listeners = (router.spec as VirtualRouterSpec).listeners ?? [];
+    return listeners.map(({ portMapping: { port, protocol } }) => {
+      const member = ROUTE_MEMBER[protocol];
+      const applicable = router.routes
+        .filter((r) => {
+          const spec = r.spec as RouteSpec;
+          const route = spec[member] as { match?: { port?: number } } | undefined;
+          return route !== undefined && (route.match?.port === undefined || route.match.port === port);
+        })
+        .sort(
+          (a, b) =>
+            ((a.spec as RouteSpec).priority ?? 1001) - ((b.spec as RouteSpec).priority ?? 1001) ||
+            (a.name < b.name ? -1 : 1),
+        );
+      const clusters = new Set<string>();
+      const routes: EnvoyResource[] = [];
+      let tcpTargets: ClusterWeight[] = [];
+      for (const route of applicable) {
+        const spec = route.spec as RouteSpec;
+        const body = spec[member] as {
+          action: { weightedTargets: readonly { virtualNode: string; weight: number; port?: number }[] };
+        };
+        const targets = this.weightedClusters(route, protocol, body.action.weightedTargets);
+        if (targets.length === 0) continue;
+        targets.forEach((t) => clusters.add(t.cluster));
+        if (protocol === 'tcp') {
+          if (tcpTargets.length === 0) tcpTargets = targets;
+          continue;
+        }
+        const match =
+          protocol === 'grpc' ? grpcMatch(spec.grpcRoute!) : httpMatch((spec.httpRoute ?? spec.http2Route)!);
+        const options = protocol === 'grpc' ? spec.grpcRoute! : (spec.httpRoute ?? spec.http2Route)!;
+        routes.push(
+          weightedRoute(route.name, route.arn, match, targets, protocol, {
+            retry: options.retryPolicy,
+            timeout: options.timeout,
+          }),
+        );
+      }
+      return { port, protocol, routes, tcpTargets, clusters: [...clusters] };
+    });
+  }
+
+  private weightedClusters(
+    route: SnapshotResource,
+    protocol: Protocol,
+    targets: readonly { virtualNode: string; weight: number; port?: number }[],
+  ): ClusterWeight[] {
+    return targets.flatMap((t) => {
+      const node = this.nodes.get(t.virtualNode);
+      const listeners = ((node?.spec as VirtualNodeSpec | undefined)?.listeners ?? []) as readonly NodeListener[];
+      const listener =
+        t.port !== undefined
+          ? listeners.find((l) => l.portMapping.port === t.port)
+          : (listeners.find((l) => l.portMapping.protocol === protocol) ?? listeners[0]);
+      if (!node || !listener) {
+        this.problem(
+          route.arn,
+          `weighted target ${t.virtualNode}${t.port === undefined ? '' : ` port ${t.port}`} has no matching listener`,
+        );
+        return [];
+      }
+      const cluster = this.egressClusterName(node, listener);
+      return cluster ? [{ cluster, weight: t.weight }] : [];
+    });
+  }
+
+  // --- egress clusters, shared -----------------------------------------------------------------
+
+  private egressClusterName(node: SnapshotResource, listener: NodeListener): string | undefined {
+    const name = names.egressCluster(
+      this.snapshot.meshName,
+      node.name,
+      listener.portMapping.protocol,
+      listener.portMapping.port,
+    );
+    if (!this.egress.has(name)) {
+      const built = egressCluster(this.snapshot.meshName, node, listener, this.meshSpec.serviceDiscovery?.ipPreference);
+      if (typeof built === 'string') {
+        this.problem(node.arn, built);
+        this.egress.set(name, null);
+      } else {
+        const eds = built['type'] === 'EDS';
+        this.egress.set(name, {
+          cluster: built,
+          ...(eds
+            ? {
+                assignment: clusterLoadAssignment(
+                  name,
+                  this.snapshot.endpoints[node.name] ?? [],
+                  listener.portMapping.port,
+                ),
+              }
+            : {}),
+        });
+      }
+    }
+    return this.egress.get(name) ? name : undefined;
+  }
+
+  private useEgressCluster(name: string, set: ResourceSet): void {
+    const entry = this.egress.get(name);
+    if (!entry) return;
+    set.clusters.set(name, entry.cluster);
+    if (entry.assignment) set.endpoints.set(name, entry.assignment);
+  }
+}
