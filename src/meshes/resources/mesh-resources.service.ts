@@ -148,7 +148,7 @@ export class MeshResourcesService {
       const row = await store.insertResource(mesh.id, key, { spec: asJson(input.spec), tags: asJson(tags) });
       if (row === 'exists')
         throw new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);
-      await store.replaceReferences(row, rules.references(input.spec));
+      await store.replaceReferences(row, rules.references(input.spec), true);
       await store.recordChange(mesh, key, 'create');
       return resourceData(scope, this.region, mesh.name, row);
     });

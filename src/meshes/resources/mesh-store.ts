@@ -188,11 +188,16 @@ export class MeshStore {
     await this.db.meshResource.delete({ where: { id: resource.id, tenantId: this.scope.tenantId } });
   }
 
-  /** Replaces what a resource's spec references (the resource row belongs to this tenant). */
-  async replaceReferences(resource: MeshResource, refs: readonly ReferenceTo[]): Promise<void> {
-    await this.db.resourceReference.deleteMany({
-      where: { fromId: resource.id, from: { tenantId: this.scope.tenantId } },
-    });
+  /**
+   * Replaces what a resource's spec references (the resource row belongs to this tenant). A
+   * resource created in this transaction has none yet, so `created` skips the delete.
+   */
+  async replaceReferences(resource: MeshResource, refs: readonly ReferenceTo[], created = false): Promise<void> {
+    if (!created) {
+      await this.db.resourceReference.deleteMany({
+        where: { fromId: resource.id, from: { tenantId: this.scope.tenantId } },
+      });
+    }
     const unique = new Map(refs.map((r) => [`${r.kind}/${r.name}`, r]));
     if (unique.size === 0) return;
     await this.db.resourceReference.createMany({

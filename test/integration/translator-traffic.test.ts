@@ -1,0 +1,181 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
+import { translate } from '../../src/xds-fleet/translator/translate.js';
+import { freePorts, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
+import { buildSnapshot } from '../support/snapshot-builder.js';
+
+/** Sends one HTTP/1.1 request with the given Host, as an application on a VM without iptables would. */
+function send(
+  port: number,
+  host: string,
+  path = '/',
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host, ...options.headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * The translator's output running in a real Envoy with real upstreams: requests go where the
+ * mesh model says. The upstreams stand in for the target nodes' applications (their DNS names
+ * resolve to 127.0.0.1), and the client sends to its egress port directly with the service name
+ * as Host, as an application without iptables does.
+ */
+describe('translated configuration in a real Envoy', () => {
+  let blue: Upstream;
+  let green: Upstream;
+  let flaky: Upstream;
+  let client: RunningEnvoy;
+  let ingress: RunningEnvoy;
+  let egressPort: number;
+  let ingressPort: number;
+
+  beforeAll(async () => {
+    blue = await startUpstream('blue');
+    green = await startUpstream('green');
+    // Fails twice with 503, then answers: App Mesh's default retry policy (2 retries on 503) hides it.
+    flaky = await startUpstream('flaky', { status: (_req, hit) => (hit % 3 === 0 ? 200 : 503) });
+    const node = (name: string, port: number) => ({
+      name,
+      spec: {
+        listeners: [{ portMapping: { port, protocol: 'http' } }],
+        serviceDiscovery: { dns: { hostname: '127.0.0.1' } },
+      },
+    });
+    const snapshot = buildSnapshot({
+      mesh: { name: 'traffic', spec: { egressFilter: { type: 'DROP_ALL' } } },
+      virtualNodes: [
+        node('blue', blue.port),
+        node('green', green.port),
+        node('flaky', flaky.port),
+        {
+          name: 'client',
+          spec: {
+            backends: [
+              { virtualService: { virtualServiceName: 'web.local' } },
+              { virtualService: { virtualServiceName: 'flaky.local' } },
+            ],
+          },
+        },
+      ],
+      virtualRouters: [
+        {
+          name: 'web',
+          spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] },
+          routes: [
+            {
+              name: 'canary',
+              spec: {
+                priority: 1,
+                httpRoute: {
+                  match: { prefix: '/', headers: [{ name: 'x-canary', match: { exact: 'yes' } }] },
+                  action: { weightedTargets: [{ virtualNode: 'green', weight: 1 }] },
+                },
+              },
+            },
+            {
+              name: 'items',
+              spec: {
+                priority: 2,
+                httpRoute: {
+                  match: {
+                    path: { exact: '/items' },
+                    method: 'POST',
+                    queryParameters: [{ name: 'dry', match: { exact: '1' } }],
+                  },
+                  action: { weightedTargets: [{ virtualNode: 'green', weight: 1 }] },
+                },
+              },
+            },
+            {
+              name: 'split',
+              spec: {
+                priority: 3,
+                httpRoute: {
+                  match: { prefix: '/' },
+                  action: {
+                    weightedTargets: [
+                      { virtualNode: 'blue', weight: 80 },
+                      { virtualNode: 'green', weight: 20 },
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+      ],
+      virtualServices: [
+        { name: 'web.local', spec: { provider: { virtualRouter: { virtualRouterName: 'web' } } } },
+        { name: 'flaky.local', spec: { provider: { virtualNode: { virtualNodeName: 'flaky' } } } },
+      ],
+    });
+    [egressPort, ingressPort] = (await freePorts(2)) as [number, number];
+    const { views, problems } = translate(snapshot, { ingress: ingressPort, egress: egressPort });
+    expect(problems).toEqual([]);
+    [client, ingress] = await Promise.all([
+      startEnvoy(staticBootstrap(views.get('virtualNode/client')!, { adminPort: 0 })),
+      startEnvoy(staticBootstrap(views.get('virtualNode/blue')!, { adminPort: 0 })),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([client?.stop(), ingress?.stop()]);
+    await Promise.all([blue, green, flaky].map((u) => u?.close()));
+  });
+
+  it('splits traffic by the route weights (80/20, within tolerance)', async () => {
+    const results = [];
+    for (let i = 0; i < 200; i++) results.push(await send(egressPort, 'web.local'));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const toBlue = results.filter((r) => r.upstream === 'blue').length;
+    // 200 draws at p = 0.8: mean 160, standard deviation ~5.7; 6 sigma either side.
+    expect(toBlue).toBeGreaterThan(125);
+    expect(toBlue).toBeLessThan(195);
+  });
+
+  it('routes by Host with or without the port', async () => {
+    expect((await send(egressPort, 'web.local:80', '/', { headers: { 'x-canary': 'yes' } })).upstream).toBe('green');
+    expect((await send(egressPort, 'web.local', '/', { headers: { 'x-canary': 'yes' } })).upstream).toBe('green');
+  });
+
+  it('matches on path, method and query parameter, in priority order', async () => {
+    for (let i = 0; i < 10; i++)
+      expect((await send(egressPort, 'web.local', '/items?dry=1', { method: 'POST' })).upstream).toBe('green');
+    // Without the query parameter, the request falls through to the weighted split.
+    const fallThrough = await Promise.all(
+      Array.from({ length: 20 }, () => send(egressPort, 'web.local', '/items', { method: 'POST' })),
+    );
+    expect(fallThrough.some((r) => r.upstream === 'blue')).toBe(true);
+  });
+
+  it("retries 503s with App Mesh's default retry policy", async () => {
+    const before = flaky.hits();
+    const result = await send(egressPort, 'flaky.local');
+    expect(result).toEqual({ status: 200, upstream: 'flaky' });
+    expect(flaky.hits() - before).toBe(3);
+  });
+
+  it('blocks a host outside the mesh under DROP_ALL', async () => {
+    const result = await send(egressPort, 'example.com');
+    expect(result.status).toBe(404);
+    expect(result.upstream).toBeUndefined();
+  });
+
+  it("delivers traffic addressed to a node's ingress port to its local application", async () => {
+    const before = blue.hits();
+    expect(await send(ingressPort, 'anything')).toEqual({ status: 200, upstream: 'blue' });
+    expect(blue.hits() - before).toBe(1);
+  });
+});
