@@ -2,6 +2,7 @@ import type { SnapshotEndpoint, SnapshotResource } from '../snapshot/mesh-snapsh
 import { arnMetadata, duration, type EnvoyResource, TYPE } from './envoy-types.js';
 import { names } from './names.js';
 import type { NodeListener, Protocol, VirtualNodeSpec } from './spec-types.js';
+import { defaultUpstreamTls } from './tls.js';
 
 /** How long a new upstream connection may take. App Mesh did not expose it; one second is Envoy's usual. */
 const CONNECT_TIMEOUT = '1s';
@@ -96,6 +97,9 @@ export function egressCluster(
   }
   const options = http2Options(protocol);
   if (options) base['typed_extension_protocol_options'] = options;
+  // A listener in STRICT or PERMISSIVE mode is reached over TLS; a client policy's checks go on a variant.
+  const tls = defaultUpstreamTls(listener);
+  if (tls) base['transport_socket'] = tls;
   const check = listener.healthCheck;
   if (check) {
     base['health_checks'] = [
@@ -127,6 +131,24 @@ export function egressCluster(
     };
   }
   return base;
+}
+
+/**
+ * An egress cluster with another transport socket, under its own name (a client policy's TLS
+ * variant, named by `tlsVariantName`); a static load assignment follows the name.
+ */
+export function egressClusterVariant(
+  cluster: EnvoyResource,
+  name: string,
+  transportSocket: EnvoyResource,
+): EnvoyResource {
+  const assignment = cluster['load_assignment'] as EnvoyResource | undefined;
+  return {
+    ...cluster,
+    name,
+    ...(assignment ? { load_assignment: { ...assignment, cluster_name: name } } : {}),
+    transport_socket: transportSocket,
+  };
 }
 
 /** The EDS answer for a Cloud Map discovered target: the endpoints the control plane knows, by zone. */

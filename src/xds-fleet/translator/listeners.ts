@@ -1,5 +1,6 @@
 import { arnMetadata, type EnvoyResource, TYPE } from './envoy-types.js';
 import type { AccessLog } from './spec-types.js';
+import { TLS_TYPE } from './tls.js';
 
 const ADS = { ads: {}, resource_api_version: 'V3' } as const;
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.router } };
@@ -66,6 +67,25 @@ export interface FilterChain {
   readonly name: string;
   readonly filter_chain_match?: EnvoyResource;
   readonly filters: readonly EnvoyResource[];
+  /** TLS on this chain (tls.ts); none: plaintext. */
+  readonly transport_socket?: EnvoyResource;
+}
+
+/**
+ * The chains for traffic addressed to a capture listener's own port (no iptables), from the chains
+ * of its single listener, with the same TLS: the plaintext or STRICT chain becomes the default
+ * chain; a PERMISSIVE listener's TLS chain is kept for TLS traffic (`transport_protocol: tls`, any port).
+ */
+export function directChains(chains: readonly FilterChain[]): { chains: FilterChain[]; defaultChain?: FilterChain } {
+  const direct: { chains: FilterChain[]; defaultChain?: FilterChain } = { chains: [] };
+  for (const { name, filter_chain_match: match, ...rest } of chains) {
+    if (match?.['transport_protocol'] === 'tls') {
+      direct.chains.push({ name: `${name}_direct`, filter_chain_match: { transport_protocol: 'tls' }, ...rest });
+    } else {
+      direct.defaultChain = { name: `${name}_direct`, ...rest };
+    }
+  }
+  return direct;
 }
 
 /**
@@ -85,6 +105,10 @@ export function captureListener(
     address: { socket_address: { address: '0.0.0.0', port_value: port } },
     listener_filters: [
       { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': TYPE.originalDst } },
+      // Chains told apart by TLS or not (PERMISSIVE listeners) need the TLS inspector.
+      ...(chains.some((c) => c.filter_chain_match?.['transport_protocol'] !== undefined)
+        ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_TYPE.tlsInspector } }]
+        : []),
       ...(inspectHttp
         ? [{ name: 'envoy.filters.listener.http_inspector', typed_config: { '@type': TYPE.httpInspector } }]
         : []),

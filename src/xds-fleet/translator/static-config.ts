@@ -1,14 +1,21 @@
 import { type EnvoyResource, type ResourceSet } from './envoy-types.js';
+import { DEFAULT_SDS_SOCKET_PATH, sdsCluster, usesLocalSds } from './tls.js';
 
 /**
  * A proxy's configuration as one static Envoy bootstrap: routes inlined into their listeners,
  * EDS clusters given their endpoints directly. Envoy can validate or run it without a control
  * plane, which is how the translator's output is checked (and how an operator can inspect or
- * hand-run what a proxy would receive).
+ * hand-run what a proxy would receive). A view whose TLS uses SDS gets the local SDS agent's
+ * cluster (`sdsSocketPath`, default SPIRE's socket), as any bootstrap of such a proxy must.
  */
-export function staticBootstrap(view: ResourceSet, options: { adminPort: number; nodeId?: string }): EnvoyResource {
+export function staticBootstrap(
+  view: ResourceSet,
+  options: { adminPort: number; nodeId?: string; sdsSocketPath?: string },
+): EnvoyResource {
   const listeners = [...view.listeners.values()].map((l) => inlineRoutes(l, view));
   const clusters = [...view.clusters.values()].map((c) => staticCluster(c, view));
+  if (usesLocalSds([...listeners, ...clusters]))
+    clusters.push(sdsCluster(options.sdsSocketPath ?? DEFAULT_SDS_SOCKET_PATH));
   return {
     node: { id: options.nodeId ?? 'static', cluster: 'static' },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort } } },

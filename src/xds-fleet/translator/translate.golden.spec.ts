@@ -6,7 +6,9 @@ import { parse, stringify } from 'yaml';
 import { validateEnvoyConfig } from '../../../test/support/envoy.js';
 import { buildSnapshot, type MeshInput } from '../../../test/support/snapshot-builder.js';
 import { validateSnapshot } from '../snapshot/mesh-snapshot.js';
+import { consistent } from './consistency.js';
 import { RESOURCE_KINDS, type ResourceSet } from './envoy-types.js';
+import { PROXYLESS_VIEW } from './proxyless.js';
 import { staticBootstrap } from './static-config.js';
 import { translate } from './translate.js';
 
@@ -54,6 +56,10 @@ describe('translator golden cases', () => {
       expect(result.problems).toEqual([]);
     });
 
+    it('is internally consistent (every name used exists, nothing unused)', () => {
+      expect(consistent(result.views)).toEqual([]);
+    });
+
     it.each(RESOURCE_KINDS)('matches the golden %s', (kind) => {
       const file = join(DIR, 'out', `${name}.${kind}.yaml`);
       const actual = render(result.views, kind);
@@ -65,9 +71,14 @@ describe('translator golden cases', () => {
       expect(actual).toBe(readFileSync(file, 'utf8'));
     });
 
-    it('is accepted by a real Envoy for every proxy', async () => {
+    it('is accepted by a real Envoy for every proxy (the proxyless view: by a gRPC client, elsewhere)', async () => {
+      // The proxyless view is for gRPC clients, not Envoy: API listeners cannot be static listeners
+      // of an Envoy. A real gRPC xDS client checks those resources instead
+      // (test/integration/proxyless-resources.test.ts).
+      expect(result.views.has(PROXYLESS_VIEW)).toBe(true);
+      const proxies = [...result.views].filter(([view]) => view !== PROXYLESS_VIEW);
       const verdicts = await Promise.all(
-        [...result.views].map(async ([view, set]) => ({
+        proxies.map(async ([view, set]) => ({
           view,
           ...(await validateEnvoyConfig(staticBootstrap(set, { adminPort: 19901, nodeId: view }))),
         })),

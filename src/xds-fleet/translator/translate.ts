@@ -1,8 +1,25 @@
+import type { ClientPolicyTls } from '../../meshes/api-model/generated/app-mesh-types.js';
 import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
-import { allowAllCluster, clusterLoadAssignment, egressCluster, ingressCluster } from './clusters.js';
+import {
+  allowAllCluster,
+  clusterLoadAssignment,
+  egressCluster,
+  egressClusterVariant,
+  ingressCluster,
+} from './clusters.js';
 import { arnMetadata, duration, emptyResourceSet, type EnvoyResource, type ResourceSet } from './envoy-types.js';
-import { accessLogs, captureListener, httpConnectionManager, tcpProxy, type FilterChain } from './listeners.js';
+import { gatewayTranslator } from './gateway.js';
+import {
+  accessLogs,
+  captureListener,
+  directChains,
+  httpConnectionManager,
+  tcpProxy,
+  type FilterChain,
+} from './listeners.js';
 import { DEFAULT_PORTS, names } from './names.js';
+import { compareRoutes, type Orderable } from './route-order.js';
+import { PROXYLESS_VIEW, proxylessView } from './proxyless.js';
 import { grpcMatch, httpMatch, weightedRoute, type ClusterWeight } from './routes.js';
 import type {
   MeshSpec,
@@ -13,6 +30,15 @@ import type {
   VirtualRouterSpec,
   VirtualServiceSpec,
 } from './spec-types.js';
+import {
+  clientPolicyTls,
+  listenerTls,
+  policyCovers,
+  policyUpstreamTls,
+  renameRouteClusters,
+  secureChains,
+  tlsVariantName,
+} from './tls.js';
 
 /** A problem in the user's configuration; the part it affects is left out of the output. */
 export interface TranslationProblem {
@@ -21,7 +47,10 @@ export interface TranslationProblem {
 }
 
 export interface TranslationResult {
-  /** Each proxy identity's configuration (`virtualNode/<name>`). Resources several proxies share are the same objects. */
+  /**
+   * Each proxy identity's configuration: `virtualNode/<name>`, `virtualGateway/<name>` and `proxyless`
+   * (what proxyless gRPC clients of the mesh may request). Resources several proxies share are the same objects.
+   */
   readonly views: ReadonlyMap<string, ResourceSet>;
   readonly problems: readonly TranslationProblem[];
 }
@@ -63,7 +92,7 @@ class Translation {
   private readonly routers: Map<string, SnapshotResource & { routes: readonly SnapshotResource[] }>;
   private readonly services: Map<string, SnapshotResource>;
   /** Egress clusters (and EDS assignments), built once and shared by every view that uses them. */
-  private readonly egress = new Map<string, { cluster: EnvoyResource; assignment?: EnvoyResource } | null>();
+  private readonly egress = new Map<string, EgressEntry | null>();
   private readonly servicePorts = new Map<string, readonly ServicePort[]>();
   private readonly meshSpec: MeshSpec;
   private readonly allowAll: EnvoyResource | undefined;
@@ -85,6 +114,12 @@ class Translation {
   run(): TranslationResult {
     const views = new Map<string, ResourceSet>();
     for (const node of this.snapshot.virtualNodes) views.set(names.nodeView(node.name), this.nodeView(node));
+    const gateway = gatewayTranslator(this.snapshot, this.ports, this.problems, this.egressListener.bind(this));
+    for (const gw of this.snapshot.virtualGateways) views.set(names.gatewayView(gw.name), gateway(gw));
+    views.set(
+      PROXYLESS_VIEW,
+      proxylessView(this.snapshot, (s) => this.resolveService(s)),
+    );
     return { views, problems: this.problems };
   }
 
@@ -106,38 +141,50 @@ class Translation {
   private ingress(node: SnapshotResource, spec: VirtualNodeSpec, logs: EnvoyResource[], set: ResourceSet): void {
     const listeners = spec.listeners ?? [];
     if (listeners.length === 0) return;
-    const chains: FilterChain[] = listeners.map((listener) => {
+    const chains: FilterChain[] = listeners.flatMap((listener) => {
       const { port, protocol } = listener.portMapping;
+      // TLS that cannot be honoured leaves the listener out (never plaintext in its place).
+      const tls = listenerTls(listener);
+      if (typeof tls === 'string') {
+        this.problem(node.arn, tls);
+        return [];
+      }
       const cluster = ingressCluster(this.snapshot.meshName, node, listener);
       set.clusters.set(cluster['name'] as string, cluster);
       const statPrefix = listeners.length > 1 ? `ingress.${protocol}.${port}` : 'ingress';
       if (protocol === 'tcp') {
         const idle = duration(listener.timeout?.tcp?.idle);
-        return {
-          name: `ingress_tcp_${port}`,
-          filter_chain_match: { destination_port: port },
-          filters: [tcpProxy(statPrefix, [{ cluster: cluster['name'] as string, weight: 1 }], logs, idle)],
-        };
+        return secureChains(
+          {
+            name: `ingress_tcp_${port}`,
+            filter_chain_match: { destination_port: port },
+            filters: [tcpProxy(statPrefix, [{ cluster: cluster['name'] as string, weight: 1 }], logs, idle)],
+          },
+          tls,
+        );
       }
       const routeName = names.ingressRoutes(protocol, port);
       set.routes.set(routeName, this.ingressRoutes(node, listener, routeName, cluster['name'] as string));
-      return {
-        name: `ingress_${protocol}_${port}`,
-        filter_chain_match: { destination_port: port },
-        filters: [httpConnectionManager(statPrefix, routeName, logs)],
-      };
+      return secureChains(
+        {
+          name: `ingress_${protocol}_${port}`,
+          filter_chain_match: { destination_port: port },
+          filters: [httpConnectionManager(statPrefix, routeName, logs)],
+        },
+        tls,
+      );
     });
-    // With a single listener, traffic sent to the ingress port directly (no iptables) reaches it too.
-    const only = chains.length === 1 ? chains[0] : undefined;
-    const defaultChain = only ? { name: `${only.name}_direct`, filters: only.filters } : undefined;
+    if (chains.length === 0) return; // every listener left out (problems reported)
+    // With a single listener, traffic sent to the ingress port directly (no iptables) reaches it too, with its TLS.
+    const direct: ReturnType<typeof directChains> = listeners.length === 1 ? directChains(chains) : { chains: [] };
     set.listeners.set(
       names.ingressListener(this.ports.ingress),
       captureListener(
         names.ingressListener(this.ports.ingress),
         this.ports.ingress,
         node.arn,
-        chains,
-        defaultChain,
+        [...chains, ...direct.chains],
+        direct.defaultChain,
         false,
       ),
     );
@@ -176,6 +223,12 @@ class Translation {
     const backends = (spec.backends ?? []).flatMap((b) =>
       b.virtualService ? [b.virtualService.virtualServiceName] : [],
     );
+    // Each backend's TLS client policy (its own, else the node's default); the first listing of a service wins.
+    const clientPolicies = new Map<string, ClientPolicyTls | undefined>();
+    for (const { virtualService: backend } of spec.backends ?? []) {
+      if (backend && !clientPolicies.has(backend.virtualServiceName))
+        clientPolicies.set(backend.virtualServiceName, clientPolicyTls(spec, backend));
+    }
     const httpByPort = new Map<number, { service: string; port: ServicePort }[]>();
     const tcpByPort = new Map<number, { service: string; port: ServicePort }>();
     for (const serviceName of [...new Set(backends)].sort()) {
@@ -184,7 +237,7 @@ class Translation {
         // App Mesh lets a backend name a service created later: nothing to route to yet.
         continue;
       }
-      for (const port of this.resolveService(service)) {
+      for (const port of this.withClientPolicy(this.resolveService(service), clientPolicies.get(serviceName), node)) {
         for (const clusterName of port.clusters) this.useEgressCluster(clusterName, set);
         if (HTTP_FAMILY.has(port.protocol)) {
           httpByPort.set(port.port, [...(httpByPort.get(port.port) ?? []), { service: serviceName, port }]);
@@ -320,11 +373,7 @@ class Translation {
           const route = spec[member] as { match?: { port?: number } } | undefined;
           return route !== undefined && (route.match?.port === undefined || route.match.port === port);
         })
-        .sort(
-          (a, b) =>
-            ((a.spec as RouteSpec).priority ?? 1001) - ((b.spec as RouteSpec).priority ?? 1001) ||
-            (a.name < b.name ? -1 : 1),
-        );
+        .sort((a, b) => compareRoutes(orderable(a, member), orderable(b, member)));
       const clusters = new Set<string>();
       const routes: EnvoyResource[] = [];
       let tcpTargets: ClusterWeight[] = [];
@@ -396,6 +445,7 @@ class Translation {
         const eds = built['type'] === 'EDS';
         this.egress.set(name, {
           cluster: built,
+          target: { node, listener },
           ...(eds
             ? {
                 assignment: clusterLoadAssignment(
@@ -417,4 +467,78 @@ class Translation {
     set.clusters.set(name, entry.cluster);
     if (entry.assignment) set.endpoints.set(name, entry.assignment);
   }
+
+  /**
+   * A backend's ports as `owner` reaches them under its TLS client policy: clusters the policy
+   * covers swapped for their TLS variants (routes and TCP targets renamed to match). A port whose
+   * policy cannot be honoured is left out, so it is never reached without the TLS asked for.
+   */
+  private withClientPolicy(
+    ports: readonly ServicePort[],
+    policy: ClientPolicyTls | undefined,
+    owner: SnapshotResource,
+  ): readonly ServicePort[] {
+    if (!policy) return ports;
+    return ports.flatMap((sp) => {
+      const renamed = new Map<string, string>();
+      for (const cluster of sp.clusters) {
+        const name = this.clientPolicyCluster(cluster, policy, owner);
+        if (name === undefined) return [];
+        if (name !== cluster) renamed.set(cluster, name);
+      }
+      if (renamed.size === 0) return [sp];
+      const rename = (cluster: string) => renamed.get(cluster) ?? cluster;
+      return [
+        {
+          ...sp,
+          routes: sp.routes.map((route) => renameRouteClusters(route, rename)),
+          tcpTargets: sp.tcpTargets.map((t) => ({ ...t, cluster: rename(t.cluster) })),
+          clusters: sp.clusters.map(rename),
+        },
+      ];
+    });
+  }
+
+  /**
+   * The egress cluster `owner` uses for the shared cluster `base` under a client policy: `base`
+   * when the policy does not cover the target's port, else its TLS variant
+   * (`<base>_tls_<hash>`, see tls.ts), built once and shared by every proxy with the same TLS
+   * settings. Undefined, with a problem, when the policy cannot be honoured.
+   */
+  private clientPolicyCluster(base: string, policy: ClientPolicyTls, owner: SnapshotResource): string | undefined {
+    const entry = this.egress.get(base);
+    if (!entry || !policyCovers(policy, entry.target.listener.portMapping.port)) return base;
+    const socket = policyUpstreamTls(entry.target.node.spec as VirtualNodeSpec, entry.target.listener, policy);
+    if (typeof socket === 'string') {
+      const message = `backend ${base}: ${socket}; the backend is left out rather than reached without that TLS`;
+      if (!this.problems.some((p) => p.arn === owner.arn && p.message === message)) this.problem(owner.arn, message);
+      return undefined;
+    }
+    const name = tlsVariantName(base, socket);
+    if (!this.egress.has(name)) {
+      this.egress.set(name, {
+        ...entry,
+        cluster: egressClusterVariant(entry.cluster, name, socket),
+        ...(entry.assignment ? { assignment: { ...entry.assignment, cluster_name: name } } : {}),
+      });
+    }
+    return name;
+  }
+}
+
+/** An egress cluster built once (and its EDS assignment), with the target listener it reaches. */
+interface EgressEntry {
+  readonly cluster: EnvoyResource;
+  readonly assignment?: EnvoyResource;
+  readonly target: { readonly node: SnapshotResource; readonly listener: NodeListener };
+}
+
+function orderable(route: SnapshotResource, member: keyof RouteSpec): Orderable {
+  const spec = route.spec as RouteSpec;
+  const body = spec[member] as { match?: Orderable['match'] } | undefined;
+  return {
+    name: route.name,
+    ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+    ...(body?.match ? { match: body.match } : {}),
+  };
 }

@@ -1,0 +1,323 @@
+// @ts-check
+// The raw baseline: an operation's SQL sent through the `pg` driver alone (a Pool as large as the
+// API's), in a closed loop inside this process, with the server stopped. Two variants:
+//
+// - `minimal`: the reads and writes the operation needs — the access-key lookup (joined with its
+//   tenant), then for Describe the mesh and the node; for Create/Update one transaction that bumps
+//   the mesh generation (its row lock), counts or reads, writes the node and the mesh_changes row.
+//   API / minimal is the overhead ratio of the issue.
+// - `as-issued`: every statement the api role actually sends for the operation, in its order
+//   (captured on the wire from a run of the API: Prisma reads the tenant separately from the key,
+//   stamps last_used_at with an UPDATE on every request, reads the plan and rewrites
+//   resource_references in each write). API / as-issued isolates what the Node side costs.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { cpuBetween, sampleCpu } from './cpu.mjs';
+import { round, summarise } from './load.mjs';
+
+/** @typedef {import('./load.mjs').LatencySummary} LatencySummary */
+/** @typedef {'minimal' | 'as-issued'} Variant */
+
+/**
+ * @typedef {object} BaselineResult
+ * @property {string} operation
+ * @property {Variant} variant
+ * @property {number} concurrency operations in flight (closed loop)
+ * @property {number} poolSize pg Pool max
+ * @property {number} durationS
+ * @property {number} ops completed operations
+ * @property {number} opsPerS
+ * @property {number} errors
+ * @property {string | null} firstError
+ * @property {LatencySummary} latencyMs
+ * @property {string[]} statements what one operation sends, in order (one round trip each)
+ * @property {import('./cpu.mjs').CpuUsage} cpu
+ * @property {number} [discardedAttempts] earlier attempts measured again because other work disturbed them
+ */
+
+const SQL = {
+  /** minimal: CredentialsRepository.findAccessKeyForAuthentication as one join. */
+  authJoined: `SELECT ak.id, ak.tenant_id, ak.access_key_id, ak.secret_ciphertext, ak.master_key_id, ak.revoked_at,
+    t.account_id, t.name, t.plan, t.status, t.created_at, t.updated_at
+    FROM access_keys ak JOIN tenants t ON t.id = ak.tenant_id WHERE ak.access_key_id = $1`,
+  /** as-issued: Prisma reads the key, then its tenant. */
+  authKey: 'SELECT * FROM access_keys WHERE access_key_id = $1 LIMIT 1',
+  authTenant: 'SELECT id, account_id, name, plan, status::text, created_at, updated_at FROM tenants WHERE id = $1',
+  /** as-issued: CredentialsRepository.touchAccessKey, sent on every request (it matches no row within 60 s). */
+  touchKey: `UPDATE access_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
+  findMesh: 'SELECT * FROM meshes WHERE tenant_id = $1 AND name = $2 LIMIT 1',
+  findNode: `SELECT * FROM mesh_resources
+    WHERE mesh_id = $1 AND kind = 'virtualNode' AND parent_name = '' AND name = $2 AND tenant_id = $3 LIMIT 1`,
+  lockMesh: 'UPDATE meshes SET generation = generation + 1 WHERE tenant_id = $1 AND name = $2 RETURNING *',
+  plan: 'SELECT id, plan FROM tenants WHERE id = $1 LIMIT 1',
+  countNodes: `SELECT count(*)::int AS n FROM mesh_resources WHERE tenant_id = $1 AND mesh_id = $2 AND kind = 'virtualNode'`,
+  insertNode: `INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags)
+    VALUES ($1, $2, $3, 'virtualNode', '', $4, $5::jsonb, '[]'::jsonb) RETURNING *`,
+  updateNode: `UPDATE mesh_resources SET spec = $1::jsonb, version = version + 1, updated_at = now()
+    WHERE id = $2 AND tenant_id = $3 RETURNING *`,
+  clearReferences: `DELETE FROM resource_references r WHERE r.from_id = $1
+    AND EXISTS (SELECT 1 FROM mesh_resources t WHERE t.id = r.from_id AND t.tenant_id = $2)`,
+  recordChange: `INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name, operation)
+    VALUES ($1, $2, 'virtualNode', '', $3, $4::"ChangeOperation") RETURNING *`,
+};
+
+/**
+ * @typedef {object} BaselineContext
+ * @property {string} tenantId
+ * @property {string} accessKeyId
+ * @property {string} databaseUrl
+ * @property {number} poolSize
+ */
+
+/**
+ * @typedef {object} RunOptions
+ * @property {Variant} variant
+ * @property {number} concurrency
+ * @property {number} warmupS
+ * @property {number} durationS
+ */
+
+/**
+ * Authenticates as the variant does: one joined read (minimal), or the key, its tenant and the
+ * last-used stamp (as-issued). The API does not wait for the stamp; neither does this, but the
+ * operation awaits the returned promise before it counts as done.
+ * @param {pg.Pool} pool
+ * @param {BaselineContext} ctx
+ * @param {Variant} variant
+ * @returns {Promise<{ stamp: Promise<unknown> }>} the stamp still in flight (wrapped: an async
+ *   function would otherwise wait for it)
+ */
+async function authenticate(pool, ctx, variant) {
+  if (variant === 'minimal') {
+    const auth = await pool.query(SQL.authJoined, [ctx.accessKeyId]);
+    if (auth.rowCount !== 1) throw new Error('access key not found');
+    return { stamp: Promise.resolve() };
+  }
+  const key = (await pool.query(SQL.authKey, [ctx.accessKeyId])).rows[0];
+  if (!key) throw new Error('access key not found');
+  await pool.query(SQL.authTenant, [key.tenant_id]);
+  const now = new Date();
+  const stamp = pool.query(SQL.touchKey, [now, key.id, new Date(now.getTime() - 60_000)]);
+  stamp.catch(() => {}); // awaited by the caller; this only keeps an early failure from going unhandled
+  return { stamp };
+}
+
+/** @param {Variant} variant */
+function authStatements(variant) {
+  return variant === 'minimal' ? [SQL.authJoined] : [SQL.authKey, SQL.authTenant, SQL.touchKey];
+}
+
+/**
+ * Describe: authenticate, then the mesh, then the virtual node, one after another as the API does.
+ * @param {BaselineContext} ctx
+ * @param {RunOptions & { meshName: string, nodeName: string }} options
+ * @returns {Promise<BaselineResult>}
+ */
+export async function baselineDescribe(ctx, { variant, meshName, nodeName, ...loop }) {
+  return withPool(ctx, async (pool) => {
+    const op = async () => {
+      const { stamp } = await authenticate(pool, ctx, variant);
+      const meshId = (await pool.query(SQL.findMesh, [ctx.tenantId, meshName])).rows[0]?.id;
+      if (!meshId) throw new Error(`mesh ${meshName} not found`);
+      const node = await pool.query(SQL.findNode, [meshId, nodeName, ctx.tenantId]);
+      if (node.rowCount !== 1) throw new Error(`node ${nodeName} not found`);
+      await stamp;
+    };
+    const statements = [...authStatements(variant), SQL.findMesh, SQL.findNode];
+    return result(ctx, 'describe', variant, loop, statements, await closedLoop({ ...loop, op }));
+  });
+}
+
+/**
+ * Create: authenticate, then one transaction. Names are spread over groups of `meshesPerGroup`
+ * meshes, at most 1000 nodes per mesh, like the API run; the meshes are inserted directly (no
+ * quota applies to the driver).
+ * @param {BaselineContext} ctx
+ * @param {RunOptions & { meshesPerGroup: number, label: string, spec: (name: string) => unknown }} options
+ * @returns {Promise<BaselineResult>}
+ */
+export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec, ...loop }) {
+  return withPool(ctx, async (pool) => {
+    const perGroup = meshesPerGroup * 1000;
+    // Enough groups for 20,000 creates/s over the whole run: far beyond this machine.
+    const groups = Math.ceil((20_000 * (loop.warmupS + loop.durationS + 2)) / perGroup);
+    await pool.query(
+      `INSERT INTO meshes (id, tenant_id, name, spec)
+       SELECT gen_random_uuid(), $1, $2 || '-g' || g || '-m' || m, '{"egressFilter":{"type":"DROP_ALL"}}'::jsonb
+       FROM generate_series(0, $3::int - 1) g, generate_series(0, $4::int - 1) m`,
+      [ctx.tenantId, label, groups, meshesPerGroup],
+    );
+    const op = async (/** @type {number} */ i) => {
+      const meshName = `${label}-g${Math.floor(i / perGroup)}-m${i % meshesPerGroup}`;
+      const name = `n${i}`;
+      const { stamp } = await authenticate(pool, ctx, variant);
+      await transaction(pool, async (client) => {
+        const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
+        if (!mesh) throw new Error(`mesh ${meshName} not found`);
+        if (variant === 'as-issued') await client.query(SQL.plan, [ctx.tenantId]);
+        const count = (await client.query(SQL.countNodes, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0;
+        if (count >= 1000) throw new Error(`mesh ${meshName} is full`);
+        const row = (await client.query(SQL.insertNode, [randomUUID(), ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))])).rows[0];
+        if (variant === 'as-issued') await client.query(SQL.clearReferences, [row.id, ctx.tenantId]);
+        await client.query(SQL.recordChange, [mesh.id, mesh.generation, name, 'create']);
+      });
+      await stamp;
+    };
+    const tx =
+      variant === 'minimal'
+        ? [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange]
+        : [SQL.lockMesh, SQL.plan, SQL.countNodes, SQL.insertNode, SQL.clearReferences, SQL.recordChange];
+    const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
+    return result(ctx, 'create', variant, loop, statements, await closedLoop({ ...loop, op }));
+  });
+}
+
+/**
+ * Update: authenticate, then one transaction that locks the mesh, reads the node, rewrites its
+ * spec and inserts the mesh_changes row; round-robin over the same nodes as the API run.
+ * @param {BaselineContext} ctx
+ * @param {RunOptions & { targets: { meshName: string, nodeName: string }[], spec: (name: string) => unknown }} options
+ * @returns {Promise<BaselineResult>}
+ */
+export async function baselineUpdate(ctx, { variant, targets, spec, ...loop }) {
+  return withPool(ctx, async (pool) => {
+    const specs = targets.map((t) => JSON.stringify(spec(t.nodeName)));
+    const op = async (/** @type {number} */ i) => {
+      const k = i % targets.length;
+      const { meshName, nodeName } = /** @type {{ meshName: string, nodeName: string }} */ (targets[k]);
+      const { stamp } = await authenticate(pool, ctx, variant);
+      await transaction(pool, async (client) => {
+        const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
+        if (!mesh) throw new Error(`mesh ${meshName} not found`);
+        const node = (await client.query(SQL.findNode, [mesh.id, nodeName, ctx.tenantId])).rows[0];
+        if (!node) throw new Error(`node ${nodeName} not found`);
+        if (variant === 'as-issued') await client.query(SQL.plan, [ctx.tenantId]);
+        await client.query(SQL.updateNode, [specs[k], node.id, ctx.tenantId]);
+        if (variant === 'as-issued') await client.query(SQL.clearReferences, [node.id, ctx.tenantId]);
+        await client.query(SQL.recordChange, [mesh.id, mesh.generation, nodeName, 'update']);
+      });
+      await stamp;
+    };
+    const tx =
+      variant === 'minimal'
+        ? [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.recordChange]
+        : [SQL.lockMesh, SQL.findNode, SQL.plan, SQL.updateNode, SQL.clearReferences, SQL.recordChange];
+    const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
+    return result(ctx, 'update', variant, loop, statements, await closedLoop({ ...loop, op }));
+  });
+}
+
+/**
+ * @template T
+ * @param {BaselineContext} ctx
+ * @param {(pool: pg.Pool) => Promise<T>} work
+ */
+async function withPool(ctx, work) {
+  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: ctx.poolSize });
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * @param {BaselineContext} ctx
+ * @param {string} operation
+ * @param {Variant} variant
+ * @param {{ concurrency: number }} loop
+ * @param {string[]} statements
+ * @param {Awaited<ReturnType<typeof closedLoop>>} measured
+ * @returns {BaselineResult}
+ */
+function result(ctx, operation, variant, loop, statements, measured) {
+  return {
+    operation,
+    variant,
+    concurrency: loop.concurrency,
+    poolSize: ctx.poolSize,
+    ...measured,
+    statements: statements.map((sql) => sql.replace(/\s+/g, ' ').trim()),
+  };
+}
+
+/**
+ * Closed loop: `concurrency` workers each run `op` back to back; a warm-up, then the measurement.
+ * @param {object} options
+ * @param {number} options.concurrency
+ * @param {number} options.warmupS
+ * @param {number} options.durationS
+ * @param {(i: number) => Promise<void>} options.op called with a global, increasing operation index
+ */
+async function closedLoop({ concurrency, warmupS, durationS, op }) {
+  let index = 0;
+  let errors = 0;
+  /** @type {string | null} */
+  let firstError = null;
+  let latencies = new Float64Array(65_536);
+  let n = 0;
+  let measuring = false;
+  let stopAt = 0;
+
+  const worker = async () => {
+    while (performance.now() < stopAt && errors < 100) {
+      const started = performance.now();
+      try {
+        await op(index++);
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? err.message : String(err);
+        continue;
+      }
+      if (!measuring) continue;
+      if (n === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[n++] = performance.now() - started;
+    }
+  };
+  const runFor = async (/** @type {number} */ seconds) => {
+    stopAt = performance.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+
+  await runFor(warmupS);
+  errors = 0;
+  firstError = null;
+  measuring = true;
+  const before = sampleCpu(null);
+  await runFor(durationS);
+  const after = sampleCpu(null);
+  const elapsed = (after.at - before.at) / 1000;
+  return {
+    durationS: round(elapsed),
+    ops: n,
+    opsPerS: round(n / elapsed),
+    errors,
+    firstError,
+    latencyMs: summarise(latencies.subarray(0, n)),
+    cpu: cpuBetween(before, after),
+  };
+}
+
+/**
+ * @param {pg.Pool} pool
+ * @param {(client: pg.PoolClient) => Promise<void>} work
+ */
+async function transaction(pool, work) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      await work(client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  } finally {
+    client.release();
+  }
+}
