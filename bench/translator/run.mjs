@@ -31,7 +31,9 @@ function snapshot(version = 50) {
     spec: {
       listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
       serviceDiscovery: { dns: { hostname: `node-${i}.bench.local` } },
-      backends: Array.from({ length: BACKENDS_PER_NODE }, (_, b) => ({ virtualService: { virtualServiceName: `svc-${(i * 7 + b * 13) % SERVICES}.bench.local` } })),
+      backends: Array.from({ length: BACKENDS_PER_NODE }, (_, b) => ({
+        virtualService: { virtualServiceName: `svc-${(i * 7 + b * 13) % SERVICES}.bench.local` },
+      })),
     },
   }));
   const routers = Array.from({ length: ROUTERS }, (_, r) => ({
@@ -44,7 +46,10 @@ function snapshot(version = 50) {
       spec: {
         priority: k,
         httpRoute: {
-          match: k === ROUTES_PER_ROUTER - 1 ? { prefix: '/' } : { prefix: `/api/v${k}`, headers: [{ name: 'x-tier', match: { exact: `t${k}` } }] },
+          match:
+            k === ROUTES_PER_ROUTER - 1
+              ? { prefix: '/' }
+              : { prefix: `/api/v${k}`, headers: [{ name: 'x-tier', match: { exact: `t${k}` } }] },
           action: {
             weightedTargets: [
               { virtualNode: `node-${(r * 5 + k) % NODES}`, weight: r === 0 && k === 0 ? version : 50 },
@@ -59,12 +64,23 @@ function snapshot(version = 50) {
   const services = Array.from({ length: SERVICES }, (_, s) => ({
     name: `svc-${s}.bench.local`,
     arn: arn(`virtualService/svc-${s}.bench.local`),
-    spec: s < ROUTERS ? { provider: { virtualRouter: { virtualRouterName: `router-${s}` } } } : { provider: { virtualNode: { virtualNodeName: `node-${s % NODES}` } } },
+    spec:
+      s < ROUTERS
+        ? { provider: { virtualRouter: { virtualRouterName: `router-${s}` } } }
+        : { provider: { virtualNode: { virtualNodeName: `node-${s % NODES}` } } },
   }));
   return {
-    accountId: '111122223333', region: 'us-east-1', meshName: 'bench', meshArn: arn('').replace(/\/$/, ''), generation: String(version),
+    accountId: '111122223333',
+    region: 'us-east-1',
+    meshName: 'bench',
+    meshArn: arn('').replace(/\/$/, ''),
+    generation: String(version),
     spec: { egressFilter: { type: 'DROP_ALL' } },
-    virtualNodes: nodes, virtualServices: services, virtualRouters: routers, virtualGateways: [], endpoints: {},
+    virtualNodes: nodes,
+    virtualServices: services,
+    virtualRouters: routers,
+    virtualGateways: [],
+    endpoints: {},
   };
 }
 
@@ -110,10 +126,24 @@ const out = {
   date: new Date().toISOString(),
   commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  mesh: { nodes: NODES, services: SERVICES, routers: ROUTERS, routesPerRouter: ROUTES_PER_ROUTER, backendsPerNode: BACKENDS_PER_NODE, views: result.views.size },
+  mesh: {
+    nodes: NODES,
+    services: SERVICES,
+    routers: ROUTERS,
+    routesPerRouter: ROUTES_PER_ROUTER,
+    backendsPerNode: BACKENDS_PER_NODE,
+    views: result.views.size,
+  },
   fullTranslationMs: { median: Math.round(median(times) * 10) / 10, all: times.map((t) => Math.round(t * 10) / 10) },
-  oneRouteChangeMs: { median: Math.round(median(changeTimes) * 10) / 10, note: 'full re-translation; no incremental reuse yet' },
-  heapMb: { retainedByOutput: Math.round((heapAfter - heapBefore) / 1e5) / 10, totalHeapUsed: Math.round(heapAfter / 1e5) / 10, gcExposed: gc !== undefined },
+  oneRouteChangeMs: {
+    median: Math.round(median(changeTimes) * 10) / 10,
+    note: 'full re-translation; no incremental reuse yet',
+  },
+  heapMb: {
+    retainedByOutput: Math.round((heapAfter - heapBefore) / 1e5) / 10,
+    totalHeapUsed: Math.round(heapAfter / 1e5) / 10,
+    gcExposed: gc !== undefined,
+  },
   perType,
   targets: { fullMs: 250, heapMb: 200, oneRouteChangeMs: 25 },
 };
@@ -135,7 +165,9 @@ One-route changes re-run the full translation today (no reuse of unchanged parts
 
 | resource type | distinct resources | JSON bytes | JSON encode |
 | --- | ---: | ---: | ---: |
-${Object.entries(perType).map(([k, v]) => `| ${k} | ${v.resources} | ${v.bytes} | ${v.encodeMs} ms |`).join('\n')}
+${Object.entries(perType)
+  .map(([k, v]) => `| ${k} | ${v.resources} | ${v.bytes} | ${v.encodeMs} ms |`)
+  .join('\n')}
 
 Encoding here is JSON (what the golden files and the static bootstrap use); protobuf encoding belongs to the xDS server and will be measured there.
 `;
