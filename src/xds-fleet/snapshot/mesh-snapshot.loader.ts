@@ -33,6 +33,7 @@ export class MeshSnapshotLoader {
           parentName: row.parentName,
         }),
         spec: row.spec,
+        version: row.version,
       });
       const of = (kind: MeshResource['kind']) => rows.filter((r) => r.kind === kind);
       const childrenOf = (kind: MeshResource['kind'], parentName: string) =>
@@ -46,6 +47,7 @@ export class MeshSnapshotLoader {
         meshArn: formatArn(region, scope.accountId, mesh.name),
         generation: mesh.generation.toString(),
         spec: mesh.spec,
+        meshVersion: mesh.version,
         virtualNodes: of('virtualNode').map(view),
         virtualServices: of('virtualService').map(view),
         virtualRouters: of('virtualRouter').map((r) => ({ ...view(r), routes: childrenOf('route', r.name) })),

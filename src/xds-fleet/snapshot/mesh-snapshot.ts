@@ -11,6 +11,8 @@ export interface MeshSnapshot {
   /** The mesh's generation when the snapshot was read (a decimal string: it is a bigint). */
   readonly generation: string;
   readonly spec: unknown;
+  /** The mesh's own API version (its spec). */
+  readonly meshVersion?: number;
   readonly virtualNodes: readonly SnapshotResource[];
   readonly virtualServices: readonly SnapshotResource[];
   readonly virtualRouters: readonly (SnapshotResource & { readonly routes: readonly SnapshotResource[] })[];
@@ -23,6 +25,8 @@ export interface SnapshotResource {
   readonly name: string;
   readonly arn: string;
   readonly spec: unknown;
+  /** The resource's API version (+1 per update): lets a re-translation find what changed without comparing specs. */
+  readonly version?: number;
 }
 
 export interface SnapshotEndpoint {

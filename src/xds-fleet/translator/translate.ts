@@ -19,6 +19,7 @@ import {
 } from './listeners.js';
 import { DEFAULT_PORTS, names } from './names.js';
 import { compareRoutes, type Orderable } from './route-order.js';
+import { affectedViews } from './incremental.js';
 import { PROXYLESS_VIEW, proxylessView } from './proxyless.js';
 import { grpcMatch, httpMatch, weightedRoute, type ClusterWeight } from './routes.js';
 import type {
@@ -53,6 +54,9 @@ export interface TranslationResult {
    */
   readonly views: ReadonlyMap<string, ResourceSet>;
   readonly problems: readonly TranslationProblem[];
+  /** The problems found while building each view (kept with the view when it is reused). */
+  readonly problemsByView: ReadonlyMap<string, readonly TranslationProblem[]>;
+  readonly ports: { readonly ingress: number; readonly egress: number };
 }
 
 /** One port a virtual service answers on, and what a request to it becomes. */
@@ -82,8 +86,13 @@ const ROUTE_MEMBER: Record<Protocol, keyof RouteSpec> = {
 export function translate(
   snapshot: MeshSnapshot,
   ports: { ingress: number; egress: number } = DEFAULT_PORTS,
+  previous?: { readonly snapshot: MeshSnapshot; readonly result: TranslationResult },
 ): TranslationResult {
-  return new Translation(snapshot, ports).run();
+  const samePorts = previous?.result.ports.ingress === ports.ingress && previous.result.ports.egress === ports.egress;
+  const affected = previous && samePorts ? affectedViews(previous.snapshot, snapshot) : 'all';
+  return new Translation(snapshot, ports).run(
+    affected === 'all' ? undefined : { views: affected, result: previous!.result },
+  );
 }
 
 class Translation {
@@ -111,16 +120,31 @@ class Translation {
         : undefined;
   }
 
-  run(): TranslationResult {
+  /**
+   * Builds every view, or with `reuse` only the affected ones, taking the others (and their
+   * problems) from the previous result: unchanged views stay the very same objects.
+   */
+  run(reuse?: { views: ReadonlySet<string>; result: TranslationResult }): TranslationResult {
     const views = new Map<string, ResourceSet>();
-    for (const node of this.snapshot.virtualNodes) views.set(names.nodeView(node.name), this.nodeView(node));
+    const problemsByView = new Map<string, readonly TranslationProblem[]>();
+    const build = (name: string, make: () => ResourceSet) => {
+      const old = reuse && !reuse.views.has(name) ? reuse.result.views.get(name) : undefined;
+      if (old) {
+        views.set(name, old);
+        problemsByView.set(name, reuse!.result.problemsByView.get(name) ?? []);
+        return;
+      }
+      const start = this.problems.length;
+      views.set(name, make());
+      problemsByView.set(name, this.problems.slice(start));
+    };
+    for (const node of this.snapshot.virtualNodes) build(names.nodeView(node.name), () => this.nodeView(node));
     const gateway = gatewayTranslator(this.snapshot, this.ports, this.problems, this.egressListener.bind(this));
-    for (const gw of this.snapshot.virtualGateways) views.set(names.gatewayView(gw.name), gateway(gw));
-    views.set(
-      PROXYLESS_VIEW,
-      proxylessView(this.snapshot, (s) => this.resolveService(s)),
-    );
-    return { views, problems: this.problems };
+    for (const gw of this.snapshot.virtualGateways) build(names.gatewayView(gw.name), () => gateway(gw));
+    build(PROXYLESS_VIEW, () => proxylessView(this.snapshot, (s) => this.resolveService(s)));
+    const problems = new Map<string, TranslationProblem>();
+    for (const list of problemsByView.values()) for (const p of list) problems.set(`${p.arn}\n${p.message}`, p);
+    return { views, problems: [...problems.values()], problemsByView, ports: this.ports };
   }
 
   private problem(arn: string, message: string): void {

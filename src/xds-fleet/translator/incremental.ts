@@ -1,0 +1,114 @@
+import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
+import { names } from './names.js';
+import { PROXYLESS_VIEW } from './proxyless.js';
+import type { VirtualNodeSpec, VirtualServiceSpec } from './spec-types.js';
+
+type Router = MeshSnapshot['virtualRouters'][number];
+type Gateway = MeshSnapshot['virtualGateways'][number];
+
+/**
+ * Which proxy views a change between two snapshots of one mesh can affect, found from resource
+ * versions (no spec comparison) and a reverse dependency walk: a node's own view; the services it
+ * provides or that route to it; the routers whose routes target it; every node and gateway that has
+ * an affected service as a backend or target; the proxyless view when any service is affected.
+ * Returns 'all' when the answer is not cheaply certain (mesh spec or endpoints changed, versions
+ * missing).
+ */
+export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<string> | 'all' {
+  if (
+    previous.meshName !== next.meshName ||
+    previous.meshVersion === undefined ||
+    previous.meshVersion !== next.meshVersion
+  )
+    return 'all';
+  if (JSON.stringify(previous.endpoints) !== JSON.stringify(next.endpoints)) return 'all';
+  const nodes = changed(previous.virtualNodes, next.virtualNodes, version);
+  const services = changed(previous.virtualServices, next.virtualServices, version);
+  const routers = changed(previous.virtualRouters, next.virtualRouters, routerVersion);
+  const gateways = changed(previous.virtualGateways, next.virtualGateways, gatewayVersion);
+  if (nodes === 'all' || services === 'all' || routers === 'all' || gateways === 'all') return 'all';
+
+  // Routers whose routes target a changed node are affected too (their clusters changed).
+  for (const router of [...previous.virtualRouters, ...next.virtualRouters]) {
+    if (router.routes.some((r) => targetsOf(r).some((t) => nodes.has(t)))) routers.add(router.name);
+  }
+  for (const service of [...previous.virtualServices, ...next.virtualServices]) {
+    const provider = (service.spec as VirtualServiceSpec).provider;
+    const node = provider?.virtualNode?.virtualNodeName;
+    const router = provider?.virtualRouter?.virtualRouterName;
+    if ((node !== undefined && nodes.has(node)) || (router !== undefined && routers.has(router)))
+      services.add(service.name);
+  }
+
+  const views = new Set<string>([...nodes].map(names.nodeView));
+  for (const node of next.virtualNodes) {
+    const backends = (node.spec as VirtualNodeSpec).backends ?? [];
+    if (backends.some((b) => b.virtualService !== undefined && services.has(b.virtualService.virtualServiceName)))
+      views.add(names.nodeView(node.name));
+  }
+  for (const gateway of next.virtualGateways) {
+    if (
+      gateways.has(gateway.name) ||
+      gateway.gatewayRoutes.some((r) => gatewayTargetsOf(r).some((s) => services.has(s)))
+    ) {
+      views.add(names.gatewayView(gateway.name));
+    }
+  }
+  if (services.size > 0) views.add(PROXYLESS_VIEW);
+  return views;
+}
+
+function version(r: SnapshotResource): string | undefined {
+  return r.version === undefined ? undefined : String(r.version);
+}
+
+function routerVersion(r: Router): string | undefined {
+  if (r.version === undefined || r.routes.some((x) => x.version === undefined)) return undefined;
+  return `${r.version}|${r.routes.map((x) => `${x.name}:${x.version}`).join(',')}`;
+}
+
+function gatewayVersion(g: Gateway): string | undefined {
+  if (g.version === undefined || g.gatewayRoutes.some((x) => x.version === undefined)) return undefined;
+  return `${g.version}|${g.gatewayRoutes.map((x) => `${x.name}:${x.version}`).join(',')}`;
+}
+
+/** Names added, removed or at another version; 'all' when a version is unknown. */
+function changed<T extends SnapshotResource>(
+  before: readonly T[],
+  after: readonly T[],
+  key: (r: T) => string | undefined,
+): Set<string> | 'all' {
+  const old = new Map<string, string>();
+  for (const r of before) {
+    const k = key(r);
+    if (k === undefined) return 'all';
+    old.set(r.name, k);
+  }
+  const result = new Set<string>();
+  for (const r of after) {
+    const k = key(r);
+    if (k === undefined) return 'all';
+    if (old.get(r.name) !== k) result.add(r.name);
+    old.delete(r.name);
+  }
+  for (const name of old.keys()) result.add(name);
+  return result;
+}
+
+const ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
+
+function targetsOf(route: SnapshotResource): string[] {
+  const spec = route.spec as Record<string, { action?: { weightedTargets?: { virtualNode: string }[] } } | undefined>;
+  return ROUTE_MEMBERS.flatMap((m) => spec[m]?.action?.weightedTargets?.map((t) => t.virtualNode) ?? []);
+}
+
+function gatewayTargetsOf(route: SnapshotResource): string[] {
+  const spec = route.spec as Record<
+    string,
+    { action?: { target?: { virtualService?: { virtualServiceName: string } } } } | undefined
+  >;
+  return ROUTE_MEMBERS.flatMap((m) => {
+    const name = spec[m]?.action?.target?.virtualService?.virtualServiceName;
+    return name === undefined ? [] : [name];
+  });
+}
