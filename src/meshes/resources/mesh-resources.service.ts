@@ -127,7 +127,7 @@ export class MeshResourcesService {
     const rules = KIND_RULES[kind];
     return this.idempotent(scope, `Create${rules.apiName}`, { kind, ...input }, async (store) => {
       const mesh = await this.lockMesh(store, input);
-      const quotas = quotasOf(await store.plan());
+      const quotas = quotasOf(scope.plan);
       const tags = validateTags(input.tags ?? [], quotas);
       const key = keyOf(kind, input);
       const parentSpec = await this.parentSpec(store, mesh, rules, key);
@@ -172,7 +172,7 @@ export class MeshResourcesService {
       const key = keyOf(kind, input);
       const row = await this.resource(store, mesh, rules, key);
       const parentSpec = await this.parentSpec(store, mesh, rules, key);
-      await this.checkSpec(store, mesh, rules, input.spec, parentSpec, quotasOf(await store.plan()));
+      await this.checkSpec(store, mesh, rules, input.spec, parentSpec, quotasOf(scope.plan));
       const updated = await store.updateResourceSpec(row, asJson(input.spec));
       await store.replaceReferences(updated, rules.references(input.spec));
       await store.recordChange(mesh, key, 'update');

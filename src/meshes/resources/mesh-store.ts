@@ -56,14 +56,6 @@ export class MeshStore {
     return plan;
   }
 
-  async plan(): Promise<string> {
-    const tenant = await this.db.tenant.findUniqueOrThrow({
-      where: { id: this.scope.tenantId },
-      select: { plan: true },
-    });
-    return tenant.plan;
-  }
-
   countMeshes(): Promise<number> {
     return this.db.mesh.count({ where: { tenantId: this.scope.tenantId } });
   }

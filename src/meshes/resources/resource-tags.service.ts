@@ -52,8 +52,10 @@ export class ResourceTagsService {
   async tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<void> {
     await this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
-      const plan = await store.plan();
-      const next = validateTags(mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)), quotasOf(plan));
+      const next = validateTags(
+        mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)),
+        quotasOf(scope.plan),
+      );
       await found.save(next);
     });
   }
