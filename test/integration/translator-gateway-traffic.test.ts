@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_TARGET_HEADER } from '../../src/xds-fleet/translator/gateway.js';
 import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
@@ -50,6 +53,47 @@ function sendH2(
         resolve({ status: Number(headers[':status']), upstream: headers['x-upstream'] as string | undefined });
       });
     });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
+const cert = (file: string) =>
+  fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));
+
+/** One HTTPS request to the gateway, trusting the test CA, with or without the test client certificate. */
+function sendTls(
+  port: number,
+  host: string,
+  path: string,
+  clientCertificate: boolean,
+): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: 'catalog.shop.local',
+        headers: { host },
+        ca: readFileSync(cert('test-ca.crt')),
+        ...(clientCertificate
+          ? {
+              cert: readFileSync(cert('test-frontend-client.crt')),
+              key: readFileSync(cert('test-frontend-client.key')),
+            }
+          : {}),
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -292,5 +336,99 @@ describe('translated virtual gateway in a real Envoy', () => {
     const result = await send(gatewayPort, 'a.example.com', '/hello', { [GATEWAY_TARGET_HEADER]: 'gamma.local' });
     expect(result.upstream).toBe('alpha');
     expect(received(alpha).headers[GATEWAY_TARGET_HEADER]).toBeUndefined();
+  });
+});
+
+/**
+ * A gateway listener in STRICT TLS with mTLS validation (the test CA, client SAN
+ * frontend.shop.local): clients outside the mesh reach the target service over HTTPS with a client
+ * certificate, and are refused without one.
+ */
+describe('translated virtual gateway with an mTLS listener in a real Envoy', () => {
+  let target: Upstream;
+  let gateway: RunningEnvoy;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    target = await startUpstream('secure');
+    let ingressPort: number;
+    let egressPort: number;
+    [tlsPort, ingressPort, egressPort] = (await freePorts(3)) as [number, number, number];
+    const snapshot = buildSnapshot({
+      mesh: { name: 'edge-tls', spec: { egressFilter: { type: 'DROP_ALL' } } },
+      virtualNodes: [
+        {
+          name: 'secure',
+          spec: {
+            listeners: [{ portMapping: { port: target.port, protocol: 'http' } }],
+            serviceDiscovery: { dns: { hostname: '127.0.0.1' } },
+          },
+        },
+      ],
+      virtualServices: [{ name: 'secure.local', spec: { provider: { virtualNode: { virtualNodeName: 'secure' } } } }],
+      virtualGateways: [
+        {
+          name: 'edge',
+          spec: {
+            listeners: [
+              {
+                portMapping: { port: tlsPort, protocol: 'http' },
+                tls: {
+                  mode: 'STRICT',
+                  certificate: {
+                    file: {
+                      certificateChain: cert('test-catalog-server.crt'),
+                      privateKey: cert('test-catalog-server.key'),
+                    },
+                  },
+                  validation: {
+                    trust: { file: { certificateChain: cert('test-ca.crt') } },
+                    subjectAlternativeNames: { match: { exact: ['frontend.shop.local'] } },
+                  },
+                },
+              },
+            ],
+          },
+          gatewayRoutes: [
+            {
+              name: 'all',
+              spec: {
+                httpRoute: {
+                  match: { prefix: '/' },
+                  action: { target: { virtualService: { virtualServiceName: 'secure.local' } } },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const { views, problems } = translate(snapshot, { ingress: ingressPort, egress: egressPort });
+    expect(problems).toEqual([]);
+    gateway = await startEnvoy(staticBootstrap(views.get('virtualGateway/edge')!, { adminPort: 0 }));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await target?.close();
+  });
+
+  it('carries an HTTPS request with the client certificate to the target service', async () => {
+    const before = target.hits();
+    expect(await sendTls(tlsPort, 'shop.example.com', '/orders', true)).toEqual({ status: 200, upstream: 'secure' });
+    expect(target.hits() - before).toBe(1);
+    expect(target.requests[target.requests.length - 1]).toMatchObject({
+      path: '/orders',
+      headers: { host: 'secure.local' },
+    });
+  });
+
+  it('rejects an HTTPS client without a client certificate, and plaintext, reaching no upstream', async () => {
+    const before = target.hits();
+    const noCert = `listener.0.0.0.0_${tlsPort}.ssl.fail_verify_no_cert`;
+    const rejected = (await gateway.stats())[noCert] ?? 0;
+    await expect(sendTls(tlsPort, 'shop.example.com', '/orders', false)).rejects.toThrow();
+    await expect(send(tlsPort, 'shop.example.com', '/orders')).rejects.toThrow();
+    expect(target.hits() - before).toBe(0);
+    expect((await gateway.stats())[noCert] ?? 0).toBeGreaterThan(rejected);
   });
 });

@@ -37,6 +37,7 @@ describe('translated configuration in a real Envoy', () => {
   let blue: Upstream;
   let green: Upstream;
   let flaky: Upstream;
+  let slow: Upstream;
   let client: RunningEnvoy;
   let ingress: RunningEnvoy;
   let egressPort: number;
@@ -47,6 +48,8 @@ describe('translated configuration in a real Envoy', () => {
     green = await startUpstream('green');
     // Fails twice with 503, then answers: App Mesh's default retry policy (2 retries on 503) hides it.
     flaky = await startUpstream('flaky', { status: (_req, hit) => (hit % 3 === 0 ? 200 : 503) });
+    // Answers every request after 1 s: longer than the short route timeout, well within the default 15 s.
+    slow = await startUpstream('slow', { delayMs: 1000 });
     const node = (name: string, port: number) => ({
       name,
       spec: {
@@ -60,12 +63,14 @@ describe('translated configuration in a real Envoy', () => {
         node('blue', blue.port),
         node('green', green.port),
         node('flaky', flaky.port),
+        node('slow', slow.port),
         {
           name: 'client',
           spec: {
             backends: [
               { virtualService: { virtualServiceName: 'web.local' } },
               { virtualService: { virtualServiceName: 'flaky.local' } },
+              { virtualService: { virtualServiceName: 'slow.local' } },
             ],
           },
         },
@@ -116,10 +121,44 @@ describe('translated configuration in a real Envoy', () => {
             },
           ],
         },
+        {
+          name: 'slow',
+          spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] },
+          routes: [
+            {
+              name: 'short',
+              spec: {
+                priority: 1,
+                httpRoute: {
+                  match: { prefix: '/short' },
+                  action: { weightedTargets: [{ virtualNode: 'slow', weight: 1 }] },
+                  timeout: { perRequest: { value: 200, unit: 'ms' } },
+                  // No retries: one attempt, cut off by the per-request timeout.
+                  retryPolicy: {
+                    maxRetries: 0,
+                    perRetryTimeout: { value: 200, unit: 'ms' },
+                    httpRetryEvents: ['server-error'],
+                  },
+                },
+              },
+            },
+            {
+              name: 'patient',
+              spec: {
+                priority: 2,
+                httpRoute: {
+                  match: { prefix: '/' },
+                  action: { weightedTargets: [{ virtualNode: 'slow', weight: 1 }] },
+                },
+              },
+            },
+          ],
+        },
       ],
       virtualServices: [
         { name: 'web.local', spec: { provider: { virtualRouter: { virtualRouterName: 'web' } } } },
         { name: 'flaky.local', spec: { provider: { virtualNode: { virtualNodeName: 'flaky' } } } },
+        { name: 'slow.local', spec: { provider: { virtualRouter: { virtualRouterName: 'slow' } } } },
       ],
     });
     [egressPort, ingressPort] = (await freePorts(2)) as [number, number];
@@ -132,7 +171,7 @@ describe('translated configuration in a real Envoy', () => {
   });
   afterAll(async () => {
     await Promise.all([client?.stop(), ingress?.stop()]);
-    await Promise.all([blue, green, flaky].map((u) => u?.close()));
+    await Promise.all([blue, green, flaky, slow].map((u) => u?.close()));
   });
 
   it('splits traffic by the route weights (80/20, within tolerance)', async () => {
@@ -165,6 +204,23 @@ describe('translated configuration in a real Envoy', () => {
     const result = await send(egressPort, 'flaky.local');
     expect(result).toEqual({ status: 200, upstream: 'flaky' });
     expect(flaky.hits() - before).toBe(3);
+  });
+
+  it("answers 504 once a route's per-request timeout passes, without waiting for a slow upstream", async () => {
+    const before = slow.hits();
+    const started = performance.now();
+    const result = await send(egressPort, 'slow.local', '/short');
+    const elapsed = performance.now() - started;
+    expect(result).toEqual({ status: 504, upstream: undefined });
+    // The route's 200 ms, not the upstream's 1 s (a wide margin: behaviour, not performance).
+    expect(elapsed).toBeLessThan(900);
+    expect(slow.hits() - before).toBe(1); // maxRetries 0: a single attempt
+  });
+
+  it("waits for the same slow upstream on a route without the short timeout (App Mesh's 15 s default)", async () => {
+    const started = performance.now();
+    expect(await send(egressPort, 'slow.local', '/other')).toEqual({ status: 200, upstream: 'slow' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('blocks a host outside the mesh under DROP_ALL', async () => {

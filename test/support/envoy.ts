@@ -273,22 +273,31 @@ export interface Upstream {
 /**
  * A tiny HTTP/1.1 server on 127.0.0.1 (ephemeral port) that answers with body `name` and header
  * `x-upstream: <name>`, recording each request. `status` may be a function of the request and its
- * 1-based hit number (e.g. 503 for the first hit, to exercise retries).
+ * 1-based hit number (e.g. 503 for the first hit, to exercise retries). `delayMs` (a number or such
+ * a function) holds the response back that long after the request has been read (e.g. to exercise
+ * timeouts); a response whose connection closed meanwhile is not sent.
  */
 export function startUpstream(
   name: string,
-  options: { status?: number | ((req: UpstreamRequest, hit: number) => number) } = {},
+  options: {
+    status?: number | ((req: UpstreamRequest, hit: number) => number);
+    delayMs?: number | ((req: UpstreamRequest, hit: number) => number);
+  } = {},
 ): Promise<Upstream> {
   const requests: UpstreamRequest[] = [];
   const server = createServer((req, res) => {
     const recorded: UpstreamRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers };
     requests.push(recorded);
-    const status = typeof options.status === 'function' ? options.status(recorded, requests.length) : options.status;
-    req.resume();
-    req.once('end', () => {
+    const hit = requests.length;
+    const status = typeof options.status === 'function' ? options.status(recorded, hit) : options.status;
+    const delay = typeof options.delayMs === 'function' ? options.delayMs(recorded, hit) : options.delayMs;
+    const respond = () => {
+      if (res.destroyed) return;
       res.writeHead(status ?? 200, { 'content-type': 'text/plain', 'x-upstream': name });
       res.end(name);
-    });
+    };
+    req.resume();
+    req.once('end', () => (delay ? setTimeout(respond, delay) : respond()));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

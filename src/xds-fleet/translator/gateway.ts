@@ -8,11 +8,12 @@ import type {
 } from '../../meshes/api-model/generated/app-mesh-types.js';
 import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
 import { arnMetadata, emptyResourceSet, type EnvoyResource, type ResourceSet, TYPE } from './envoy-types.js';
-import { accessLogs, httpConnectionManager } from './listeners.js';
+import { accessLogs, type FilterChain, httpConnectionManager, tlsInspector } from './listeners.js';
 import { names } from './names.js';
 import { compareRoutes } from './route-order.js';
 import { grpcMatch, httpMatch } from './routes.js';
 import type { VirtualNodeSpec } from './spec-types.js';
+import { listenerTls, type ListenerTlsPlan, secureChains } from './tls.js';
 import type { TranslationProblem } from './translate.js';
 
 /**
@@ -31,6 +32,10 @@ import type { TranslationProblem } from './translate.js';
  * The egress part is built by the translator's node egress code (passed in as `egress`), so the
  * service resolution, router routes, retries, timeouts and clusters are the ones a virtual node
  * with those backends gets.
+ *
+ * A listener's `tls` is a node listener's (tls.ts): STRICT wraps its chain in TLS, PERMISSIVE adds a
+ * TLS chain beside the plaintext one (told apart by the TLS inspector), `validation` requires a
+ * client certificate. A certificate that cannot be had here (ACM) leaves the listener out.
  */
 
 /** The translator's egress for one proxy and its backends, added to `set`. */
@@ -103,7 +108,7 @@ function gatewayView(
   const spec = gateway.spec as VirtualGatewaySpec;
   const logs = accessLogs(spec.logging?.accessLog);
   const listeners = acceptedListeners(gateway, spec, egressPort, problems);
-  const plans = listeners.map((listener) => ({ listener, routes: applicableRoutes(gateway, listener) }));
+  const plans = listeners.map(({ listener, tls }) => ({ listener, tls, routes: applicableRoutes(gateway, listener) }));
 
   // The egress listener and routes for every service some gateway route targets.
   const services = [...new Set(plans.flatMap((p) => p.routes.map((r) => serviceOf(r.body))))];
@@ -123,7 +128,7 @@ function gatewayView(
 
   const unreachable = new Set<string>();
   const multi = (spec.listeners ?? []).length > 1;
-  for (const { listener, routes } of plans) {
+  for (const { listener, tls, routes } of plans) {
     const { port, protocol } = listener.portMapping;
     const clusterName = selfRedirectName(snapshot.meshName, gateway.name, protocol, port, egressPort, multi);
     const usable = routes.filter((r) => {
@@ -143,13 +148,17 @@ function gatewayView(
       set.clusters.set(clusterName, selfRedirectCluster(clusterName, gateway.arn, listener, egressPort));
     const statPrefix = multi ? `ingress.${protocol}.${port}` : 'ingress';
     const listenerName = names.ingressListener(port);
+    const chains: FilterChain[] = secureChains(
+      { name: `ingress_${protocol}_${port}`, filters: [httpConnectionManager(statPrefix, routeName, logs)] },
+      tls,
+    );
+    const inspectors = tlsInspector(chains);
     set.listeners.set(listenerName, {
       name: listenerName,
       // No original_dst: a gateway receives traffic addressed to it, not traffic redirected to it.
       address: { socket_address: { address: '0.0.0.0', port_value: port } },
-      filter_chains: [
-        { name: `ingress_${protocol}_${port}`, filters: [httpConnectionManager(statPrefix, routeName, logs)] },
-      ],
+      ...(inspectors.length ? { listener_filters: inspectors } : {}),
+      filter_chains: chains,
       traffic_direction: 'INBOUND',
       metadata: arnMetadata(gateway.arn),
     });
@@ -158,30 +167,33 @@ function gatewayView(
 }
 
 /**
- * The listeners that become Envoy listeners. A listener's health check is not translated: it
- * describes how the gateway itself is checked (load balancer, container), not an upstream.
+ * The listeners that become Envoy listeners, with their TLS. A listener's health check is not
+ * translated: it describes how the gateway itself is checked (load balancer, container), not an
+ * upstream.
  */
 function acceptedListeners(
   gateway: SnapshotGateway,
   spec: VirtualGatewaySpec,
   egressPort: number,
   problems: TranslationProblem[],
-): VirtualGatewayListener[] {
+): { readonly listener: VirtualGatewayListener; readonly tls: ListenerTlsPlan }[] {
   const seen = new Set<number>();
-  return (spec.listeners ?? []).filter((listener) => {
+  return (spec.listeners ?? []).flatMap((listener) => {
     const { port } = listener.portMapping;
     const problem = (message: string) => {
       problems.push({ arn: gateway.arn, message: `listener on port ${port} is left out: ${message}` });
-      return false;
+      return [];
     };
-    if (listener.tls) {
-      // Fail closed: a listener its owner wants encrypted is not served in plaintext.
-      return problem('listener TLS is not translated for virtual gateways yet');
-    }
     if (port === egressPort) return problem(`the port is the proxy's own egress port ${egressPort}`);
     if (seen.has(port)) return problem('another listener uses the same port');
     seen.add(port);
-    return true;
+    // Fail closed: TLS that cannot be honoured (ACM) leaves the listener out, never plaintext in its place.
+    const tls = listenerTls(listener);
+    if (typeof tls === 'string') {
+      problems.push({ arn: gateway.arn, message: tls });
+      return [];
+    }
+    return [{ listener, tls }];
   });
 }
 

@@ -88,6 +88,13 @@ export function directChains(chains: readonly FilterChain[]): { chains: FilterCh
   return direct;
 }
 
+/** The TLS inspector, as listener filters, when chains are told apart by TLS or not (PERMISSIVE listeners); else none. */
+export function tlsInspector(chains: readonly FilterChain[]): EnvoyResource[] {
+  return chains.some((c) => c.filter_chain_match?.['transport_protocol'] !== undefined)
+    ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_TYPE.tlsInspector } }]
+    : [];
+}
+
 /**
  * A listener that accepts both redirected traffic (iptables to this port, original destination
  * restored, filter chain chosen by destination port) and traffic addressed to it directly.
@@ -105,10 +112,7 @@ export function captureListener(
     address: { socket_address: { address: '0.0.0.0', port_value: port } },
     listener_filters: [
       { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': TYPE.originalDst } },
-      // Chains told apart by TLS or not (PERMISSIVE listeners) need the TLS inspector.
-      ...(chains.some((c) => c.filter_chain_match?.['transport_protocol'] !== undefined)
-        ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_TYPE.tlsInspector } }]
-        : []),
+      ...tlsInspector(chains),
       ...(inspectHttp
         ? [{ name: 'envoy.filters.listener.http_inspector', typed_config: { '@type': TYPE.httpInspector } }]
         : []),
