@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { AppMeshClient, CreateMeshCommand } from '@aws-sdk/client-app-mesh';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnNode, waitFor200, type Spawned } from '../support/processes.js';
 import { testEnv } from '../support/test-config.js';
@@ -54,6 +55,50 @@ describe('role processes', () => {
       expect(JSON.parse(firstLine ?? 'null')).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
     },
   );
+
+  it('finishes the requests in flight when SIGTERM arrives: none fails with an internal error', async () => {
+    const [http, xds] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...testEnv(),
+      PORT: String(http),
+      XDS_PORT: String(xds),
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    };
+    const proc = spawnNode('dist/main.api.js', [], env);
+    running.push(proc);
+    await waitFor200(`http://127.0.0.1:${http}/readyz`, proc);
+    const created = await fetch(`http://127.0.0.1:${http}/admin/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env['MESH_ADMIN_TOKEN']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `drain-${xds}`, plan: 'enterprise' }),
+    }).then((r) => r.json() as Promise<{ accessKey: { accessKeyId: string; secretAccessKey: string } }>);
+    const client = new AppMeshClient({
+      endpoint: `http://127.0.0.1:${http}`,
+      region: 'us-east-1',
+      credentials: created.accessKey,
+      maxAttempts: 1,
+    });
+
+    let firstDone: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (firstDone = resolve));
+    const inFlight = Array.from({ length: 40 }, (_, i) =>
+      client.send(new CreateMeshCommand({ meshName: `drain-${i}` })).then(
+        () => {
+          firstDone();
+          return 'ok';
+        },
+        (err: Error) => err.name,
+      ),
+    );
+    // SIGTERM as soon as the first create has answered: the others are in flight or queued.
+    await first;
+    proc.child.kill('SIGTERM');
+    const outcomes = await Promise.all(inFlight);
+    expect(await proc.exited, proc.output().slice(-2000)).toBe(0);
+    // Finished, refused as the server closed (503 or a refused connection): never an internal error.
+    expect(outcomes.filter((o) => o === 'InternalServerErrorException')).toEqual([]);
+    expect(outcomes).toContain('ok');
+  });
 
   it('refuses to start with invalid configuration, listing every problem (exit 78)', async () => {
     const proc = spawnNode('dist/main.api.js', [], {

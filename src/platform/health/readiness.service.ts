@@ -49,6 +49,10 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
     this.draining = true;
   }
 
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   onApplicationShutdown(): void {
     this.draining = true;
   }

@@ -4,6 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RestErrorFilter } from './rest-error.filter.js';
 
@@ -42,6 +43,12 @@ export async function createHttpApp(root: DynamicModule): Promise<NestFastifyApp
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-amzn-RequestId', request.id);
+  });
+  // While draining, close each connection after its response: a keep-alive socket would otherwise
+  // hold shutdown open until its idle timeout, and clients reconnect to a live replica anyway.
+  const readiness = app.get(ReadinessService);
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (readiness.isDraining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/config.schema.js';
  * fail fast while Redis is away (so a request never hangs on it) and /readyz reports it.
  */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnApplicationShutdown {
   private readonly log = new Logger(RedisService.name);
   readonly client: Redis;
 
@@ -35,7 +35,8 @@ export class RedisService implements OnModuleDestroy {
     if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server drained (see PrismaService): in-flight requests may still need Redis. */
+  async onApplicationShutdown(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
