@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './lib/deps.mjs';
+import { recreateDatabase } from './lib/database.mjs';
 import { run } from './lib/run.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -74,27 +75,6 @@ async function main() {
   const { passed, failed } = summarise(report);
   process.stdout.write(`${passed} passed, ${failed + failedChecks} failed\n`);
   return code !== 0 || failed + failedChecks > 0 ? 1 : 0;
-}
-
-/**
- * Drops and recreates the test database, so every run starts from the committed migrations.
- * @param {string} url
- */
-async function recreateDatabase(url) {
-  const { default: pg } = await import('pg');
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const quoted = `"${name.replace(/"/g, '""')}"`;
-    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoted}`);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

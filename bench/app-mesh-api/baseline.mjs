@@ -6,10 +6,10 @@
 //   tenant), then for Describe the mesh and the node; for Create/Update one transaction that bumps
 //   the mesh generation (its row lock), counts or reads, writes the node and the mesh_changes row.
 //   API / minimal is the overhead ratio of the issue.
-// - `as-issued`: every statement the api role actually sends for the operation, in its order
-//   (captured on the wire from a run of the API: Prisma reads the tenant separately from the key,
-//   stamps last_used_at with an UPDATE on every request, reads the plan and rewrites
-//   resource_references in each write). API / as-issued isolates what the Node side costs.
+// - `as-issued`: every statement the api role actually sends for the operation, in its order, as
+//   captured on the wire by capture-sql.mjs (Prisma reads the key's tenant with a second query;
+//   an Update also rewrites resource_references). API / as-issued isolates what the Node side
+//   costs. Re-capture when the API's queries change.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { cpuBetween, sampleCpu } from './cpu.mjs';
@@ -43,13 +43,10 @@ const SQL = {
   /** as-issued: Prisma reads the key, then its tenant. */
   authKey: 'SELECT * FROM access_keys WHERE access_key_id = $1 LIMIT 1',
   authTenant: 'SELECT id, account_id, name, plan, status::text, created_at, updated_at FROM tenants WHERE id = $1',
-  /** as-issued: CredentialsRepository.touchAccessKey, sent on every request (it matches no row within 60 s). */
-  touchKey: `UPDATE access_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
   findMesh: 'SELECT * FROM meshes WHERE tenant_id = $1 AND name = $2 LIMIT 1',
   findNode: `SELECT * FROM mesh_resources
     WHERE mesh_id = $1 AND kind = 'virtualNode' AND parent_name = '' AND name = $2 AND tenant_id = $3 LIMIT 1`,
   lockMesh: 'UPDATE meshes SET generation = generation + 1 WHERE tenant_id = $1 AND name = $2 RETURNING *',
-  plan: 'SELECT id, plan FROM tenants WHERE id = $1 LIMIT 1',
   countNodes: `SELECT count(*)::int AS n FROM mesh_resources WHERE tenant_id = $1 AND mesh_id = $2 AND kind = 'virtualNode'`,
   insertNode: `INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags)
     VALUES ($1, $2, $3, 'virtualNode', '', $4, $5::jsonb, '[]'::jsonb) RETURNING *`,
@@ -78,33 +75,26 @@ const SQL = {
  */
 
 /**
- * Authenticates as the variant does: one joined read (minimal), or the key, its tenant and the
- * last-used stamp (as-issued). The API does not wait for the stamp; neither does this, but the
- * operation awaits the returned promise before it counts as done.
+ * Authenticates as the variant does: one joined read (minimal), or the key, then its tenant
+ * (as-issued). The API's last-used stamp is written at most once a minute per process: left out.
  * @param {pg.Pool} pool
  * @param {BaselineContext} ctx
  * @param {Variant} variant
- * @returns {Promise<{ stamp: Promise<unknown> }>} the stamp still in flight (wrapped: an async
- *   function would otherwise wait for it)
  */
 async function authenticate(pool, ctx, variant) {
   if (variant === 'minimal') {
     const auth = await pool.query(SQL.authJoined, [ctx.accessKeyId]);
     if (auth.rowCount !== 1) throw new Error('access key not found');
-    return { stamp: Promise.resolve() };
+    return;
   }
   const key = (await pool.query(SQL.authKey, [ctx.accessKeyId])).rows[0];
   if (!key) throw new Error('access key not found');
   await pool.query(SQL.authTenant, [key.tenant_id]);
-  const now = new Date();
-  const stamp = pool.query(SQL.touchKey, [now, key.id, new Date(now.getTime() - 60_000)]);
-  stamp.catch(() => {}); // awaited by the caller; this only keeps an early failure from going unhandled
-  return { stamp };
 }
 
 /** @param {Variant} variant */
 function authStatements(variant) {
-  return variant === 'minimal' ? [SQL.authJoined] : [SQL.authKey, SQL.authTenant, SQL.touchKey];
+  return variant === 'minimal' ? [SQL.authJoined] : [SQL.authKey, SQL.authTenant];
 }
 
 /**
@@ -116,12 +106,11 @@ function authStatements(variant) {
 export async function baselineDescribe(ctx, { variant, meshName, nodeName, ...loop }) {
   return withPool(ctx, async (pool) => {
     const op = async () => {
-      const { stamp } = await authenticate(pool, ctx, variant);
+      await authenticate(pool, ctx, variant);
       const meshId = (await pool.query(SQL.findMesh, [ctx.tenantId, meshName])).rows[0]?.id;
       if (!meshId) throw new Error(`mesh ${meshName} not found`);
       const node = await pool.query(SQL.findNode, [meshId, nodeName, ctx.tenantId]);
       if (node.rowCount !== 1) throw new Error(`node ${nodeName} not found`);
-      await stamp;
     };
     const statements = [...authStatements(variant), SQL.findMesh, SQL.findNode];
     return result(ctx, 'describe', variant, loop, statements, await closedLoop({ ...loop, op }));
@@ -150,23 +139,20 @@ export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec
     const op = async (/** @type {number} */ i) => {
       const meshName = `${label}-g${Math.floor(i / perGroup)}-m${i % meshesPerGroup}`;
       const name = `n${i}`;
-      const { stamp } = await authenticate(pool, ctx, variant);
+      await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
         const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
-        if (variant === 'as-issued') await client.query(SQL.plan, [ctx.tenantId]);
         const count = (await client.query(SQL.countNodes, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0;
         if (count >= 1000) throw new Error(`mesh ${meshName} is full`);
-        const row = (await client.query(SQL.insertNode, [randomUUID(), ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))])).rows[0];
-        if (variant === 'as-issued') await client.query(SQL.clearReferences, [row.id, ctx.tenantId]);
+        await client.query(SQL.insertNode, [randomUUID(), ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))]);
         await client.query(SQL.recordChange, [mesh.id, mesh.generation, name, 'create']);
       });
-      await stamp;
     };
     const tx =
       variant === 'minimal'
         ? [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange]
-        : [SQL.lockMesh, SQL.plan, SQL.countNodes, SQL.insertNode, SQL.clearReferences, SQL.recordChange];
+        : [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'create', variant, loop, statements, await closedLoop({ ...loop, op }));
   });
@@ -185,23 +171,21 @@ export async function baselineUpdate(ctx, { variant, targets, spec, ...loop }) {
     const op = async (/** @type {number} */ i) => {
       const k = i % targets.length;
       const { meshName, nodeName } = /** @type {{ meshName: string, nodeName: string }} */ (targets[k]);
-      const { stamp } = await authenticate(pool, ctx, variant);
+      await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
         const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
         const node = (await client.query(SQL.findNode, [mesh.id, nodeName, ctx.tenantId])).rows[0];
         if (!node) throw new Error(`node ${nodeName} not found`);
-        if (variant === 'as-issued') await client.query(SQL.plan, [ctx.tenantId]);
         await client.query(SQL.updateNode, [specs[k], node.id, ctx.tenantId]);
         if (variant === 'as-issued') await client.query(SQL.clearReferences, [node.id, ctx.tenantId]);
         await client.query(SQL.recordChange, [mesh.id, mesh.generation, nodeName, 'update']);
       });
-      await stamp;
     };
     const tx =
       variant === 'minimal'
         ? [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.recordChange]
-        : [SQL.lockMesh, SQL.findNode, SQL.plan, SQL.updateNode, SQL.clearReferences, SQL.recordChange];
+        : [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.clearReferences, SQL.recordChange];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'update', variant, loop, statements, await closedLoop({ ...loop, op }));
   });

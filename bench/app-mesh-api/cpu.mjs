@@ -53,10 +53,15 @@ export function cpuBetween(a, b) {
   const seconds = (b.at - a.at) / 1000;
   /** @param {number} x */
   const cores = (x) => Math.round((x / seconds) * 100) / 100;
-  const machine = a.machineBusyTicks === null || b.machineBusyTicks === null ? null : cores((b.machineBusyTicks - a.machineBusyTicks) / TICKS_PER_SECOND);
-  const server = a.serverTicks === null || b.serverTicks === null ? null : cores((b.serverTicks - a.serverTicks) / TICKS_PER_SECOND);
+  const machine =
+    a.machineBusyTicks === null || b.machineBusyTicks === null
+      ? null
+      : cores((b.machineBusyTicks - a.machineBusyTicks) / TICKS_PER_SECOND);
+  const server =
+    a.serverTicks === null || b.serverTicks === null ? null : cores((b.serverTicks - a.serverTicks) / TICKS_PER_SECOND);
   const serverTicks = a.serverTicks === null || b.serverTicks === null ? 0 : b.serverTicks - a.serverTicks;
-  const kernelTicks = a.serverKernelTicks === null || b.serverKernelTicks === null ? null : b.serverKernelTicks - a.serverKernelTicks;
+  const kernelTicks =
+    a.serverKernelTicks === null || b.serverKernelTicks === null ? null : b.serverKernelTicks - a.serverKernelTicks;
   const self = cores((b.selfMicros - a.selfMicros) / 1e6);
   // Backends that ended between the samples are lost; those that started count from zero.
   let pgTicks = 0;
@@ -65,10 +70,12 @@ export function cpuBetween(a, b) {
   return {
     machineBusyCores: machine,
     serverCores: server,
-    serverKernelShare: kernelTicks === null || serverTicks === 0 ? null : Math.round((kernelTicks / serverTicks) * 100) / 100,
+    serverKernelShare:
+      kernelTicks === null || serverTicks === 0 ? null : Math.round((kernelTicks / serverTicks) * 100) / 100,
     loadGeneratorCores: self,
     postgresCores: postgres,
-    otherCores: machine === null ? null : Math.max(0, Math.round((machine - (server ?? 0) - self - (postgres ?? 0)) * 100) / 100),
+    otherCores:
+      machine === null ? null : Math.max(0, Math.round((machine - (server ?? 0) - self - (postgres ?? 0)) * 100) / 100),
   };
 }
 

@@ -117,14 +117,22 @@ export async function drive({ port, serverPid, scenario, source, connections, du
   let n = 0;
   const before = sampleCpu(serverPid);
   const instance = autocannon(opts);
-  instance.on('response', (/** @type {unknown} */ _client, /** @type {number} */ _status, /** @type {number} */ _bytes, /** @type {number} */ ms) => {
-    if (n === latencies.length) {
-      const bigger = new Float64Array(latencies.length * 2);
-      bigger.set(latencies);
-      latencies = bigger;
-    }
-    latencies[n++] = ms;
-  });
+  instance.on(
+    'response',
+    (
+      /** @type {unknown} */ _client,
+      /** @type {number} */ _status,
+      /** @type {number} */ _bytes,
+      /** @type {number} */ ms,
+    ) => {
+      if (n === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[n++] = ms;
+    },
+  );
   const r = await instance;
   const cpu = cpuBetween(before, sampleCpu(serverPid));
 
@@ -181,7 +189,8 @@ export function summarise(values) {
   const sorted = Float64Array.from(values).sort();
   const count = sorted.length;
   /** @param {number} p */
-  const at = (p) => (count === 0 ? 0 : round(sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))] ?? 0));
+  const at = (p) =>
+    count === 0 ? 0 : round(sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))] ?? 0);
   let sum = 0;
   for (const v of sorted) sum += v;
   return {

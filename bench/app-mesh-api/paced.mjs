@@ -44,7 +44,9 @@ export async function drivePaced({ port, serverPid, scenario, source, rate, dura
   /** @param {number} k */
   const requestFor = (k) =>
     /** @type {WireRequest} */ (
-      source.kind === 'fixed' ? source.request : source.requests[source.kind === 'once' ? k : k % source.requests.length]
+      source.kind === 'fixed'
+        ? source.request
+        : source.requests[source.kind === 'once' ? k : k % source.requests.length]
     );
 
   const before = sampleCpu(serverPid);
@@ -76,7 +78,8 @@ export async function drivePaced({ port, serverPid, scenario, source, rate, dura
           if (status >= 200 && status <= 299) ok2xx++;
           else {
             non2xx++;
-            if (samples.length < 5) samples.push({ status, body: Buffer.concat(chunks).toString('utf8').slice(0, 400) });
+            if (samples.length < 5)
+              samples.push({ status, body: Buffer.concat(chunks).toString('utf8').slice(0, 400) });
           }
           finishOne(k);
         });

@@ -29,7 +29,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(
 function main(args) {
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) {
-    process.stderr.write('usage: node bench/app-mesh-api/profile-summary.mjs <file.cpuprofile> [--top=25] [--skip=S] [--json]\n');
+    process.stderr.write(
+      'usage: node bench/app-mesh-api/profile-summary.mjs <file.cpuprofile> [--top=25] [--skip=S] [--json]\n',
+    );
     process.exit(2);
   }
   const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
@@ -38,7 +40,6 @@ function main(args) {
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(renderText(summary));
 }
-
 
 /**
  * @param {Profile} profile
@@ -91,7 +92,8 @@ export function summariseProfile(profile, top, skipS = 0) {
       seen.add(rowOf(n));
     }
     for (const row of seen) row.totalMs += us / 1000;
-    for (const area of new Set([...seen].map((r) => r.area))) areaTotals.set(area, (areaTotals.get(area) ?? 0) + us / 1000);
+    for (const area of new Set([...seen].map((r) => r.area)))
+      areaTotals.set(area, (areaTotals.get(area) ?? 0) + us / 1000);
   }
   const all = [...rows.values()];
   const totalMs = totalUs / 1000;
@@ -135,7 +137,6 @@ export function summariseProfile(profile, top, skipS = 0) {
   };
 }
 
-
 /**
  * Names a frame: function, src-relative location (through source maps for dist/), and an area
  * (an npm package, a src/ folder, node internals, or V8's pseudo-frames).
@@ -177,7 +178,9 @@ function mapToSource(jsPath, line, column) {
   if (!map) return null;
   const entry = /** @type {{ originalSource?: string, originalLine?: number }} */ (map.findEntry(line, column));
   if (!entry.originalSource || entry.originalLine === undefined) return null;
-  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(jsPath), entry.originalSource);
+  const source = entry.originalSource.startsWith('file://')
+    ? fileURLToPath(entry.originalSource)
+    : resolve(dirname(jsPath), entry.originalSource);
   return { path: source, line: entry.originalLine + 1 };
 }
 
@@ -194,10 +197,16 @@ function areaOf(rel) {
 
 /** @param {ReturnType<typeof summariseProfile>} s */
 function renderText(s) {
-  const lines = [`profiled ${s.profiledMs} ms, busy ${s.busyPct}% (idle ${s.idleMs} ms)`, '', 'top self time (% of busy time):'];
-  for (const r of s.topSelf) lines.push(`  ${String(r.selfPctOfBusy).padStart(5)}%  ${r.function}  ${r.where}  [${r.area}]`);
+  const lines = [
+    `profiled ${s.profiledMs} ms, busy ${s.busyPct}% (idle ${s.idleMs} ms)`,
+    '',
+    'top self time (% of busy time):',
+  ];
+  for (const r of s.topSelf)
+    lines.push(`  ${String(r.selfPctOfBusy).padStart(5)}%  ${r.function}  ${r.where}  [${r.area}]`);
   lines.push('', 'top inclusive time (% of busy time):');
-  for (const r of s.topInclusive) lines.push(`  ${String(r.totalPctOfBusy).padStart(5)}%  ${r.function}  ${r.where}  [${r.area}]`);
+  for (const r of s.topInclusive)
+    lines.push(`  ${String(r.totalPctOfBusy).padStart(5)}%  ${r.function}  ${r.where}  [${r.area}]`);
   lines.push('', 'self time by area (% of busy time):');
   for (const a of s.selfByArea.slice(0, 30)) lines.push(`  ${String(a.selfPctOfBusy).padStart(5)}%  ${a.area}`);
   lines.push('', 'inclusive time by area: samples with the area anywhere on the stack (% of busy time):');

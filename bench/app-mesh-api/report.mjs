@@ -44,13 +44,19 @@ export function renderMarkdown(results) {
         : '') +
       (c.profiled ? ' **The server ran under `--cpu-prof`: these numbers are slower than normal.**' : ''),
   );
-  out.push('Reproduce with `npm run bench:api`; method and caveats in [bench/README.md](../README.md); every number is in `app-mesh-api.json`.');
+  out.push(
+    'Reproduce with `npm run bench:api`; method and caveats in [bench/README.md](../README.md); every number is in `app-mesh-api.json`.',
+  );
   out.push('');
   out.push('## Targets');
   out.push('');
-  out.push('Met means: the rate-limited run at the target rate completed at least 97% of it as 2xx, p99 under 50 ms, no non-2xx response, no error — and no closed-loop run saw a non-2xx response or error.');
+  out.push(
+    'Met means: the rate-limited run at the target rate completed at least 97% of it as 2xx, p99 under 50 ms, no non-2xx response, no error — and no closed-loop run saw a non-2xx response or error.',
+  );
   out.push('');
-  out.push('| Operation | Target | 2xx/s at target rate | p99 at target rate | Best closed-loop 2xx/s | Met? | Evenly paced at target: 2xx/s, p99 |');
+  out.push(
+    '| Operation | Target | 2xx/s at target rate | p99 at target rate | Best closed-loop 2xx/s | Met? | Evenly paced at target: 2xx/s, p99 |',
+  );
   out.push('| --- | ---: | ---: | ---: | ---: | --- | --- |');
   for (const t of results.targets) {
     const at = t.atTargetRate;
@@ -64,10 +70,12 @@ export function renderMarkdown(results) {
   }
   out.push('');
   out.push(
-    'The verdict uses autocannon\'s `overallRate` as the issue asks: each connection sends its share of each second\'s budget back to back, so requests arrive in bursts at the start of every second. The last column runs the same rate with evenly spaced arrivals (open loop, latency counted from when each request was due); it is shown for comparison and is not part of the verdict.',
+    "The verdict uses autocannon's `overallRate` as the issue asks: each connection sends its share of each second's budget back to back, so requests arrive in bursts at the start of every second. The last column runs the same rate with evenly spaced arrivals (open loop, latency counted from when each request was due); it is shown for comparison and is not part of the verdict.",
   );
   out.push('');
-  out.push('"other" CPU is everything but the server, the load generator and the PostgreSQL backends of the benchmark database (Redis, PostgreSQL background processes, unrelated programs). A run during which it exceeded 0.3 cores is measured again once the machine is quiet (up to twice; `discardedAttempts` in the JSON); one still above it is marked.');
+  out.push(
+    '"other" CPU is everything but the server, the load generator and the PostgreSQL backends of the benchmark database (Redis, PostgreSQL background processes, unrelated programs). A run during which it exceeded 0.3 cores is measured again once the machine is quiet (up to `--retries` times; such runs say "re-measured"); one still above it is marked.',
+  );
   out.push('');
   out.push('## API runs');
   out.push('');
@@ -75,12 +83,14 @@ export function renderMarkdown(results) {
     'Latency in ms over every response. "closed" = each connection sends its next request when the previous one answers; "rate" = autocannon `overallRate` (each connection sends its share of the per-second budget, then waits for the next second); "paced" = open loop, one request every 1/rate s on up to 64 keep-alive connections, latency from when the request was due.',
   );
   out.push('');
-  out.push('| Run | Mode | Conns | 2xx/s | rps (mean) | p50 | p97.5 | p99 | max | non-2xx | errors | CPU cores: server / load gen. / PostgreSQL / other |');
+  out.push(
+    '| Run | Mode | Conns | 2xx/s | rps (mean) | p50 | p97.5 | p99 | max | non-2xx | errors | CPU cores: server / load gen. / PostgreSQL / other |',
+  );
   out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const runs of Object.values(results.api)) {
     for (const r of runs) {
       const l = r.latencyMs;
-      const flag = r.poolExhausted ? ' (pre-signed pool ran dry: ended early)' : '';
+      const flag = (r.poolExhausted ? ' (pre-signed pool ran dry: ended early)' : '') + remeasured(r.discardedAttempts);
       const non2xx = r.non2xx > 0 ? `**${r.non2xx}** ${JSON.stringify(r.statusCodes)}` : '0';
       out.push(
         `| ${r.scenario}${flag} | ${r.mode}${r.targetRate ? ` ${r.targetRate}/s` : ''} | ${r.connections} | ${fmt(r.ok2xxPerS)} | ${fmt(r.rpsMean)} | ${fmt(l.p50)} | ${fmt(l.p97_5)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${non2xx} | ${r.errors > 0 ? `**${r.errors}**` : '0'} | ${cpuCell(r.cpu, true)} |`,
@@ -100,7 +110,8 @@ export function renderMarkdown(results) {
     out.push('Non-2xx responses (first bodies):');
     out.push('');
     for (const r of samples) {
-      for (const s of r.non2xxSamples.slice(0, 2)) out.push(`- ${r.scenario}: HTTP ${s.status} \`${s.body.replace(/`/g, "'").slice(0, 200)}\``);
+      for (const s of r.non2xxSamples.slice(0, 2))
+        out.push(`- ${r.scenario}: HTTP ${s.status} \`${s.body.replace(/`/g, "'").slice(0, 200)}\``);
     }
   }
   if (results.baseline.length > 0) {
@@ -110,17 +121,21 @@ export function renderMarkdown(results) {
     out.push(
       `A \`pg\` Pool of ${c.databasePoolSize} connections (the API's pool size) runs each operation's statements in a closed loop in this process, with the server stopped.` +
         ' **minimal** = the reads and writes the operation needs (the access-key lookup joined with its tenant; the mesh and the node; for writes one transaction: generation bump, count or read, write, mesh_changes row).' +
-        ' **as issued** = every statement the api role actually sends, captured on the wire (it also reads the tenant separately, stamps `last_used_at` with an UPDATE on every request, reads the plan and rewrites `resource_references` in each write).' +
+        " **as issued** = every statement the api role actually sends, captured on the wire (it reads the access key's tenant with a second query; an Update also rewrites `resource_references`)." +
         ' Both lists are in `app-mesh-api.json` (`baseline[].statements`).',
     );
     out.push('');
-    out.push('| Operation | SQL | Round trips | Concurrency | Baseline ops/s | Baseline p50 | Baseline p99 | API 2xx/s | API ÷ baseline | CPU cores: client / PostgreSQL / other |');
+    out.push(
+      '| Operation | SQL | Round trips | Concurrency | Baseline ops/s | Baseline p50 | Baseline p99 | API 2xx/s | API ÷ baseline | CPU cores: client / PostgreSQL / other |',
+    );
     out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const b of results.baseline) {
-      const ratio = results.targets.find((t) => t.operation === b.operation)?.ratios.find((x) => x.connections === b.concurrency);
+      const ratio = results.targets
+        .find((t) => t.operation === b.operation)
+        ?.ratios.find((x) => x.connections === b.concurrency);
       const over = b.variant === 'minimal' ? ratio?.apiOverBaseline : ratio?.apiOverAsIssued;
       out.push(
-        `| ${title(b.operation)} | ${b.variant === 'minimal' ? 'minimal' : 'as issued'} | ${b.statements.length} | ${b.concurrency} | ${fmt(b.opsPerS)}${b.errors ? ` (**${b.errors} errors**)` : ''} | ${fmt(b.latencyMs.p50)} | ${fmt(b.latencyMs.p99)} | ${ratio ? fmt(ratio.apiRps) : '—'} | ${over ?? '—'} | ${cpuCell(b.cpu, false)} |`,
+        `| ${title(b.operation)}${remeasured(b.discardedAttempts)} | ${b.variant === 'minimal' ? 'minimal' : 'as issued'} | ${b.statements.length} | ${b.concurrency} | ${fmt(b.opsPerS)}${b.errors ? ` (**${b.errors} errors**)` : ''} | ${fmt(b.latencyMs.p50)} | ${fmt(b.latencyMs.p99)} | ${ratio ? fmt(ratio.apiRps) : '—'} | ${over ?? '—'} | ${cpuCell(b.cpu, false)} |`,
       );
     }
   }
@@ -130,6 +145,11 @@ export function renderMarkdown(results) {
   );
   out.push('');
   return out.join('\n');
+}
+
+/** @param {number | undefined} discarded */
+function remeasured(discarded) {
+  return discarded ? ` (re-measured: ${discarded} disturbed attempt${discarded > 1 ? 's' : ''} discarded)` : '';
 }
 
 /** @param {number | null} x */

@@ -26,6 +26,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { recreateDatabase } from '../../scripts/lib/database.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const BENCH_DB = 'meshplane_bench';
@@ -93,17 +94,32 @@ function parseArgs(argv) {
     if (!m?.[1]) throw new Error(`unknown argument ${arg} (see the options at the top of bench/app-mesh-api/run.mjs)`);
     given.set(m[1], m[2] ?? 'true');
   }
-  const known = ['duration', 'warmup', 'connections', 'rate-connections', 'only', 'meshes', 'update-nodes', 'no-baseline', 'wait-quiet', 'retries', 'profile', 'out'];
+  const known = [
+    'duration',
+    'warmup',
+    'connections',
+    'rate-connections',
+    'only',
+    'meshes',
+    'update-nodes',
+    'no-baseline',
+    'wait-quiet',
+    'retries',
+    'profile',
+    'out',
+  ];
   for (const name of given.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}`);
   /** @param {string} name @param {number} fallback @param {number} [min] */
   const num = (name, fallback, min = Number.MIN_VALUE) => {
     const raw = given.get(name);
     const value = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number >= ${min === Number.MIN_VALUE ? 'a positive' : min}`);
+    if (!Number.isFinite(value) || value < min)
+      throw new Error(`--${name} must be a number >= ${min === Number.MIN_VALUE ? 'a positive' : min}`);
     return value;
   };
   const only = (given.get('only') ?? 'describe,create,update').split(',').map((s) => s.trim());
-  for (const op of only) if (!['describe', 'create', 'update'].includes(op)) throw new Error(`--only: unknown operation ${op}`);
+  for (const op of only)
+    if (!['describe', 'create', 'update'].includes(op)) throw new Error(`--only: unknown operation ${op}`);
   const profile = given.has('profile');
   const meshes = Math.floor(num('meshes', 8));
   const updateNodesPerMesh = Math.floor(num('update-nodes', 8));
@@ -167,7 +183,9 @@ async function main(options) {
       await sleep(3000);
       const busy = cpuBetween(before, sampleCpu(null)).machineBusyCores;
       if (busy === null || busy <= QUIET_CORES || Date.now() >= deadline) return busy;
-      log(`other processes keep ${busy} core(s) busy; waiting for a quiet machine (up to ${options.waitQuietS} s, --wait-quiet)`);
+      log(
+        `other processes keep ${busy} core(s) busy; waiting for a quiet machine (up to ${options.waitQuietS} s, --wait-quiet)`,
+      );
     }
   };
   /**
@@ -227,24 +245,44 @@ async function main(options) {
     const tenant = /** @type {{ accountId: string, accessKey: { accessKeyId: string, secretAccessKey: string } }} */ (
       await created.json()
     );
-    if (created.status !== 201) throw new Error(`creating the tenant: HTTP ${created.status} ${JSON.stringify(tenant)}`);
+    if (created.status !== 201)
+      throw new Error(`creating the tenant: HTTP ${created.status} ${JSON.stringify(tenant)}`);
     accessKeyId = tenant.accessKey.accessKeyId;
     const signer = new RequestSigner(tenant.accessKey, server.port);
-    tenantId = (await db.query('SELECT tenant_id FROM access_keys WHERE access_key_id = $1', [accessKeyId])).rows[0]?.tenant_id;
+    tenantId = (await db.query('SELECT tenant_id FROM access_keys WHERE access_key_id = $1', [accessKeyId])).rows[0]
+      ?.tenant_id;
     log(`tenant ${tenant.accountId} (enterprise plan)`);
 
     // Fixtures: bench-0/n0 for Describe; `options.meshes` meshes of `updateNodesPerMesh` nodes for Update.
-    await sendOk(server.port, await signer.sign('PUT', '/v20190125/meshes', { meshName: 'bench-0' }), 'CreateMesh bench-0');
-    await sendOk(server.port, await signer.sign('PUT', '/v20190125/meshes/bench-0/virtualNodes', { virtualNodeName: 'n0', spec: nodeSpec('n0') }), 'CreateVirtualNode n0');
+    await sendOk(
+      server.port,
+      await signer.sign('PUT', '/v20190125/meshes', { meshName: 'bench-0' }),
+      'CreateMesh bench-0',
+    );
+    await sendOk(
+      server.port,
+      await signer.sign('PUT', '/v20190125/meshes/bench-0/virtualNodes', {
+        virtualNodeName: 'n0',
+        spec: nodeSpec('n0'),
+      }),
+      'CreateVirtualNode n0',
+    );
     if (options.only.includes('update')) {
       for (let m = 0; m < options.meshes; m++) {
         const meshName = `update-${m}`;
-        await sendOk(server.port, await signer.sign('PUT', '/v20190125/meshes', { meshName }), `CreateMesh ${meshName}`);
+        await sendOk(
+          server.port,
+          await signer.sign('PUT', '/v20190125/meshes', { meshName }),
+          `CreateMesh ${meshName}`,
+        );
         for (let j = 0; j < options.updateNodesPerMesh; j++) {
           const nodeName = `u${j}`;
           await sendOk(
             server.port,
-            await signer.sign('PUT', `/v20190125/meshes/${meshName}/virtualNodes`, { virtualNodeName: nodeName, spec: nodeSpec(nodeName) }),
+            await signer.sign('PUT', `/v20190125/meshes/${meshName}/virtualNodes`, {
+              virtualNodeName: nodeName,
+              spec: nodeSpec(nodeName),
+            }),
             `CreateVirtualNode ${meshName}/${nodeName}`,
           );
         }
@@ -261,7 +299,10 @@ async function main(options) {
     const maxGroups = Math.floor((MESH_QUOTA - reservedMeshes) / options.meshes);
     const createCapacity = maxGroups * perGroup;
     /** @param {number} k */
-    const createTarget = (k) => ({ meshName: `create-g${Math.floor(k / perGroup)}-${k % options.meshes}`, nodeName: `n${k}` });
+    const createTarget = (k) => ({
+      meshName: `create-g${Math.floor(k / perGroup)}-${k % options.meshes}`,
+      nodeName: `n${k}`,
+    });
     /**
      * Signs up to `wanted` Creates (never past the quota), creating their meshes first.
      * @param {number} wanted
@@ -273,16 +314,26 @@ async function main(options) {
       while (createMeshes.created < groupsNeeded * options.meshes) {
         const g = Math.floor(createMeshes.created / options.meshes);
         const meshName = `create-g${g}-${createMeshes.created % options.meshes}`;
-        await sendOk(server.port, await signer.sign('PUT', '/v20190125/meshes', { meshName }), `CreateMesh ${meshName}`);
+        await sendOk(
+          server.port,
+          await signer.sign('PUT', '/v20190125/meshes', { meshName }),
+          `CreateMesh ${meshName}`,
+        );
         createMeshes.created++;
       }
       /** @type {WireRequest[]} */
       const pool = [];
       for (let k = from; k < to; k++) {
         const { meshName, nodeName } = createTarget(k);
-        pool.push(await signer.sign('PUT', `/v20190125/meshes/${meshName}/virtualNodes`, { virtualNodeName: nodeName, spec: nodeSpec(nodeName) }));
+        pool.push(
+          await signer.sign('PUT', `/v20190125/meshes/${meshName}/virtualNodes`, {
+            virtualNodeName: nodeName,
+            spec: nodeSpec(nodeName),
+          }),
+        );
       }
-      if (to - from < wanted) log(`create pool capped at ${to - from} of ${wanted} (the ${MESH_QUOTA}-mesh quota is used up)`);
+      if (to - from < wanted)
+        log(`create pool capped at ${to - from} of ${wanted} (the ${MESH_QUOTA}-mesh quota is used up)`);
       return pool;
     };
 
@@ -290,7 +341,11 @@ async function main(options) {
       /** @type {WireRequest[]} */
       const pool = [];
       for (const t of updateTargets) {
-        pool.push(await signer.sign('PUT', `/v20190125/meshes/${t.meshName}/virtualNodes/${t.nodeName}`, { spec: nodeSpec(t.nodeName, 9090) }));
+        pool.push(
+          await signer.sign('PUT', `/v20190125/meshes/${t.meshName}/virtualNodes/${t.nodeName}`, {
+            spec: nodeSpec(t.nodeName, 9090),
+          }),
+        );
       }
       return pool;
     };
@@ -314,7 +369,14 @@ async function main(options) {
         const wanted = run.paced ? Math.ceil(rate * run.durationS) : Math.ceil(rate * 2 * (run.durationS + 1)) + 1000;
         source = { kind: 'once', requests: await signCreates(wanted) };
       }
-      const base = { port: server.port, serverPid: server.pid, scenario, source, connections: run.connections, durationS: run.durationS };
+      const base = {
+        port: server.port,
+        serverPid: server.pid,
+        scenario,
+        source,
+        connections: run.connections,
+        durationS: run.durationS,
+      };
       const r =
         run.overallRate === undefined
           ? await drive(base)
@@ -336,7 +398,9 @@ async function main(options) {
         const warm = await measure(op, { connections, durationS: options.warmupS, expectedRps: best });
         best = Math.max(best, warm.completedPerS);
         log(`${op}: ${connections} connections, ${options.durationS} s`);
-        const r = await undisturbed(`${op}-c${connections}`, () => measure(op, { connections, durationS: options.durationS, expectedRps: best }));
+        const r = await undisturbed(`${op}-c${connections}`, () =>
+          measure(op, { connections, durationS: options.durationS, expectedRps: best }),
+        );
         best = Math.max(best, r.completedPerS);
         api[op].push(r);
         log(`  ${describeRun(r)}`);
@@ -348,9 +412,16 @@ async function main(options) {
       );
       api[op].push(r);
       log(`  ${describeRun(r)}`);
-      log(`${op}: evenly paced at ${target}/s (open loop, up to ${PACED_MAX_CONNECTIONS} connections), ${options.durationS} s`);
+      log(
+        `${op}: evenly paced at ${target}/s (open loop, up to ${PACED_MAX_CONNECTIONS} connections), ${options.durationS} s`,
+      );
       const p = await undisturbed(`${op}-paced`, () =>
-        measure(op, { connections: PACED_MAX_CONNECTIONS, durationS: options.durationS, overallRate: target, paced: true }),
+        measure(op, {
+          connections: PACED_MAX_CONNECTIONS,
+          durationS: options.durationS,
+          overallRate: target,
+          paced: true,
+        }),
       );
       api[op].push(p);
       log(`  ${describeRun(p)}`);
@@ -359,7 +430,9 @@ async function main(options) {
     warningsDuringRuns = server.warnings();
     await sleep(2000);
     serverExit = await server.stop();
-    log(`api role stopped (${serverExit}); it logged ${warningsDuringRuns} warning/error line(s) during the runs, ${server.warnings() - warningsDuringRuns} while stopping`);
+    log(
+      `api role stopped (${serverExit}); it logged ${warningsDuringRuns} warning/error line(s) during the runs, ${server.warnings() - warningsDuringRuns} while stopping`,
+    );
     if (server.warnings() > 0) log(`last server output:\n${server.output().split('\n').slice(-6).join('\n')}`);
   }
 
@@ -408,9 +481,12 @@ async function main(options) {
       databasePoolSize: poolSize,
       sigv4: true,
       profiled: options.profile,
+      waitQuietS: options.waitQuietS,
+      retries: options.retries,
       describe: { request: 'GET /v20190125/meshes/bench-0/virtualNodes/n0 (one signed request, replayed)' },
       create: {
-        request: 'PUT /v20190125/meshes/{mesh}/virtualNodes, a distinct virtualNodeName per request (one-shot pre-signed pool)',
+        request:
+          'PUT /v20190125/meshes/{mesh}/virtualNodes, a distinct virtualNodeName per request (one-shot pre-signed pool)',
         meshesWrittenConcurrently: options.meshes,
         meshesCreated: createMeshes.created,
         virtualNodesCreatedAtMost: createMeshes.namesUsed,
@@ -421,20 +497,29 @@ async function main(options) {
         meshes: options.meshes,
         nodes: updateTargets.length,
       },
-      loadGenerator: 'autocannon 8 (programmatic), pipelining 1, in this process, on the same machine as the server and PostgreSQL',
+      loadGenerator:
+        'autocannon 8 (programmatic), pipelining 1, in this process, on the same machine as the server and PostgreSQL',
     },
     targets: evaluate(api, baselines),
     api,
     baseline: baselines,
-    server: { exit: serverExit, warningOrErrorLogLines: warningsDuringRuns, warningOrErrorLogLinesWhileStopping: server.warnings() - warningsDuringRuns },
+    server: {
+      exit: serverExit,
+      warningOrErrorLogLines: warningsDuringRuns,
+      warningOrErrorLogLinesWhileStopping: server.warnings() - warningsDuringRuns,
+    },
   };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(`${options.out}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const { renderMarkdown } = await import('./report.mjs');
   writeFileSync(`${options.out}.md`, renderMarkdown(results));
   log(`wrote ${relative(root, options.out)}.json and .md`);
-  for (const t of results.targets) log(`${t.operation}: ${t.met ? 'MET' : 'NOT MET'}${t.reasons.length ? ` (${t.reasons.join('; ')})` : ''}`);
-  if (options.profile) log(`CPU profile(s) in ${relative(root, profileDir)}/ — summarise with: node bench/app-mesh-api/profile-summary.mjs <file.cpuprofile>`);
+  for (const t of results.targets)
+    log(`${t.operation}: ${t.met ? 'MET' : 'NOT MET'}${t.reasons.length ? ` (${t.reasons.join('; ')})` : ''}`);
+  if (options.profile)
+    log(
+      `CPU profile(s) in ${relative(root, profileDir)}/ — summarise with: node bench/app-mesh-api/profile-summary.mjs <file.cpuprofile>`,
+    );
 }
 
 /**
@@ -456,17 +541,20 @@ function evaluate(api, baselines) {
       const reasons = [];
       if (!rate) reasons.push('no rate-limited run');
       else {
-        if (rate.ok2xxPerS < target * RATE_TOLERANCE) reasons.push(`sustained ${rate.ok2xxPerS} 2xx/s of the ${target}/s asked`);
+        if (rate.ok2xxPerS < target * RATE_TOLERANCE)
+          reasons.push(`sustained ${rate.ok2xxPerS} 2xx/s of the ${target}/s asked`);
         if (rate.latencyMs.p99 >= P99_LIMIT_MS) reasons.push(`p99 ${rate.latencyMs.p99} ms >= ${P99_LIMIT_MS} ms`);
         if (rate.non2xx > 0) reasons.push(`${rate.non2xx} non-2xx response(s)`);
         if (rate.errors > 0) reasons.push(`${rate.errors} connection error(s)/timeout(s)`);
       }
       for (const r of closed) {
-        if (r.non2xx > 0 || r.errors > 0) reasons.push(`closed loop at ${r.connections} connections had ${r.non2xx} non-2xx and ${r.errors} error(s)`);
+        if (r.non2xx > 0 || r.errors > 0)
+          reasons.push(`closed loop at ${r.connections} connections had ${r.non2xx} non-2xx and ${r.errors} error(s)`);
       }
       const ratios = closed.map((r) => {
         /** @param {'minimal' | 'as-issued'} variant */
-        const find = (variant) => baselines.find((x) => x.operation === op && x.variant === variant && x.concurrency === r.connections);
+        const find = (variant) =>
+          baselines.find((x) => x.operation === op && x.variant === variant && x.concurrency === r.connections);
         const minimal = find('minimal');
         const asIssued = find('as-issued');
         /** @param {number} a @param {number | undefined} b */
@@ -485,7 +573,9 @@ function evaluate(api, baselines) {
         operation: op,
         targetRps: target,
         p99LimitMs: P99_LIMIT_MS,
-        atTargetRate: rate ? { ok2xxPerS: rate.ok2xxPerS, p99Ms: rate.latencyMs.p99, non2xx: rate.non2xx, errors: rate.errors } : null,
+        atTargetRate: rate
+          ? { ok2xxPerS: rate.ok2xxPerS, p99Ms: rate.latencyMs.p99, non2xx: rate.non2xx, errors: rate.errors }
+          : null,
         // Not part of the verdict (the issue asks for autocannon's overallRate): the same rate with
         // evenly spaced arrivals, to show how much of p99 comes from per-second bursts.
         atTargetRateEvenlyPaced: paced
@@ -495,7 +585,10 @@ function evaluate(api, baselines) {
               non2xx: paced.non2xx,
               errors: paced.errors,
               withinLimits:
-                paced.ok2xxPerS >= target * RATE_TOLERANCE && paced.latencyMs.p99 < P99_LIMIT_MS && paced.non2xx === 0 && paced.errors === 0,
+                paced.ok2xxPerS >= target * RATE_TOLERANCE &&
+                paced.latencyMs.p99 < P99_LIMIT_MS &&
+                paced.non2xx === 0 &&
+                paced.errors === 0,
             }
           : null,
         bestClosedLoopRps: best,
@@ -513,7 +606,8 @@ function sleep(ms) {
 
 /** @param {LoadResult} r */
 function describeRun(r) {
-  const bad = r.non2xx > 0 || r.errors > 0 ? ` — ${r.non2xx} NON-2xx, ${r.errors} errors ${JSON.stringify(r.statusCodes)}` : '';
+  const bad =
+    r.non2xx > 0 || r.errors > 0 ? ` — ${r.non2xx} NON-2xx, ${r.errors} errors ${JSON.stringify(r.statusCodes)}` : '';
   const cpu = `cpu: server ${r.cpu.serverCores} (${Math.round((r.cpu.serverKernelShare ?? 0) * 100)}% kernel), load generator ${r.cpu.loadGeneratorCores}, postgres ${r.cpu.postgresCores}, other ${r.cpu.otherCores} cores${(r.cpu.otherCores ?? 0) > INTERFERENCE_CORES ? ' (INTERFERENCE)' : ''}`;
   return `${r.ok2xxPerS} 2xx/s (mean ${r.rpsMean}/s), p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, ${cpu}${bad}${r.poolExhausted ? ' — POOL EXHAUSTED (ended early)' : ''}`;
 }
@@ -524,28 +618,10 @@ function describeRun(r) {
  * @param {number} [port]
  */
 function nodeSpec(name, port = 8080) {
-  return { listeners: [{ portMapping: { port, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: `${name}.local` } } };
-}
-
-/**
- * Drops and recreates the benchmark database, so every run starts from the committed migrations
- * (the same steps as recreateDatabase in scripts/test.mjs).
- * @param {string} url
- */
-async function recreateDatabase(url) {
-  const { default: pg } = await import('pg');
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const quoted = `"${name.replace(/"/g, '""')}"`;
-    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoted}`);
-  } finally {
-    await client.end();
-  }
+  return {
+    listeners: [{ portMapping: { port, protocol: 'http' } }],
+    serviceDiscovery: { dns: { hostname: `${name}.local` } },
+  };
 }
 
 /** @param {import('pg').Client} db */

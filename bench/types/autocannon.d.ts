@@ -11,7 +11,12 @@ declare module 'autocannon' {
     /** Called for every request built from this entry; its return value is what gets sent. */
     setupRequest?: (request: RequestSpec, context: Record<string, unknown>) => RequestSpec | null;
     /** Called with every response to a request built from this entry. */
-    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, string>,
+    ) => void;
   }
 
   export interface Options {
