@@ -27,16 +27,7 @@ import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant, uniqueName } from '../support/tenant-builder.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
+import { errorOf } from '../support/sdk-errors.js';
 
 const nodeSpec = (port = 8080, hostname = 'svc.local'): VirtualNodeSpec => ({
   listeners: [{ portMapping: { port, protocol: 'http' } }],

@@ -21,15 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant, uniqueName } from '../support/tenant-builder.js';
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return { name: (err as Error).name, message: (err as Error).message };
-  }
-  throw new Error('expected the call to fail');
-}
+import { errorOf } from '../support/sdk-errors.js';
 
 describe('App Mesh API contract: virtual gateways, gateway routes and semantic rules', () => {
   let api: TestApp;
@@ -142,10 +134,10 @@ describe('App Mesh API contract: virtual gateways, gateway routes and semantic r
 
     // In use: the gateway has a route; the service is a gateway route target.
     expect(
-      (await failure(client.send(new DeleteVirtualGatewayCommand({ meshName, virtualGatewayName: 'ingress' })))).name,
+      (await errorOf(client.send(new DeleteVirtualGatewayCommand({ meshName, virtualGatewayName: 'ingress' })))).name,
     ).toBe('ResourceInUseException');
     expect(
-      (await failure(client.send(new DeleteVirtualServiceCommand({ meshName, virtualServiceName: 'web.local' })))).name,
+      (await errorOf(client.send(new DeleteVirtualServiceCommand({ meshName, virtualServiceName: 'web.local' })))).name,
     ).toBe('ResourceInUseException');
 
     await client.send(
@@ -156,7 +148,7 @@ describe('App Mesh API contract: virtual gateways, gateway routes and semantic r
         ?.status?.status,
     ).toBe('DELETED');
     expect(
-      (await failure(client.send(new DescribeVirtualGatewayCommand({ meshName, virtualGatewayName: 'ingress' })))).name,
+      (await errorOf(client.send(new DescribeVirtualGatewayCommand({ meshName, virtualGatewayName: 'ingress' })))).name,
     ).toBe('NotFoundException');
   });
 
@@ -334,7 +326,7 @@ describe('App Mesh API contract: virtual gateways, gateway routes and semantic r
         }),
       )
       .catch(() => undefined);
-    const err = await failure(client.send(command() as never));
+    const err = await errorOf(client.send(command() as never));
     expect(err.name).toBe('BadRequestException');
     expect(err.message).toContain(message);
   });

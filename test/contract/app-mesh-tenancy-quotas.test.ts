@@ -18,15 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant, uniqueName } from '../support/tenant-builder.js';
-
-async function errorName(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'succeeded';
-  } catch (err) {
-    return (err as Error).name;
-  }
-}
+import { errorName } from '../support/sdk-errors.js';
 
 describe('App Mesh API: tenants are walls', () => {
   let api: TestApp;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
+import { errorOf } from '../support/sdk-errors.js';
 
 /** SigV4 authentication of the App Mesh API, driven by the real AWS SDK. */
 
@@ -13,18 +14,6 @@ import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 async function authenticated(promise: Promise<unknown>): Promise<true> {
   await promise;
   return true;
-}
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('SigV4 authentication (real AWS SDK)', () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js
 import { translate } from '../../src/xds-fleet/translator/translate.js';
 import {
   freePorts,
+  sendHttp,
   startEnvoy,
   startUpstream,
   type RunningEnvoy,
@@ -18,23 +18,8 @@ import {
 import { buildSnapshot } from '../support/snapshot-builder.js';
 
 /** Sends one HTTP/1.1 request to the gateway with the given Host, as a client outside the mesh does. */
-function send(
-  port: number,
-  host: string,
-  path = '/',
-  headers: Record<string, string> = {},
-): Promise<{ status: number; upstream: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host, ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const send = (port: number, host: string, path = '/', headers: Record<string, string> = {}) =>
+  sendHttp(port, host, path, { headers });
 
 /** Sends one HTTP/2 (h2c, prior knowledge) GET to the gateway with the given authority. */
 function sendH2(

@@ -1,31 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
 import { translate } from '../../src/xds-fleet/translator/translate.js';
-import { freePorts, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
+import {
+  freePorts,
+  sendHttp as send,
+  startEnvoy,
+  startUpstream,
+  type RunningEnvoy,
+  type Upstream,
+} from '../support/envoy.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
 
 /** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
 const cert = (file: string) =>
   fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));
 const CA = cert('test-ca.crt');
-
-/** One HTTP/1.1 request in plaintext, as an application without iptables sends it to its egress port. */
-function send(port: number, host: string): Promise<{ status: number; upstream: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** One HTTPS request straight to a TLS listener, trusting the test CA, with or without a client certificate. */
 function sendTls(port: number, clientCertificate: boolean): Promise<{ status: number; upstream: string | undefined }> {

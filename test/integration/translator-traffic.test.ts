@@ -1,31 +1,15 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
 import { translate } from '../../src/xds-fleet/translator/translate.js';
-import { freePorts, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
+import {
+  freePorts,
+  sendHttp as send,
+  startEnvoy,
+  startUpstream,
+  type RunningEnvoy,
+  type Upstream,
+} from '../support/envoy.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
-
-/** Sends one HTTP/1.1 request with the given Host, as an application on a VM without iptables would. */
-function send(
-  port: number,
-  host: string,
-  path = '/',
-  options: { method?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; upstream: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host, ...options.headers } },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /**
  * The translator's output running in a real Envoy with real upstreams: requests go where the

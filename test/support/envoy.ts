@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -323,4 +323,30 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
+}
+
+/**
+ * Sends one HTTP/1.1 request to 127.0.0.1:<port> with the given Host, as an application without
+ * iptables sends to its egress port (or a client to a gateway), and reports which upstream
+ * (`x-upstream`, see startUpstream) answered.
+ */
+export function sendHttp(
+  port: number,
+  host: string,
+  path = '/',
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host, ...options.headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }
