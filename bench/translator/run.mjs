@@ -170,7 +170,7 @@ Mesh: ${NODES} virtual nodes (1 HTTP listener, ${BACKENDS_PER_NODE} backends eac
 | heap in use after translating (output held, after GC) | ${out.heapMb.totalHeapUsed} MB (output: ${out.heapMb.retainedByOutput} MB) | < 200 MB | ${met(out.heapMb.totalHeapUsed < 200)} |
 | one route changed, re-translated | ${out.oneRouteChangeMs.median} ms | < 25 ms | ${met(out.oneRouteChangeMs.median < 25)} |
 
-A one-route change is re-translated incrementally: resource versions show what changed, a reverse dependency walk finds the views it can affect (${rebuiltViews} of ${out.mesh.views} here: the nodes with that router's service as a backend, and the proxyless view), and every other view is reused as is.
+A one-route change is re-translated incrementally: resource versions show what changed, a reverse dependency walk finds the views it can affect (${rebuiltViews} of ${out.mesh.views} here: the nodes with that router's service as a backend, and that service's proxyless view), and every other view is reused as is.
 
 | resource type | distinct resources | JSON bytes | JSON encode |
 | --- | ---: | ---: | ---: |

@@ -6,7 +6,8 @@ import { register as registerXds } from '@grpc/grpc-js-xds';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE, type ResourceSet } from '../../src/xds-fleet/translator/envoy-types.js';
-import { PROXYLESS_VIEW } from '../../src/xds-fleet/translator/proxyless.js';
+import { emptyResourceSet, RESOURCE_KINDS } from '../../src/xds-fleet/translator/envoy-types.js';
+import { PROXYLESS_VIEW_PREFIX } from '../../src/xds-fleet/translator/proxyless.js';
 import { translate } from '../../src/xds-fleet/translator/translate.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
 import { startAdsServer, type AdsServer } from '../support/xds-ads.js';
@@ -185,7 +186,12 @@ describe('proxyless view with a real gRPC xDS client', () => {
     });
     const { views, problems } = translate(snapshot);
     expect(problems).toEqual([]);
-    served = views.get(PROXYLESS_VIEW)!;
+    // Proxyless views are per service; this test server serves all of them on one stream.
+    served = emptyResourceSet();
+    for (const [name, view] of views) {
+      if (!name.startsWith(PROXYLESS_VIEW_PREFIX)) continue;
+      for (const kind of RESOURCE_KINDS) for (const [key, resource] of view[kind]) served[kind].set(key, resource);
+    }
     ads = await startAdsServer(served);
     // Read when the first xds: channel resolves (once per process). grpc-js-xds 1.14.1 rejects a node
     // without `locality` (the bootstrap format makes it optional); the failure then surfaces only as

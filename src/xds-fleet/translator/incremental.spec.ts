@@ -72,7 +72,7 @@ describe('incremental translation', () => {
     const after = mesh([10, 90]);
     const first = translate(before);
     const affected = affectedViews(before, after);
-    expect(affected).toEqual(new Set(['virtualNode/client', 'proxyless']));
+    expect(affected).toEqual(new Set(['virtualNode/client', 'proxyless/web.local']));
 
     const next = translate(after, undefined, { snapshot: before, result: first });
     expect(next.views.get('virtualNode/bystander')).toBe(first.views.get('virtualNode/bystander'));

@@ -1,6 +1,6 @@
 import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
 import { names } from './names.js';
-import { PROXYLESS_VIEW } from './proxyless.js';
+import { proxylessViewName } from './proxyless.js';
 import type { VirtualNodeSpec, VirtualServiceSpec } from './spec-types.js';
 
 type Router = MeshSnapshot['virtualRouters'][number];
@@ -10,7 +10,7 @@ type Gateway = MeshSnapshot['virtualGateways'][number];
  * Which proxy views a change between two snapshots of one mesh can affect, found from resource
  * versions (no spec comparison) and a reverse dependency walk: a node's own view; the services it
  * provides or that route to it; the routers whose routes target it; every node and gateway that has
- * an affected service as a backend or target; the proxyless view when any service is affected.
+ * an affected service as a backend or target; the proxyless view of each affected service.
  * Returns 'all' when the answer is not cheaply certain (mesh spec or endpoints changed, versions
  * missing).
  */
@@ -54,7 +54,7 @@ export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<s
       views.add(names.gatewayView(gateway.name));
     }
   }
-  if (services.size > 0) views.add(PROXYLESS_VIEW);
+  for (const service of services) views.add(proxylessViewName(service));
   return views;
 }
 

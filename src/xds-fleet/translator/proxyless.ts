@@ -35,7 +35,9 @@ import type { NodeListener, Protocol, VirtualNodeSpec } from './spec-types.js';
  * run health checks, and its outlier detection (success rate / failure percentage) has different
  * semantics from App Mesh's consecutive server errors.
  */
-export const PROXYLESS_VIEW = 'proxyless';
+/** Proxyless views are per virtual service: a client of `xds:///<service>` needs exactly that one. */
+export const PROXYLESS_VIEW_PREFIX = 'proxyless/';
+export const proxylessViewName = (service: string) => `${PROXYLESS_VIEW_PREFIX}${service}`;
 
 export const proxylessNames = {
   /** A27: the Listener is named exactly like the target's host[:port]. */
@@ -58,20 +60,20 @@ const ADS = { ads: {}, resource_api_version: 'V3' } as const;
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.router } };
 
 /**
- * The `proxyless` view: for every virtual service (any provider) with HTTP-family ports, an API
- * Listener `<service>` (the lowest such port) and `<service>:<port>` per port, each with its own
- * route configuration; the clusters those routes use and their endpoints. `servicePorts` is the
+ * Proxyless views, one per virtual service (any provider) with HTTP-family ports: an API Listener
+ * `<service>` (the lowest such port) and `<service>:<port>` per port, each with its own route
+ * configuration; the clusters those routes use and their endpoints. `servicePorts` is the
  * translator's own resolution of a service (router routes in priority order, weighted targets,
- * default retry policy and timeout), so Envoy and proxyless clients route alike.
+ * default retry policy and timeout), so Envoy and proxyless clients route alike. The returned
+ * function builds one service's view; what all services share is computed once.
  */
-export function proxylessView(
+export function proxylessTranslator(
   snapshot: MeshSnapshot,
   servicePorts: (service: SnapshotResource) => readonly ProxylessServicePort[],
-): ResourceSet {
-  const set = emptyResourceSet();
+): (service: SnapshotResource) => ResourceSet {
   const targets = egressTargets(snapshot);
-  const services = [...snapshot.virtualServices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const service of services) {
+  return (service) => {
+    const set = emptyResourceSet();
     const ports = servicePorts(service)
       .filter((p) => HTTP_FAMILY.has(p.protocol))
       .sort((a, b) => a.port - b.port);
@@ -96,8 +98,8 @@ export function proxylessView(
     for (const { port, routes } of resolved) {
       addListener(set, service.name, proxylessNames.listener(service.name, port), routes);
     }
-  }
-  return set;
+    return set;
+  };
 }
 
 /** Every egress cluster name the translator can produce, and the node listener behind it. */

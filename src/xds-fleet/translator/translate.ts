@@ -20,7 +20,7 @@ import {
 import { DEFAULT_PORTS, names } from './names.js';
 import { compareRoutes, type Orderable } from './route-order.js';
 import { affectedViews } from './incremental.js';
-import { PROXYLESS_VIEW, proxylessView } from './proxyless.js';
+import { proxylessTranslator, proxylessViewName } from './proxyless.js';
 import { grpcMatch, httpMatch, weightedRoute, type ClusterWeight } from './routes.js';
 import type {
   MeshSpec,
@@ -141,7 +141,13 @@ class Translation {
     for (const node of this.snapshot.virtualNodes) build(names.nodeView(node.name), () => this.nodeView(node));
     const gateway = gatewayTranslator(this.snapshot, this.ports, this.problems, this.egressListener.bind(this));
     for (const gw of this.snapshot.virtualGateways) build(names.gatewayView(gw.name), () => gateway(gw));
-    build(PROXYLESS_VIEW, () => proxylessView(this.snapshot, (s) => this.resolveService(s)));
+    let proxyless: ((service: SnapshotResource) => ResourceSet) | undefined;
+    for (const service of this.snapshot.virtualServices) {
+      build(proxylessViewName(service.name), () => {
+        proxyless ??= proxylessTranslator(this.snapshot, (s) => this.resolveService(s));
+        return proxyless(service);
+      });
+    }
     const problems = new Map<string, TranslationProblem>();
     for (const list of problemsByView.values()) for (const p of list) problems.set(`${p.arn}\n${p.message}`, p);
     return { views, problems: [...problems.values()], problemsByView, ports: this.ports };
