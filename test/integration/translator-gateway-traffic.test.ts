@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:http2';
-import { request as httpsRequest } from 'node:https';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_TARGET_HEADER } from '../../src/xds-fleet/translator/gateway.js';
 import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
@@ -9,6 +6,8 @@ import { translate } from '../../src/xds-fleet/translator/translate.js';
 import {
   freePorts,
   sendHttp,
+  sendHttps,
+  testCertificate,
   startEnvoy,
   startUpstream,
   type RunningEnvoy,
@@ -43,46 +42,7 @@ function sendH2(
   });
 }
 
-/** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
-const cert = (file: string) =>
-  fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));
-
-/** One HTTPS request to the gateway, trusting the test CA, with or without the test client certificate. */
-function sendTls(
-  port: number,
-  host: string,
-  path: string,
-  clientCertificate: boolean,
-): Promise<{ status: number; upstream: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        servername: 'catalog.shop.local',
-        headers: { host },
-        ca: readFileSync(cert('test-ca.crt')),
-        ...(clientCertificate
-          ? {
-              cert: readFileSync(cert('test-frontend-client.crt')),
-              key: readFileSync(cert('test-frontend-client.key')),
-            }
-          : {}),
-        agent: false,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+const cert = testCertificate;
 
 /**
  * A virtual gateway's translated configuration in a real Envoy with real upstreams. The
@@ -399,7 +359,7 @@ describe('translated virtual gateway with an mTLS listener in a real Envoy', () 
 
   it('carries an HTTPS request with the client certificate to the target service', async () => {
     const before = target.hits();
-    expect(await sendTls(tlsPort, 'shop.example.com', '/orders', true)).toEqual({ status: 200, upstream: 'secure' });
+    expect(await sendHttps(tlsPort, 'shop.example.com', '/orders', true)).toEqual({ status: 200, upstream: 'secure' });
     expect(target.hits() - before).toBe(1);
     expect(target.requests[target.requests.length - 1]).toMatchObject({
       path: '/orders',
@@ -411,7 +371,7 @@ describe('translated virtual gateway with an mTLS listener in a real Envoy', () 
     const before = target.hits();
     const noCert = `listener.0.0.0.0_${tlsPort}.ssl.fail_verify_no_cert`;
     const rejected = (await gateway.stats())[noCert] ?? 0;
-    await expect(sendTls(tlsPort, 'shop.example.com', '/orders', false)).rejects.toThrow();
+    await expect(sendHttps(tlsPort, 'shop.example.com', '/orders', false)).rejects.toThrow();
     await expect(send(tlsPort, 'shop.example.com', '/orders')).rejects.toThrow();
     expect(target.hits() - before).toBe(0);
     expect((await gateway.stats())[noCert] ?? 0).toBeGreaterThan(rejected);

@@ -1,55 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBootstrap } from '../../src/xds-fleet/translator/static-config.js';
 import { translate } from '../../src/xds-fleet/translator/translate.js';
 import {
   freePorts,
   sendHttp as send,
+  sendHttps,
   startEnvoy,
+  testCertificate,
   startUpstream,
   type RunningEnvoy,
   type Upstream,
 } from '../support/envoy.js';
 import { buildSnapshot } from '../support/snapshot-builder.js';
 
-/** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
-const cert = (file: string) =>
-  fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));
+const cert = testCertificate;
 const CA = cert('test-ca.crt');
-
-/** One HTTPS request straight to a TLS listener, trusting the test CA, with or without a client certificate. */
-function sendTls(port: number, clientCertificate: boolean): Promise<{ status: number; upstream: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/',
-        servername: 'catalog.shop.local',
-        headers: { host: 'catalog.shop.local' },
-        ca: readFileSync(CA),
-        ...(clientCertificate
-          ? {
-              cert: readFileSync(cert('test-frontend-client.crt')),
-              key: readFileSync(cert('test-frontend-client.key')),
-            }
-          : {}),
-        agent: false,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** The first stat whose name matches, or 0. */
 function stat(stats: Record<string, number>, pattern: RegExp): number {
@@ -173,13 +138,16 @@ describe('translated TLS in real Envoys (STRICT listener, mTLS client policy)', 
   });
 
   it('accepts a direct TLS client that presents the client certificate', async () => {
-    expect(await sendTls(serverIngressPort, true)).toEqual({ status: 200, upstream: 'catalog' });
+    expect(await sendHttps(serverIngressPort, 'catalog.shop.local', '/', true)).toEqual({
+      status: 200,
+      upstream: 'catalog',
+    });
   });
 
   it('rejects a TLS client without a client certificate', async () => {
     const before = upstream.hits();
     const noCert = (await server.stats())[`listener.0.0.0.0_${serverIngressPort}.ssl.fail_verify_no_cert`] ?? 0;
-    await expect(sendTls(serverIngressPort, false)).rejects.toThrow();
+    await expect(sendHttps(serverIngressPort, 'catalog.shop.local', '/', false)).rejects.toThrow();
     expect(upstream.hits() - before).toBe(0);
     const after = (await server.stats())[`listener.0.0.0.0_${serverIngressPort}.ssl.fail_verify_no_cert`] ?? 0;
     expect(after).toBeGreaterThan(noCert);

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -344,6 +346,50 @@ export function sendHttp(
         res.on('end', () =>
           resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
         );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
+export const testCertificate = (file: string): string =>
+  fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));
+
+/**
+ * One HTTPS request to 127.0.0.1:<port> (SNI catalog.shop.local), trusting the test CA, with or
+ * without the test client certificate (frontend.shop.local).
+ */
+export function sendHttps(
+  port: number,
+  host: string,
+  path: string,
+  clientCertificate: boolean,
+): Promise<{ status: number; upstream: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: 'catalog.shop.local',
+        headers: { host },
+        ca: readFileSync(testCertificate('test-ca.crt')),
+        ...(clientCertificate
+          ? {
+              cert: readFileSync(testCertificate('test-frontend-client.crt')),
+              key: readFileSync(testCertificate('test-frontend-client.key')),
+            }
+          : {}),
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, upstream: res.headers['x-upstream'] as string | undefined }),
+        );
+        res.on('error', reject);
       },
     );
     req.on('error', reject);
