@@ -77,12 +77,14 @@ export function validateSnapshot(snapshot: MeshSnapshot): string[] {
 
 const ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
 
-function weightedTargetsOf(spec: unknown): string[] {
+/** The virtual nodes a route's weighted targets name. */
+export function weightedTargetsOf(spec: unknown): string[] {
   const s = spec as Record<string, { action?: { weightedTargets?: { virtualNode: string }[] } } | undefined>;
   return ROUTE_MEMBERS.flatMap((m) => s[m]?.action?.weightedTargets?.map((t) => t.virtualNode) ?? []);
 }
 
-function gatewayTargetsOf(spec: unknown): string[] {
+/** The virtual services a gateway route targets. */
+export function gatewayTargetsOf(spec: unknown): string[] {
   const s = spec as Record<
     string,
     { action?: { target?: { virtualService?: { virtualServiceName: string } } } } | undefined

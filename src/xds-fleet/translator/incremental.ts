@@ -1,4 +1,9 @@
-import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
+import {
+  gatewayTargetsOf,
+  weightedTargetsOf,
+  type MeshSnapshot,
+  type SnapshotResource,
+} from '../snapshot/mesh-snapshot.js';
 import { names } from './names.js';
 import { proxylessViewName } from './proxyless.js';
 import type { VirtualNodeSpec, VirtualServiceSpec } from './spec-types.js';
@@ -30,7 +35,7 @@ export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<s
 
   // Routers whose routes target a changed node are affected too (their clusters changed).
   for (const router of [...previous.virtualRouters, ...next.virtualRouters]) {
-    if (router.routes.some((r) => targetsOf(r).some((t) => nodes.has(t)))) routers.add(router.name);
+    if (router.routes.some((r) => weightedTargetsOf(r.spec).some((t) => nodes.has(t)))) routers.add(router.name);
   }
   for (const service of [...previous.virtualServices, ...next.virtualServices]) {
     const provider = (service.spec as VirtualServiceSpec).provider;
@@ -49,7 +54,7 @@ export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<s
   for (const gateway of next.virtualGateways) {
     if (
       gateways.has(gateway.name) ||
-      gateway.gatewayRoutes.some((r) => gatewayTargetsOf(r).some((s) => services.has(s)))
+      gateway.gatewayRoutes.some((r) => gatewayTargetsOf(r.spec).some((s) => services.has(s)))
     ) {
       views.add(names.gatewayView(gateway.name));
     }
@@ -93,22 +98,4 @@ function changed<T extends SnapshotResource>(
   }
   for (const name of old.keys()) result.add(name);
   return result;
-}
-
-const ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
-
-function targetsOf(route: SnapshotResource): string[] {
-  const spec = route.spec as Record<string, { action?: { weightedTargets?: { virtualNode: string }[] } } | undefined>;
-  return ROUTE_MEMBERS.flatMap((m) => spec[m]?.action?.weightedTargets?.map((t) => t.virtualNode) ?? []);
-}
-
-function gatewayTargetsOf(route: SnapshotResource): string[] {
-  const spec = route.spec as Record<
-    string,
-    { action?: { target?: { virtualService?: { virtualServiceName: string } } } } | undefined
-  >;
-  return ROUTE_MEMBERS.flatMap((m) => {
-    const name = spec[m]?.action?.target?.virtualService?.virtualServiceName;
-    return name === undefined ? [] : [name];
-  });
 }
