@@ -412,8 +412,16 @@ class Translation {
         const body = spec[member] as {
           action: { weightedTargets: readonly { virtualNode: string; weight: number; port?: number }[] };
         };
-        const targets = this.weightedClusters(route, protocol, body.action.weightedTargets);
-        if (targets.length === 0) continue;
+        // A target with weight 0 gets no traffic: its cluster is not needed by this route.
+        const targets = this.weightedClusters(route, protocol, body.action.weightedTargets).filter((t) => t.weight > 0);
+        if (targets.length === 0) {
+          if (body.action.weightedTargets.every((t) => t.weight === 0))
+            this.problem(
+              route.arn,
+              'every weighted target has weight 0: the route sends traffic nowhere and is left out',
+            );
+          continue;
+        }
         targets.forEach((t) => clusters.add(t.cluster));
         if (protocol === 'tcp') {
           if (tcpTargets.length === 0) tcpTargets = targets;
