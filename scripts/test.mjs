@@ -13,7 +13,8 @@ import { run } from './lib/run.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
-const TEST_DB = 'meshplane_test';
+/** Another name lets two test runs share the machine's PostgreSQL without recreating each other's database. */
+const TEST_DB = process.env.MESHPLANE_TEST_DB || 'meshplane_test';
 
 let failedChecks = 0;
 try {

@@ -3,7 +3,10 @@ import type { AppConfig } from './config/config.schema.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { OnboardingModule } from './xds-fleet/onboarding/onboarding.module.js';
 import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
+import { MeshStatusModule } from './xds-fleet/status/mesh-status.module.js';
+import { ReconcileQueueModule, ReconcileWorkerModule } from './xds-fleet/reconcile/reconcile.module.js';
 
 /**
  * The root module for a set of roles. Production runs one role per process; `npm start` runs
@@ -13,8 +16,12 @@ import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
 export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
     const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
-    if (config.roles.includes('api')) imports.push(TenantsModule, MeshesModule);
+    if (config.roles.includes('api')) imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule);
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
+    // Reconcile queue (src/xds-fleet/reconcile): the api role enqueues a compile after each
+    // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.
+    if (config.roles.includes('api')) imports.push(ReconcileQueueModule);
+    if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule);
     return { module: AppModule, imports };
   }
 }

@@ -3,9 +3,12 @@ import { parseArgs } from 'node:util';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DomainError } from './common/errors/domain-error.js';
+import type { TenantScope } from './common/tenancy/tenant-scope.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { PrismaModule } from './platform/prisma/prisma.module.js';
+import { BootstrapService } from './xds-fleet/onboarding/bootstrap.service.js';
+import { OnboardingCoreModule } from './xds-fleet/onboarding/onboarding-core.module.js';
 import { CredentialsService } from './tenants/credentials/credentials.service.js';
 import { TenantsCoreModule } from './tenants/tenants-core.module.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -21,10 +24,20 @@ const USAGE = `Usage: npm run cli -- <command>
   api-token create <accountId> --name <name>
   api-token list <accountId>
   api-token revoke <accountId> <tokenId>
+  bootstrap --tenant <accountId or name> --mesh <mesh> (--virtual-node <name> | --virtual-gateway <name>)
+            [--format envoy|grpc] [--zone Z] [--admin-port N] [--ingress-port N] [--egress-port N]
+            [--xds-host H] [--xds-port N] [--tls] [--ca-file F]
 
-Prints JSON. Uses DATABASE_URL and MESH_MASTER_KEY (from .data/local.env after npm start).`;
+Prints JSON; bootstrap prints the bootstrap itself (Envoy YAML, or gRPC xDS JSON with --format grpc),
+with a new proxy token inside, and the token's id on stderr.
+Uses DATABASE_URL and MESH_MASTER_KEY (from .data/local.env after npm start).`;
 
 class UsageError extends Error {}
+
+/** Output printed as it is, not as JSON (a bootstrap file). */
+class RawOutput {
+  constructor(readonly text: string) {}
+}
 
 /** Operator CLI: the same operations as /admin/v1, against the database directly. */
 async function main(argv: string[]): Promise<unknown> {
@@ -37,16 +50,29 @@ async function main(argv: string[]): Promise<unknown> {
       description: { type: 'string' },
       limit: { type: 'string' },
       'next-token': { type: 'string' },
+      tenant: { type: 'string' },
+      mesh: { type: 'string' },
+      'virtual-node': { type: 'string' },
+      'virtual-gateway': { type: 'string' },
+      format: { type: 'string' },
+      zone: { type: 'string' },
+      'admin-port': { type: 'string' },
+      'ingress-port': { type: 'string' },
+      'egress-port': { type: 'string' },
+      'xds-host': { type: 'string' },
+      'xds-port': { type: 'string' },
+      tls: { type: 'boolean' },
+      'ca-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [noun, verb, ...args] = positionals;
-  if (values.help || !noun || !verb) throw new UsageError(USAGE);
+  if (values.help || !noun || (!verb && noun !== 'bootstrap')) throw new UsageError(USAGE);
 
   const config = loadConfig(process.env, []);
   if (config.masterKey === undefined)
     throw new ConfigError(['MESH_MASTER_KEY is required to create or use credentials']);
-  @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, TenantsCoreModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, TenantsCoreModule, OnboardingCoreModule] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
@@ -57,6 +83,11 @@ async function main(argv: string[]): Promise<unknown> {
       if (v === undefined) throw new UsageError(`missing <${what}>\n\n${USAGE}`);
       return v;
     };
+    if (noun === 'bootstrap') {
+      if (verb !== undefined) throw new UsageError(`unexpected argument: ${verb}\n\n${USAGE}`);
+      if (values.tenant === undefined) throw new UsageError(`missing --tenant\n\n${USAGE}`);
+      return await bootstrap(app.get(BootstrapService), await tenants.scopeOfAccountOrName(values.tenant), values);
+    }
     switch (`${noun} ${verb}`) {
       case 'tenant create':
         return await tenants.create({ name: values.name, ...(values.plan === undefined ? {} : { plan: values.plan }) });
@@ -94,9 +125,48 @@ async function main(argv: string[]): Promise<unknown> {
   }
 }
 
+/** `bootstrap`: the same bootstrap as GET /v1/meshes/{mesh}/virtualNodes/{name}/bootstrap. */
+async function bootstrap(
+  bootstraps: BootstrapService,
+  scope: TenantScope,
+  values: Record<string, string | boolean | undefined>,
+): Promise<RawOutput> {
+  const node = values['virtual-node'];
+  const gateway = values['virtual-gateway'];
+  const mesh = values['mesh'];
+  if (typeof mesh !== 'string' || (typeof node === 'string') === (typeof gateway === 'string')) {
+    throw new UsageError(`bootstrap needs --mesh and one of --virtual-node, --virtual-gateway\n\n${USAGE}`);
+  }
+  const query: Record<string, string> = {};
+  const params = {
+    format: 'format',
+    zone: 'zone',
+    adminPort: 'admin-port',
+    ingressPort: 'ingress-port',
+    egressPort: 'egress-port',
+    xdsHost: 'xds-host',
+    xdsPort: 'xds-port',
+    caFile: 'ca-file',
+  } as const;
+  for (const [param, option] of Object.entries(params)) {
+    const value = values[option];
+    if (typeof value === 'string') query[param] = value;
+  }
+  if (values['tls'] === true) query['tls'] = 'true';
+  const generated = await bootstraps.generate(
+    scope,
+    typeof node === 'string'
+      ? { meshName: mesh, kind: 'virtualNode', name: node }
+      : { meshName: mesh, kind: 'virtualGateway', name: gateway as string },
+    query,
+  );
+  process.stderr.write(`proxy token id: ${generated.tokenId}\n`);
+  return new RawOutput(generated.body);
+}
+
 try {
   const result = await main(process.argv.slice(2));
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(result instanceof RawOutput ? result.text : `${JSON.stringify(result, null, 2)}\n`);
   process.exit(0);
 } catch (err) {
   if (err instanceof UsageError) {

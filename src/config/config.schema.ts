@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOST_RULE, isHost } from '../common/validation/host.js';
 
 /**
  * Every configuration key of every role, declared once: environment variable, validation,
@@ -25,6 +26,10 @@ const positiveInt = z.coerce
   .number({ error: 'must be a positive integer' })
   .int('must be a positive integer')
   .positive('must be a positive integer');
+const nonNegativeInt = z.coerce
+  .number({ error: 'must be a non-negative integer' })
+  .int('must be a non-negative integer')
+  .min(0, 'must be a non-negative integer');
 const url = (schemes: readonly string[]) =>
   z.string().refine(
     (v) => {
@@ -79,6 +84,57 @@ export const CONFIG_KEYS = {
     default: '18000',
     doc: 'gRPC port of the xDS server (ADS for Envoy and proxyless gRPC). 18000 is the port go-control-plane examples and most Envoy tutorials use.',
   }),
+  xdsShardId: key({
+    env: 'XDS_SHARD_ID',
+    schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
+    doc: 'Name of this xds shard in the session registry (which proxies are connected where). Defaults to `<hostname>-<pid>`.',
+  }),
+  xdsMaxStreams: key({
+    env: 'XDS_MAX_STREAMS',
+    schema: positiveInt,
+    default: '20000',
+    doc: 'Streams one shard accepts at most; further streams get UNAVAILABLE, so a load balancer or the proxy retries elsewhere.',
+  }),
+  xdsAdmissionRate: key({
+    env: 'XDS_ADMISSION_RATE',
+    schema: positiveInt,
+    default: '1000',
+    doc: 'New xDS streams one shard admits per second (admission control): a reconnect storm is spread out instead of taking the shard down. Refused streams get UNAVAILABLE and Envoy retries with backoff.',
+  }),
+  xdsMaxConnectionAgeMs: key({
+    env: 'XDS_MAX_CONNECTION_AGE_MS',
+    schema: positiveInt,
+    default: '1800000',
+    doc: 'A connection is closed (GOAWAY, then a grace period) after this age, ±10% jitter, so proxies rebalance across shards; Envoy reconnects and keeps its configuration meanwhile.',
+  }),
+  xdsTlsCertFile: key({
+    env: 'XDS_TLS_CERT_FILE',
+    schema: z.string().min(1),
+    doc: 'PEM certificate chain for TLS on the xDS port. With XDS_TLS_KEY_FILE; both unset means plaintext (behind a TLS-terminating load balancer or on a private network).',
+  }),
+  xdsTlsKeyFile: key({
+    env: 'XDS_TLS_KEY_FILE',
+    schema: z.string().min(1),
+    secret: true,
+    doc: 'PEM private key for TLS on the xDS port (with XDS_TLS_CERT_FILE).',
+  }),
+  xdsPublicHost: key({
+    env: 'XDS_PUBLIC_HOST',
+    schema: z.string().refine(isHost, HOST_RULE),
+    default: '127.0.0.1',
+    doc: 'The address proxies use to reach the xDS fleet, e.g. the L4 load balancer in front of the xds shards: generated bootstraps point Envoys and proxyless gRPC clients at it (a request can override it with `xdsHost`). A DNS name or an IP address. The default suits `npm start`, where proxies run on the same machine.',
+  }),
+  xdsPublicPort: key({
+    env: 'XDS_PUBLIC_PORT',
+    schema: port,
+    doc: "The port proxies use to reach the xDS fleet, with XDS_PUBLIC_HOST. When unset, bootstraps use XDS_PORT: right when proxies connect to a shard directly, or through a load balancer listening on the shards' port.",
+  }),
+  xdsPublicTls: key({
+    env: 'XDS_PUBLIC_TLS',
+    schema: z.stringbool({ error: 'must be true or false' }),
+    default: 'false',
+    doc: 'Whether proxies reach XDS_PUBLIC_HOST over TLS although the xds server itself listens in plaintext, e.g. behind a load balancer that terminates TLS. Generated bootstraps then connect to the xDS fleet over TLS, verifying its certificate. Setting XDS_TLS_CERT_FILE implies it; a request can also choose with `tls=true` or `tls=false`.',
+  }),
   databaseUrl: key({
     env: 'DATABASE_URL',
     schema: url(['postgres', 'postgresql']),
@@ -98,6 +154,42 @@ export const CONFIG_KEYS = {
     requiredBy: ALL_ROLES,
     secret: true,
     doc: 'Redis connection URL (queues, compiled snapshots, change notifications). `npm start` sets it to a project-local instance when unset.',
+  }),
+  queuePrefix: key({
+    env: 'QUEUE_PREFIX',
+    schema: z.string().regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . - { }'),
+    default: 'meshplane',
+    doc: "Prefix of every BullMQ key in Redis (`<prefix>:<queue>:...`). Processes with the same prefix share queues, so give each installation that shares one Redis its own prefix. Wrap it in braces (`{meshplane}`) on Redis Cluster so a queue's keys share one slot.",
+  }),
+  reconcileDebounceMs: key({
+    env: 'RECONCILE_DEBOUNCE_MS',
+    schema: nonNegativeInt.max(60_000, 'must be at most 60000'),
+    default: '100',
+    doc: "After a mesh changes, its compile waits this long for more changes; each further change restarts the wait (up to RECONCILE_MAX_DELAY_MS). 100 ms coalesces the bursts that Terraform and scripts send (one apply is many calls) and is Istio's PILOT_DEBOUNCE_AFTER. 0 compiles every change as soon as a worker is free.",
+  }),
+  reconcileMaxDelayMs: key({
+    env: 'RECONCILE_MAX_DELAY_MS',
+    schema: nonNegativeInt.max(600_000, 'must be at most 600000'),
+    default: '1000',
+    doc: 'Longest a pending compile of a mesh is postponed by further changes, counted from the first change it covers: a steady stream of changes still compiles at least this often. 1 s keeps p99 commit-to-Envoy latency near a second under continuous writes. A value below RECONCILE_DEBOUNCE_MS caps the debounce.',
+  }),
+  reconcileSweepIntervalMs: key({
+    env: 'RECONCILE_SWEEP_INTERVAL_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(3_600_000, 'must be at most 3600000'),
+    default: '10000',
+    doc: 'How often a worker looks for meshes whose generation is ahead of their compiled generation (a lost job, a failed enqueue, Redis restarted) and enqueues them. It bounds how long such a change can stay unpublished; each sweep is one query over the meshes table that returns only the meshes behind.',
+  }),
+  reconcileAttempts: key({
+    env: 'RECONCILE_ATTEMPTS',
+    schema: positiveInt.max(50, 'must be at most 50'),
+    default: '5',
+    doc: 'Attempts of one reconcile job before it is recorded as failed, with exponential backoff from 250 ms between them (250, 500, 1000, 2000 ms: about 4 s in all). A mesh still behind after that is enqueued again by the next sweep.',
+  }),
+  reconcileConcurrency: key({
+    env: 'RECONCILE_CONCURRENCY',
+    schema: positiveInt.max(256, 'must be at most 256'),
+    default: '4',
+    doc: 'Reconcile jobs (mesh compiles) one worker process runs at once. Compiles of different meshes overlap their database and Redis I/O; the translation itself is CPU-bound, so more than a few per process mostly adds latency. Scale with worker replicas. A mesh has at most one pending and one running job at any time.',
   }),
   adminToken: key({
     env: 'MESH_ADMIN_TOKEN',

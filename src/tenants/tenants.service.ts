@@ -82,6 +82,14 @@ export class TenantsService {
     return tenantScopeOf(await this.find(accountId));
   }
 
+  /** The scope of a tenant named by account id or by name, as the operator CLI accepts either. */
+  async scopeOfAccountOrName(accountIdOrName: string): Promise<TenantScope> {
+    const byAccountId = /^\d{12}$/.test(accountIdOrName) ? await this.repo.findByAccountId(accountIdOrName) : null;
+    const tenant = byAccountId ?? (await this.repo.findByName(accountIdOrName));
+    if (!tenant) throw notFound(`No tenant has the account id or name ${accountIdOrName}.`);
+    return tenantScopeOf(tenant);
+  }
+
   async suspend(accountId: string): Promise<TenantView> {
     return tenantView(await this.repo.setStatus(await this.scopeOf(accountId), 'suspended'));
   }

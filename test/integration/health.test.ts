@@ -16,11 +16,17 @@ describe('health, readiness, request ids and metrics (all roles in one process)'
     expect(res).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
-  it('is ready when PostgreSQL, Redis, migrations and the xDS server are', async () => {
+  it('is ready when PostgreSQL, Redis, migrations, the queue workers and the xDS server are', async () => {
     const res = await call(api.baseUrl, 'GET', '/readyz');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ready');
-    expect(Object.keys(res.body.checks).sort()).toEqual(['migrations', 'postgres', 'redis', 'xds-server']);
+    expect(Object.keys(res.body.checks).sort()).toEqual([
+      'migrations',
+      'postgres',
+      'queue-workers',
+      'redis',
+      'xds-server',
+    ]);
     for (const check of Object.values(res.body.checks)) expect(check).toMatchObject({ ok: true });
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { badRequest, DomainError, notFound } from '../../common/errors/domain-error.js';
 import { decodePageToken, encodePageToken } from '../../common/pagination/page-token.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
@@ -8,6 +8,7 @@ import type { Mesh, MeshResource, Prisma, ResourceKind } from '../../generated/p
 import { quotasOf, type PlanQuotas } from '../../tenants/plans.js';
 import { asJson, encodeResult, replay, requestHash } from './idempotency.js';
 import { KIND_RULES } from './kind-registry.js';
+import { MESH_CHANGE_LISTENER, type MeshChangeListener } from './mesh-change-listener.js';
 import type { KindRules, Spec } from './kind-rules.js';
 import type { MeshStore, ResourceKey } from './mesh-store.js';
 import { MeshStoreFactory } from './mesh-store.factory.js';
@@ -43,14 +44,18 @@ const DEFAULT_MESH_SPEC = { egressFilter: { type: 'DROP_ALL' } };
  * The App Mesh resource model: meshes and the six kinds of resources inside them. Transport-free
  * (REST and GraphQL call it). Inputs have passed the App Mesh model's shape validation; this adds
  * the semantic rules, quotas, references between resources and clientToken idempotency. Every
- * change bumps its mesh's generation and records a change event in the same transaction.
+ * change bumps its mesh's generation and records a change event in the same transaction; once
+ * that transaction has committed, the MeshChangeListener hears of the mesh (it enqueues the
+ * compile). Tags are not part of the compiled configuration and bump nothing.
  */
 @Injectable()
 export class MeshResourcesService {
+  private readonly log = new Logger(MeshResourcesService.name);
   private readonly region: string;
 
   constructor(
     private readonly stores: MeshStoreFactory,
+    @Inject(MESH_CHANGE_LISTENER) private readonly changes: MeshChangeListener,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.region = config.region;
@@ -96,7 +101,7 @@ export class MeshResourcesService {
   }
 
   deleteMesh(scope: TenantScope, target: MeshTarget): Promise<ResourceData> {
-    return this.stores.transaction(scope, async (store) => {
+    return this.change(scope, async (store) => {
       const mesh = await this.lockMesh(store, target);
       const remaining = await store.countResources(mesh.id);
       if (remaining > 0) {
@@ -182,7 +187,7 @@ export class MeshResourcesService {
 
   delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
-    return this.stores.transaction(scope, async (store) => {
+    return this.change(scope, async (store) => {
       const mesh = await this.lockMesh(store, target);
       const key = keyOf(kind, target);
       const row = await this.resource(store, mesh, rules, key);
@@ -316,12 +321,12 @@ export class MeshResourcesService {
     work: (store: MeshStore) => Promise<ResourceData>,
   ): Promise<ResourceData> {
     const token = input.clientToken;
-    if (token === undefined) return this.stores.transaction(scope, work);
+    if (token === undefined) return this.change(scope, work);
     const hash = requestHash(operation, input);
     const prior = await this.stores.reader(scope).findIdempotency(operation, token);
     if (prior) return replay(prior, hash, token);
     try {
-      return await this.stores.transaction(scope, async (store) => {
+      return await this.change(scope, async (store) => {
         const result = await work(store);
         await store.insertIdempotency(operation, token, hash, encodeResult(result));
         return result;
@@ -332,6 +337,30 @@ export class MeshResourcesService {
       if (raced) return replay(raced, hash, token);
       throw err;
     }
+  }
+
+  /**
+   * Runs a change in one transaction, then, once it has committed (never inside it: a compile
+   * must not start before the change is visible, nor for a change that rolled back), tells the
+   * MeshChangeListener about every mesh whose generation moved. That notification cannot fail
+   * the request: a lost one delays the compile until the reconciler's sweep, it never loses it.
+   */
+  private async change<T>(scope: TenantScope, work: (store: MeshStore) => Promise<T>): Promise<T> {
+    let changed: readonly string[] = [];
+    const result = await this.stores.transaction(scope, async (store) => {
+      const value = await work(store);
+      changed = store.changedMeshIds;
+      return value;
+    });
+    for (const meshId of changed) {
+      try {
+        await this.changes.meshChanged(scope.tenantId, meshId);
+      } catch (err) {
+        // The listener promises not to reject; this keeps that promise for it.
+        this.log.warn(`change listener failed for mesh ${meshId}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return result;
   }
 }
 
@@ -351,7 +380,8 @@ function describeKey(rules: KindRules, key: { parentName: string; name: string }
     : `${rules.apiName} ${key.name}`;
 }
 
-function meshNotFound(scope: TenantScope, meshName: string): DomainError {
+/** The App Mesh NotFoundException for a mesh the tenant does not have (whether or not another tenant does). */
+export function meshNotFound(scope: TenantScope, meshName: string): DomainError {
   return notFound(`Mesh ${meshName} does not exist in account ${scope.accountId}.`);
 }
 

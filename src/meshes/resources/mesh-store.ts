@@ -20,10 +20,20 @@ export interface ResourceKey {
  * including those that also name a mesh id.
  */
 export class MeshStore {
+  private readonly changed = new Set<string>();
+
   constructor(
     private readonly db: Db,
     readonly scope: TenantScope,
   ) {}
+
+  /**
+   * Ids of the meshes whose generation this store moved (created, or bumped by a change). Once
+   * the transaction has committed, these are the meshes to reconcile.
+   */
+  get changedMeshIds(): readonly string[] {
+    return [...this.changed];
+  }
 
   // --- meshes -------------------------------------------------------------------------------
 
@@ -37,10 +47,12 @@ export class MeshStore {
    */
   async lockMeshForChange(name: string): Promise<Mesh | null> {
     try {
-      return await this.db.mesh.update({
+      const mesh = await this.db.mesh.update({
         where: { tenantId_name: { tenantId: this.scope.tenantId, name } },
         data: { generation: { increment: 1 } },
       });
+      this.changed.add(mesh.id);
+      return mesh;
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return null;
       throw err;
@@ -67,7 +79,9 @@ export class MeshStore {
     tags: Prisma.InputJsonValue;
   }): Promise<Mesh | 'exists'> {
     try {
-      return await this.db.mesh.create({ data: { ...data, tenantId: this.scope.tenantId } });
+      const mesh = await this.db.mesh.create({ data: { ...data, tenantId: this.scope.tenantId } });
+      this.changed.add(mesh.id);
+      return mesh;
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return 'exists';
       throw err;

@@ -30,6 +30,20 @@ export class RedisService implements OnApplicationShutdown {
     return new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true });
   }
 
+  /**
+   * A separate connection for queue producers (BullMQ `Queue`s). Commands issued while it
+   * (re)connects wait for it, which BullMQ's own start-up checks need, but a command fails after
+   * one reconnection attempt, so a producer never waits long for a Redis that is away.
+   */
+  duplicateForQueues(): Redis {
+    return new Redis(this.config.redisUrl, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      connectTimeout: 5_000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 5_000),
+    });
+  }
+
   async ping(): Promise<void> {
     const answer = await this.client.ping();
     if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);

@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import type { AccessKey, ApiToken, Tenant } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../platform/prisma/prisma.service.js';
-
-/** Last-used stamps are written at most this often per credential: a write per request would be waste. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+import { LAST_USED_RESOLUTION_MS } from './last-used-stamps.js';
 
 /** Access keys and API tokens. Every method a tenant can reach takes its scope first. */
 @Injectable()

@@ -16,6 +16,7 @@ import {
   newSecretAccessKey,
 } from './credential-format.js';
 import { CredentialsRepository } from './credentials.repository.js';
+import { LastUsedStamps } from './last-used-stamps.js';
 import { SecretBox } from './secret-box.js';
 
 /** A new access key: the secret appears here once and is never readable again through the API. */
@@ -40,14 +41,12 @@ export interface SealedAccessKey {
   readonly masterKeyId: string;
 }
 
-/** Last-used stamps are written at most this often per credential and process. */
-const STAMP_INTERVAL_MS = 60_000;
-
 @Injectable()
 export class CredentialsService {
   private readonly log = new Logger(CredentialsService.name);
-  /** When this process last stamped each credential: skips the database on most requests. */
-  private readonly stamped = new Map<string, number>();
+  private readonly lastUsed = new LastUsedStamps((err) =>
+    this.log.warn(`could not record credential use: ${String(err)}`),
+  );
 
   constructor(
     private readonly repo: CredentialsRepository,
@@ -139,28 +138,13 @@ export class CredentialsService {
     if (!row) throw new AuthError('UNKNOWN_CREDENTIALS', 'The API token is not valid.');
     if (row.revokedAt !== null) throw new AuthError('REVOKED_CREDENTIALS', 'The API token has been revoked.');
     assertTenantActive(row.tenant);
-    this.touch(row.id, (now) => this.repo.touchApiToken(row.id, now));
+    this.lastUsed.stamp(row.id, (now) => this.repo.touchApiToken(row.id, now));
     return { scope: tenantScopeOf(row.tenant), tenant: row.tenant };
   }
 
   /** Records a successful SigV4 authentication (after the signature was verified). */
   recordAccessKeyUse(keyRowId: string): void {
-    this.touch(keyRowId, (now) => this.repo.touchAccessKey(keyRowId, now));
-  }
-
-  /**
-   * Last-used stamps are best effort (a failed stamp must not fail the request it describes) and
-   * coarse: at most one write per credential per minute per process, so a busy credential costs
-   * no database round trip on most requests. The repository's own condition keeps replicas from
-   * writing more often than that between them.
-   */
-  private touch(id: string, write: (now: Date) => Promise<void>): void {
-    const now = Date.now();
-    const last = this.stamped.get(id);
-    if (last !== undefined && now - last < STAMP_INTERVAL_MS) return;
-    this.stamped.set(id, now);
-    if (this.stamped.size > 100_000) this.stamped.clear();
-    write(new Date(now)).catch((err: unknown) => this.log.warn(`could not record credential use: ${String(err)}`));
+    this.lastUsed.stamp(keyRowId, (now) => this.repo.touchAccessKey(keyRowId, now));
   }
 }
 

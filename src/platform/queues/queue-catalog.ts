@@ -1,0 +1,61 @@
+import type { AppConfig } from '../../config/config.schema.js';
+
+/** A job's payload type, carried by the catalog for typing only. */
+export interface Payload<T> {
+  readonly __payload?: T;
+}
+const payload = <T>(): Payload<T> => ({});
+
+/** A job the queue's worker creates on a schedule (a BullMQ job scheduler, upserted by every worker). */
+export interface ScheduleDeclaration {
+  /** The scheduler's id: stable, so every worker replica upserts the same one. */
+  readonly id: string;
+  readonly job: string;
+  readonly everyMs: (config: AppConfig) => number;
+}
+
+export interface QueueDeclaration {
+  readonly doc: string;
+  readonly jobs: Readonly<Record<string, Payload<unknown>>>;
+  /** Jobs one worker process runs at once on this queue. */
+  readonly concurrency: (config: AppConfig) => number;
+  readonly schedules: readonly ScheduleDeclaration[];
+}
+
+/** The payload of a `reconcile` job: the mesh to compile. Ids only, never names (names can be reused). */
+export interface ReconcileJobData {
+  readonly tenantId: string;
+  readonly meshId: string;
+}
+
+/**
+ * Every queue of the platform, the jobs on it and their schedules, declared once. Producers add
+ * only declared jobs (typed by this table); the worker role refuses to start unless every
+ * declared job has exactly one handler (`@JobHandler`, see job-handler.ts).
+ */
+export const QUEUES = {
+  reconcile: {
+    doc: 'Compiles meshes into Envoy configuration (src/xds-fleet/reconcile).',
+    jobs: {
+      /** Compile one mesh at its latest committed state. One pending job per mesh. */
+      reconcile: payload<ReconcileJobData>(),
+      /** Enqueue `reconcile` for every mesh whose generation is ahead of its compiled generation. */
+      sweep: payload<Record<string, never>>(),
+    },
+    concurrency: (config) => config.reconcileConcurrency,
+    schedules: [{ id: 'reconcile-sweep', job: 'sweep', everyMs: (config) => config.reconcileSweepIntervalMs }],
+  },
+} as const satisfies Record<string, QueueDeclaration>;
+
+export type Queues = typeof QUEUES;
+export type QueueName = keyof Queues & string;
+export type JobName<Q extends QueueName> = keyof Queues[Q]['jobs'] & string;
+export type JobData<Q extends QueueName, J extends JobName<Q>> =
+  Queues[Q]['jobs'][J] extends Payload<infer T> ? T : never;
+
+/** The catalog as plain data, for code that walks every queue and job. */
+export function declaredJobs(
+  catalog: Readonly<Record<string, QueueDeclaration>> = QUEUES,
+): { queue: string; job: string }[] {
+  return Object.entries(catalog).flatMap(([queue, q]) => Object.keys(q.jobs).map((job) => ({ queue, job })));
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { RESOURCE_KINDS, TYPE, type ResourceKindName, type ResourceSet } from '../translator/envoy-types.js';
+import type { TranslationProblem } from '../translator/translate.js';
+import { DEFAULT_PORTS } from '../translator/names.js';
+
+/**
+ * A compiled mesh as the worker stores it in Redis and the xDS shards read it: every resource of
+ * every view encoded once (an `Any`, addressed by the hash of its bytes), and a manifest saying
+ * which resources, by name and hash, each proxy identity's view holds.
+ *
+ * Content-hash versions make everything downstream cheap and idempotent: a resource whose bytes
+ * did not change keeps its version (Delta xDS skips it), a view whose resources did not change keeps
+ * its type versions (state of the world sends nothing), and two shards that load the same
+ * manifest offer identical versions, so a proxy that reconnects elsewhere is not re-sent anything.
+ */
+
+/** The Envoy type URL of each resource collection, and the order in which changes are pushed. */
+export const TYPE_URLS: Readonly<Record<ResourceKindName, string>> = {
+  clusters: TYPE.cluster,
+  endpoints: TYPE.clusterLoadAssignment,
+  listeners: TYPE.listener,
+  routes: TYPE.routeConfiguration,
+  secrets: TYPE.secret,
+};
+
+export const KIND_OF_TYPE_URL: ReadonlyMap<string, ResourceKindName> = new Map(
+  RESOURCE_KINDS.map((kind) => [TYPE_URLS[kind], kind]),
+);
+
+/** One view: per collection, resource name → content hash. */
+export type ViewManifest = Readonly<Record<ResourceKindName, Readonly<Record<string, string>>>>;
+
+/** The proxy ports a variant was compiled for (`<ingress>-<egress>`). */
+export type PortsKey = `${number}-${number}`;
+
+export const portsKey = (ports: { ingress: number; egress: number }): PortsKey => `${ports.ingress}-${ports.egress}`;
+export const DEFAULT_PORTS_KEY: PortsKey = portsKey(DEFAULT_PORTS);
+
+export function parsePortsKey(key: string): { ingress: number; egress: number } | undefined {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(key);
+  if (!match) return undefined;
+  const ingress = Number(match[1]);
+  const egress = Number(match[2]);
+  const valid = (p: number) => p >= 1 && p <= 65535;
+  return valid(ingress) && valid(egress) && ingress !== egress ? { ingress, egress } : undefined;
+}
+
+export interface CompiledManifest {
+  readonly tenantId: string;
+  readonly meshId: string;
+  readonly meshName: string;
+  /** The mesh generation this was compiled from (decimal string). */
+  readonly generation: string;
+  /** When the newest change included here was committed (ms since the epoch): starts the commit→ACK clock. */
+  readonly committedAt: number;
+  readonly compiledAt: number;
+  /** Content version of the whole compiled mesh (hash of every view manifest). */
+  readonly version: string;
+  /** Per proxy-ports variant, per view name. */
+  readonly variants: Readonly<Record<string, Readonly<Record<string, ViewManifest>>>>;
+  /** The ARN of the App Mesh object behind each resource, by content hash (for NACK reports). */
+  readonly arns: Readonly<Record<string, string>>;
+  /**
+   * The virtual services each virtual node's proxyless gRPC clients may resolve (its backends):
+   * their `proxyless/<service>` views are added to the node's own.
+   */
+  readonly backends: Readonly<Record<string, readonly string[]>>;
+  readonly problems: readonly TranslationProblem[];
+}
+
+export function contentHash(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
+}
+
+/** The version of one collection of a view in state-of-the-world xDS: a hash of its names and hashes. */
+export function collectionVersion(resources: Readonly<Record<string, string>>): string {
+  const names = Object.keys(resources).sort();
+  if (names.length === 0) return 'empty';
+  return contentHash(names.map((n) => `${n}=${resources[n]}`).join('\n'));
+}
+
+/** An encoded resource: its `Any` bytes and their hash. */
+export interface EncodedResource {
+  readonly hash: string;
+  readonly any: Uint8Array;
+}
+
+/**
+ * Builds the view manifests of one translation, encoding each distinct resource object once.
+ * `encode` is memoised by the caller across compiles (the translator reuses the objects of views a
+ * change did not touch), so a one-route change encodes only what it rebuilt.
+ */
+export function manifestViews(
+  views: ReadonlyMap<string, ResourceSet>,
+  encode: (kind: ResourceKindName, resource: object) => EncodedResource,
+  sink: (encoded: EncodedResource, arn: string | undefined, resource: object) => void,
+): Record<string, ViewManifest> {
+  const out: Record<string, ViewManifest> = {};
+  for (const [viewName, set] of views) {
+    const view = {} as Record<ResourceKindName, Record<string, string>>;
+    for (const kind of RESOURCE_KINDS) {
+      const entries: Record<string, string> = {};
+      for (const [name, resource] of set[kind]) {
+        const encoded = encode(kind, resource);
+        entries[name] = encoded.hash;
+        sink(encoded, arnOf(resource), resource);
+      }
+      view[kind] = entries;
+    }
+    out[viewName] = view;
+  }
+  return out;
+}
+
+/** The ARN recorded in a resource's metadata (`metadata.filter_metadata.meshplane.arn`), when it has one. */
+function arnOf(resource: object): string | undefined {
+  const metadata = (resource as { metadata?: { filter_metadata?: { meshplane?: { arn?: unknown } } } }).metadata;
+  const arn = metadata?.filter_metadata?.meshplane?.arn;
+  return typeof arn === 'string' ? arn : undefined;
+}

@@ -1,0 +1,13 @@
+/**
+ * What one compile of one mesh did. The reconciler records it (metrics, logs) and never needs
+ * more: a compile is idempotent, so a retry after any failure simply compiles the latest state.
+ */
+export type CompileOutcome =
+  /** A new compiled snapshot was stored and announced to the xDS shards. */
+  | { readonly status: 'published'; readonly generation: string; readonly version: string; readonly durationMs: number }
+  /** The mesh's content had not changed since the last compile (only the compiled generation moved). */
+  | { readonly status: 'unchanged'; readonly generation: string; readonly version: string; readonly durationMs: number }
+  /** A newer generation was already published by a concurrent compile; nothing was written. */
+  | { readonly status: 'superseded'; readonly generation: string; readonly durationMs: number }
+  /** The mesh no longer exists; its compiled snapshot was removed. */
+  | { readonly status: 'deleted'; readonly durationMs: number };

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { MetricsService } from '../../platform/metrics/metrics.service.js';
+
+/** What compiling meshes costs and produces, on the /metrics page of the role that compiles (the worker). */
+@Injectable()
+export class CompilerMetrics {
+  readonly compiles: Counter<'status'>;
+  readonly compileSeconds: Histogram;
+  readonly resourcesEncoded: Counter;
+
+  constructor(metrics: MetricsService) {
+    const registers = [metrics.registry];
+    this.compiles = new Counter({
+      name: 'meshplane_mesh_compiles_total',
+      help: 'Mesh compiles by outcome (published, unchanged, superseded, deleted, inconsistent).',
+      labelNames: ['status'],
+      registers,
+    });
+    this.compileSeconds = new Histogram({
+      name: 'meshplane_mesh_compile_duration_seconds',
+      help: 'Time to load, translate, encode and publish one mesh.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.resourcesEncoded = new Counter({
+      name: 'meshplane_xds_resources_encoded_total',
+      help: 'Envoy resources encoded and stored by compiles (unchanged resources are not re-encoded).',
+      registers,
+    });
+  }
+}

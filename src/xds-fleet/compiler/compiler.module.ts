@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
+import { CompiledStore } from '../cache/compiled-store.js';
+import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
+import { CompilerMetrics } from './compiler.metrics.js';
+import { MeshCompiler } from './mesh-compiler.js';
+
+/**
+ * Compiling meshes into published xDS snapshots: what the worker's reconcile jobs run. It reads
+ * meshes through the same tenant-bound MeshStore as the API, without the API's controllers.
+ */
+@Module({
+  providers: [MeshCompiler, MeshSnapshotLoader, MeshStoreFactory, CompiledStore, CompilerMetrics],
+  exports: [MeshCompiler, CompiledStore],
+})
+export class CompilerModule {}

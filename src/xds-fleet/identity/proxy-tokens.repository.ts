@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
+import type { Mesh, ProxyKind, ProxyToken, Tenant } from '../../generated/prisma/client.js';
+import { PrismaService } from '../../platform/prisma/prisma.service.js';
+import { LAST_USED_RESOLUTION_MS } from '../../tenants/credentials/last-used-stamps.js';
+
+/** A proxy token with the mesh it belongs to (for its name) and the tenant (for status and plan). */
+export type ProxyTokenWithOwner = ProxyToken & { mesh: Mesh & { tenant: Tenant } };
+
+/** Proxy tokens. Every method a tenant can reach takes its scope first. */
+@Injectable()
+export class ProxyTokensRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  insert(
+    scope: TenantScope,
+    data: { meshId: string; kind: ProxyKind; name: string; tokenHash: string },
+  ): Promise<ProxyToken> {
+    return this.prisma.proxyToken.create({ data: { ...data, tenantId: scope.tenantId } });
+  }
+
+  list(scope: TenantScope, meshId: string, filter: { kind?: ProxyKind; name?: string }): Promise<ProxyToken[]> {
+    return this.prisma.proxyToken.findMany({
+      where: {
+        tenantId: scope.tenantId,
+        meshId,
+        ...(filter.kind === undefined ? {} : { kind: filter.kind }),
+        ...(filter.name === undefined ? {} : { name: filter.name }),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  find(scope: TenantScope, id: string): Promise<(ProxyToken & { mesh: Mesh }) | null> {
+    return this.prisma.proxyToken.findFirst({ where: { tenantId: scope.tenantId, id }, include: { mesh: true } });
+  }
+
+  /** Deletes the token; `false` when it was already gone (a concurrent revocation). */
+  async delete(scope: TenantScope, id: string): Promise<boolean> {
+    const { count } = await this.prisma.proxyToken.deleteMany({ where: { tenantId: scope.tenantId, id } });
+    return count > 0;
+  }
+
+  // --- Verification. It runs before any tenant is known: the token itself is what identifies
+  // --- the tenant, so these are the only unscoped proxy-token queries.
+
+  findForVerification(tokenHash: string): Promise<ProxyTokenWithOwner | null> {
+    return this.prisma.proxyToken.findUnique({
+      where: { tokenHash },
+      include: { mesh: { include: { tenant: true } } },
+    });
+  }
+
+  async touch(id: string, now: Date): Promise<void> {
+    await this.prisma.proxyToken.updateMany({
+      where: {
+        id,
+        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
+      },
+      data: { lastUsedAt: now },
+    });
+  }
+}

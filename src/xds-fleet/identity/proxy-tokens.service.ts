@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { notFound } from '../../common/errors/domain-error.js';
+import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
+import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { Prisma, type Mesh } from '../../generated/prisma/client.js';
+import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
+import { LastUsedStamps } from '../../tenants/credentials/last-used-stamps.js';
+import { DEFAULT_PLAN, isPlanName } from '../../tenants/plans.js';
+import type { ProxyIdentity, ProxyKind } from './proxy-identity.js';
+import { hashProxyToken, newProxyToken, PROXY_TOKEN_PATTERN } from './proxy-token-format.js';
+import { proxyTokenView, type ProxyTokenView } from './proxy-token.view.js';
+import { ProxyTokensRepository } from './proxy-tokens.repository.js';
+
+/** A new proxy token: the secret appears here once and is never readable again. */
+export interface IssuedProxyToken {
+  readonly token: string;
+  readonly tokenId: string;
+}
+
+/** The App Mesh API's names of the two kinds, for messages that match its NotFoundExceptions. */
+const API_NAME: Record<ProxyKind, string> = { virtualNode: 'VirtualNode', virtualGateway: 'VirtualGateway' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Proxy tokens: the credentials an xDS stream presents (Envoy in its gRPC `initial_metadata`, a
+ * proxyless client in its node metadata). Each token names one tenant, mesh and virtual node or
+ * gateway; verifying it yields that identity, and the stream is served that resource's view only.
+ * Issued by the api role (bootstraps), verified by the xds role.
+ */
+@Injectable()
+export class ProxyTokenService {
+  private readonly log = new Logger(ProxyTokenService.name);
+  private readonly lastUsed = new LastUsedStamps((err) =>
+    this.log.warn(`could not record proxy token use: ${String(err)}`),
+  );
+  private readonly region: string;
+
+  constructor(
+    private readonly repo: ProxyTokensRepository,
+    private readonly stores: MeshStoreFactory,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.region = config.region;
+  }
+
+  /**
+   * Issues a token for a virtual node or gateway, which must exist in the caller's tenant: an
+   * unknown mesh or resource is a NOT_FOUND worded as the App Mesh API words it, whether it does
+   * not exist or belongs to another tenant.
+   */
+  async issue(scope: TenantScope, meshName: string, kind: ProxyKind, name: string): Promise<IssuedProxyToken> {
+    const store = this.stores.reader(scope);
+    const mesh = await this.mesh(scope, meshName);
+    const resource = await store.findResource(mesh.id, { kind, parentName: '', name });
+    if (!resource) throw notFound(`${API_NAME[kind]} ${name} does not exist in mesh ${mesh.name}.`);
+    const token = newProxyToken();
+    try {
+      const row = await this.repo.insert(scope, { meshId: mesh.id, kind, name, tokenHash: hashProxyToken(token) });
+      return { token, tokenId: row.id };
+    } catch (err) {
+      // The mesh was deleted since it was read.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003')
+        throw meshNotFound(scope, meshName);
+      throw err;
+    }
+  }
+
+  /**
+   * The identity a token stands for; `undefined` for anything that must not open a stream: a
+   * malformed or unknown (revoked) token, or a suspended tenant. Callers answer all of these the
+   * same way, so a stream learns nothing about which it was.
+   */
+  async verify(token: string): Promise<ProxyIdentity | undefined> {
+    if (!PROXY_TOKEN_PATTERN.test(token)) return undefined;
+    const row = await this.repo.findForVerification(hashProxyToken(token));
+    if (!row) return undefined;
+    const tenant = row.mesh.tenant;
+    if (tenant.status !== 'active' || row.mesh.tenantId !== row.tenantId) return undefined;
+    this.lastUsed.stamp(row.id, (now) => this.repo.touch(row.id, now));
+    return {
+      tenantId: tenant.id,
+      accountId: tenant.accountId,
+      // A plan removed from the catalogue gets standard quotas, as everywhere else (quotasOf).
+      plan: isPlanName(tenant.plan) ? tenant.plan : DEFAULT_PLAN,
+      meshId: row.meshId,
+      meshName: row.mesh.name,
+      kind: row.kind,
+      name: row.name,
+      tokenId: row.id,
+    };
+  }
+
+  /** The tokens of a mesh, optionally of one kind and resource name, oldest first. */
+  async list(scope: TenantScope, meshName: string, kind?: ProxyKind, name?: string): Promise<ProxyTokenView[]> {
+    const mesh = await this.mesh(scope, meshName);
+    const rows = await this.repo.list(scope, mesh.id, {
+      ...(kind === undefined ? {} : { kind }),
+      ...(name === undefined ? {} : { name }),
+    });
+    return rows.map((row) => proxyTokenView(row, this.owner(scope, mesh)));
+  }
+
+  /**
+   * Revokes (deletes) a token; streams that present it afterwards are refused. With `meshName`,
+   * the token must belong to that mesh. A token of another tenant is NOT_FOUND, like an unknown one.
+   */
+  async revoke(scope: TenantScope, tokenId: string, meshName?: string): Promise<ProxyTokenView> {
+    const row = UUID.test(tokenId) ? await this.repo.find(scope, tokenId) : null;
+    if (!row || (meshName !== undefined && row.mesh.name !== meshName) || !(await this.repo.delete(scope, row.id))) {
+      throw notFound(`Proxy token ${tokenId} does not exist in account ${scope.accountId}.`);
+    }
+    return proxyTokenView(row, this.owner(scope, row.mesh));
+  }
+
+  private async mesh(scope: TenantScope, meshName: string): Promise<Mesh> {
+    const mesh = await this.stores.reader(scope).findMesh(meshName);
+    if (!mesh) throw meshNotFound(scope, meshName);
+    return mesh;
+  }
+
+  private owner(scope: TenantScope, mesh: Mesh) {
+    return { region: this.region, accountId: scope.accountId, meshName: mesh.name };
+  }
+}

@@ -1,0 +1,162 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../../test/support/test-config.js';
+import { MetricsService } from '../../platform/metrics/metrics.service.js';
+import { PlatformModule } from '../../platform/platform.module.js';
+import { QueueRegistry } from '../../platform/queues/queue-registry.service.js';
+import type { CompileOutcome } from '../compiler/compile-outcome.js';
+import { CompilerModule } from '../compiler/compiler.module.js';
+import { MeshCompiler } from '../compiler/mesh-compiler.js';
+import { ReconcileQueue } from './reconcile-queue.js';
+import { ReconcileWorkerModule } from './reconcile.module.js';
+
+/**
+ * The queue mechanics, on real Redis with the real worker module; only the compiler is a test
+ * double (it records when each mesh was compiled), so these tests need no meshes in PostgreSQL.
+ */
+class FakeCompiler {
+  readonly calls: { tenantId: string; meshId: string; at: number }[] = [];
+  /** Per mesh: how long a compile takes, and how many compiles fail first. */
+  readonly slow = new Map<string, number>();
+  readonly failFirst = new Map<string, number>();
+
+  async compile(tenantId: string, meshId: string): Promise<CompileOutcome> {
+    this.calls.push({ tenantId, meshId, at: Date.now() });
+    const ms = this.slow.get(meshId);
+    if (ms !== undefined) await sleep(ms);
+    const failures = this.failFirst.get(meshId) ?? 0;
+    if (failures > 0) {
+      this.failFirst.set(meshId, failures - 1);
+      throw new Error('compile failed (test)');
+    }
+    return { status: 'unchanged', generation: '1', version: 'v1', durationMs: ms ?? 0 };
+  }
+
+  of(meshId: string): number[] {
+    return this.calls.filter((c) => c.meshId === meshId).map((c) => c.at);
+  }
+}
+
+const DEBOUNCE_MS = 100;
+const MAX_DELAY_MS = 600;
+
+describe('reconcile queue', () => {
+  const compiler = new FakeCompiler();
+  let moduleRef: TestingModule;
+  let reconcile: ReconcileQueue;
+  const tenantId = randomUUID();
+
+  @Module({ providers: [{ provide: MeshCompiler, useValue: compiler }], exports: [MeshCompiler] })
+  class FakeCompilerModule {}
+
+  beforeAll(async () => {
+    const config = testConfig(['worker'], {
+      QUEUE_PREFIX: `test-reconcile-${randomBytes(4).toString('hex')}`,
+      RECONCILE_DEBOUNCE_MS: String(DEBOUNCE_MS),
+      RECONCILE_MAX_DELAY_MS: String(MAX_DELAY_MS),
+      RECONCILE_ATTEMPTS: '3',
+      RECONCILE_CONCURRENCY: '8',
+      // The sweep reads the shared test database; these tests use mesh ids it cannot contain.
+      RECONCILE_SWEEP_INTERVAL_MS: '3600000',
+    });
+    moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config), ReconcileWorkerModule] })
+      .overrideModule(CompilerModule)
+      .useModule(FakeCompilerModule)
+      .compile();
+    moduleRef.useLogger(moduleRef.get(Logger));
+    await moduleRef.init();
+    reconcile = moduleRef.get(ReconcileQueue);
+  });
+  afterAll(async () => {
+    if (!moduleRef) return;
+    await moduleRef.get(QueueRegistry).queue('reconcile').obliterate({ force: true });
+    await moduleRef.close();
+  });
+
+  async function until(check: () => boolean, ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await sleep(20);
+    }
+  }
+
+  it('coalesces a burst of changes to one mesh into one compile, after the burst', async () => {
+    const mesh = randomUUID();
+    const burst = Array.from({ length: 50 }, () => reconcile.enqueue(tenantId, mesh));
+    await Promise.all(burst);
+    const lastEnqueued = Date.now();
+    const pending = await moduleRef.get(QueueRegistry).queue('reconcile').getJobs(['delayed', 'waiting', 'active']);
+    expect(pending.filter((j) => j.data.meshId === mesh)).toHaveLength(1);
+
+    await until(() => compiler.of(mesh).length === 1);
+    await sleep(3 * DEBOUNCE_MS);
+    expect(compiler.of(mesh)).toHaveLength(1);
+    // Debounced: no compile before the burst was over.
+    expect(compiler.of(mesh)[0]!).toBeGreaterThanOrEqual(lastEnqueued);
+    expect(compiler.calls.find((c) => c.meshId === mesh)?.tenantId).toBe(tenantId);
+  });
+
+  it('still compiles at least every max delay while changes keep coming faster than the debounce', async () => {
+    const mesh = randomUUID();
+    const started = Date.now();
+    while (Date.now() - started < 2_000) {
+      await reconcile.enqueue(tenantId, mesh);
+      await sleep(DEBOUNCE_MS / 3);
+    }
+    const stopped = Date.now();
+    await until(() => compiler.of(mesh).some((at) => at >= stopped));
+    const during = compiler.of(mesh).filter((at) => at < stopped);
+    // Without the bound none would run before the stream stops; with it, about one per max delay.
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    expect(during[0]! - started).toBeLessThanOrEqual(MAX_DELAY_MS + 250);
+    const gaps = during.slice(1).map((at, i) => at - during[i]!);
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(MAX_DELAY_MS + 250);
+    // And not more often: one compile per window, none twice at a window's end.
+    expect(during.length).toBeLessThanOrEqual(Math.floor(2_000 / MAX_DELAY_MS) + 1);
+  });
+
+  it('does not coalesce different meshes', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await Promise.all([a, b, c].map((m) => reconcile.enqueue(tenantId, m)));
+    await until(() => [a, b, c].every((m) => compiler.of(m).length === 1));
+    await sleep(3 * DEBOUNCE_MS);
+    expect([a, b, c].map((m) => compiler.of(m).length)).toEqual([1, 1, 1]);
+  });
+
+  it('compiles once more after a running compile when the mesh changed meanwhile', async () => {
+    const mesh = randomUUID();
+    compiler.slow.set(mesh, 400);
+    await reconcile.enqueue(tenantId, mesh);
+    await until(() => compiler.of(mesh).length === 1);
+    // While it compiles (it may have read the state before these changes):
+    for (let i = 0; i < 5; i++) await reconcile.enqueue(tenantId, mesh);
+    await until(() => compiler.of(mesh).length === 2);
+    expect(compiler.of(mesh)[1]! - compiler.of(mesh)[0]!).toBeGreaterThanOrEqual(400);
+    await sleep(400 + 3 * DEBOUNCE_MS);
+    expect(compiler.of(mesh)).toHaveLength(2);
+  });
+
+  it('retries a failed compile with backoff and counts the failure', async () => {
+    const mesh = randomUUID();
+    compiler.failFirst.set(mesh, 2);
+    await reconcile.enqueue(tenantId, mesh);
+    await until(() => compiler.of(mesh).length === 3);
+    const [first, second, third] = compiler.of(mesh) as [number, number, number];
+    expect(second - first).toBeGreaterThanOrEqual(240); // 250 ms, then 500 ms
+    expect(third - second).toBeGreaterThanOrEqual(490);
+
+    const metrics = await moduleRef.get(MetricsService).registry.metrics();
+    expect(metrics).toMatch(
+      /meshplane_queue_job_failures_total\{queue="reconcile",job="reconcile",final="false"\} [2-9]/,
+    );
+    expect(metrics).toMatch(
+      /meshplane_queue_job_duration_seconds_count\{queue="reconcile",job="reconcile",outcome="completed"\} \d+/,
+    );
+    expect(metrics).toMatch(/meshplane_queue_depth\{queue="reconcile"\} \d+/);
+  });
+});

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { Gauge } from 'prom-client';
+import { MetricsService } from '../../platform/metrics/metrics.service.js';
+import { JobHandler, type JobProcessor } from '../../platform/queues/job-handler.js';
+import type { ReconcileJobData } from '../../platform/queues/queue-catalog.js';
+import type { CompileOutcome } from '../compiler/compile-outcome.js';
+import { MeshCompiler } from '../compiler/mesh-compiler.js';
+import { ReconcileQueue } from './reconcile-queue.js';
+import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
+
+/** Meshes read and enqueued per round trip of the sweep. */
+const SWEEP_BATCH = 200;
+
+/**
+ * `reconcile`: compiles one mesh at its latest committed state. Idempotent (the compiler never
+ * publishes an older generation over a newer one), so retries and duplicates are harmless; a
+ * failure is retried with exponential backoff, then left to the sweep.
+ */
+@Injectable()
+@JobHandler('reconcile', 'reconcile')
+export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile'> {
+  constructor(
+    private readonly compiler: MeshCompiler,
+    private readonly reconcile: ReconcileQueue,
+  ) {}
+
+  async process(job: Job<ReconcileJobData>): Promise<CompileOutcome> {
+    const { tenantId, meshId } = job.data;
+    await this.reconcile.compileStarting(meshId);
+    return this.compiler.compile(tenantId, meshId);
+  }
+}
+
+/**
+ * `sweep` (scheduled every RECONCILE_SWEEP_INTERVAL_MS): the level-triggered safety net. Enqueues
+ * every mesh of every tenant whose generation is ahead of its compiled generation, whatever lost
+ * its job: a failed enqueue after commit, a crashed worker, a restarted Redis.
+ */
+@Injectable()
+@JobHandler('reconcile', 'sweep')
+export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'> {
+  private readonly behind: Gauge;
+
+  constructor(
+    private readonly meshes: ReconcileSweepRepository,
+    private readonly reconcile: ReconcileQueue,
+    metrics: MetricsService,
+  ) {
+    this.behind = new Gauge({
+      name: 'meshplane_reconcile_meshes_behind',
+      help: 'Meshes whose generation was ahead of their compiled generation at the last sweep (all enqueued by it).',
+      registers: [metrics.registry],
+    });
+  }
+
+  async process(): Promise<{ behind: number }> {
+    let behind = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.meshes.listMeshIdsBehindAcrossAllTenants(SWEEP_BATCH, after);
+      await Promise.all(batch.map((m) => this.reconcile.enqueue(m.tenantId, m.meshId)));
+      behind += batch.length;
+      if (batch.length < SWEEP_BATCH) break;
+      after = batch.at(-1)?.meshId;
+    }
+    this.behind.set(behind);
+    return { behind };
+  }
+}

@@ -1,0 +1,319 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { status, type Metadata, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { quotasOf } from '../../tenants/plans.js';
+import { DEFAULT_PORTS_KEY, parsePortsKey, portsKey } from '../cache/compiled-mesh.js';
+import {
+  decodeDeltaDiscoveryRequest,
+  decodeDiscoveryRequest,
+  type DeltaDiscoveryRequest,
+  type DiscoveryRequest,
+  type XdsNode,
+} from '../encoding/wire.js';
+import { nodeIdMatches } from '../identity/node-id.js';
+import type { ProxyIdentity } from '../identity/proxy-identity.js';
+import { ProxyTokenService } from '../identity/proxy-tokens.service.js';
+import { SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
+import { DEFAULT_PORTS } from '../translator/names.js';
+import { DeltaSession } from './delta-session.js';
+import { SotwSession } from './sotw-session.js';
+import { XdsShard } from './xds-shard.service.js';
+import { XdsMetrics } from './xds.metrics.js';
+
+const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+/**
+ * The ADS service with pass-through response serialisation: responses are assembled from bytes
+ * encoded once per compile (see encoding/wire.ts), so grpc-js must not encode them again.
+ */
+export const ADS_SERVICE: ServiceDefinition = {
+  StreamAggregatedResources: {
+    path: `${SERVICE}/StreamAggregatedResources`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: (value: Buffer) => value,
+    requestDeserialize: (bytes: Buffer) => decodeDiscoveryRequest(bytes),
+    responseSerialize: (value: Buffer) => value,
+    responseDeserialize: (bytes: Buffer) => bytes,
+  },
+  DeltaAggregatedResources: {
+    path: `${SERVICE}/DeltaAggregatedResources`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: (value: Buffer) => value,
+    requestDeserialize: (bytes: Buffer) => decodeDeltaDiscoveryRequest(bytes),
+    responseSerialize: (value: Buffer) => value,
+    responseDeserialize: (bytes: Buffer) => bytes,
+  },
+};
+
+/** How long a verified proxy token is trusted without asking the database again (revocation delay). */
+const TOKEN_CACHE_MS = 30_000;
+const TOKEN_CACHE_MAX = 50_000;
+
+class StreamRefused extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+type AnyRequest = DiscoveryRequest | DeltaDiscoveryRequest;
+
+/**
+ * Accepts ADS streams (state of the world and Delta) and turns each into a session: admission
+ * control, authentication by proxy token, `node.id` check, the identity's connection quota, and
+ * waiting for the mesh's compiled snapshot before anything is served.
+ */
+@Injectable()
+export class AdsService {
+  private readonly log = new Logger(AdsService.name);
+  private readonly admission: RateLimiterMemory;
+  private readonly tokens = new Map<string, { identity: ProxyIdentity; until: number }>();
+  /** Streams between arrival and session start (they count towards the shard's limit). */
+  private starting = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly shard: XdsShard,
+    private readonly proxyTokens: ProxyTokenService,
+    private readonly registry: SessionRegistry,
+    private readonly metrics: XdsMetrics,
+  ) {
+    this.admission = new RateLimiterMemory({ points: config.xdsAdmissionRate, duration: 1 });
+  }
+
+  implementation() {
+    return {
+      StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, Buffer>) => this.serve(call, 'sotw'),
+      DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) => this.serve(call, 'delta'),
+    };
+  }
+
+  private serve(call: ServerDuplexStream<AnyRequest, Buffer>, protocol: 'sotw' | 'delta'): void {
+    let closed = false;
+    let session: SotwSession | DeltaSession | undefined;
+    let record: SessionRecord | undefined;
+    let admitted = false;
+    const queued: AnyRequest[] = [];
+    let starting = true;
+    this.starting++;
+    const doneStarting = () => {
+      if (starting) this.starting--;
+      starting = false;
+    };
+
+    const fail = (code: status, message: string) => {
+      if (closed) return;
+      closed = true;
+      doneStarting();
+      call.emit('error', { code, details: message });
+    };
+    const cleanup = () => {
+      closed = true;
+      doneStarting();
+      if (session) void this.shard.detach(session, record);
+      else if (admitted && record) void this.registry.remove(record.tenantId, record).catch(() => undefined);
+    };
+    call.on('cancelled', cleanup);
+    call.on('close', cleanup);
+    call.on('end', () => {
+      cleanup();
+      call.end();
+    });
+    call.on('error', () => cleanup());
+
+    const handle = (request: AnyRequest) => {
+      try {
+        if (session instanceof SotwSession) session.handle(request as DiscoveryRequest);
+        else if (session) session.handle(request as DeltaDiscoveryRequest);
+      } catch (err) {
+        this.log.error(`session ${session?.id}: ${(err as Error).stack ?? String(err)}`);
+        fail(status.INTERNAL, 'internal error');
+      }
+    };
+
+    call.on('data', (request: AnyRequest) => {
+      if (closed) return;
+      if (session) return handle(request);
+      queued.push(request);
+      if (queued.length > 1) return; // the first request is being processed
+      const send = (bytes: Buffer) => {
+        if (!closed) call.write(bytes);
+      };
+      this.start(call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
+        .then((started) => {
+          admitted = true;
+          if (closed) {
+            void this.shard.detach(started, record);
+            return;
+          }
+          session = started;
+          doneStarting();
+          this.shard.attach(started, record!);
+          for (const r of queued.splice(0)) handle(r);
+        })
+        .catch((err: unknown) => {
+          if (err instanceof StreamRefused) {
+            this.metrics.streamsRejected.inc({ reason: err.reason });
+            fail(err.code, err.message);
+          } else {
+            this.log.error(`starting a stream: ${(err as Error).stack ?? String(err)}`);
+            fail(status.UNAVAILABLE, 'the xDS server could not start this stream; retry');
+          }
+        });
+    });
+
+    // Admission control happens before any work: a reconnect storm costs little per refused stream.
+    if (this.shard.sessionCount + this.starting > this.config.xdsMaxStreams) {
+      this.metrics.streamsRejected.inc({ reason: 'shard_full' });
+      fail(status.UNAVAILABLE, 'this xDS shard is at its stream limit; retry (another shard may take it)');
+      return;
+    }
+    this.admission.consume('streams').catch(() => {
+      this.metrics.streamsRejected.inc({ reason: 'admission' });
+      fail(status.UNAVAILABLE, 'too many new xDS streams on this shard right now; retry with backoff');
+    });
+  }
+
+  /** Authenticates, authorises and admits the stream whose first request is `first`; resolves once it can be served. */
+  private async start(
+    metadata: Metadata,
+    first: AnyRequest,
+    protocol: 'sotw' | 'delta',
+    peer: string,
+    send: (bytes: Buffer) => void,
+    onRecord: (r: SessionRecord) => void,
+  ): Promise<SotwSession | DeltaSession> {
+    const node = first.node;
+    if (!node || node.id === '')
+      throw new StreamRefused(
+        status.INVALID_ARGUMENT,
+        'the first request of a stream must carry node with node.id',
+        'invalid',
+      );
+    const token = bearer(metadata) ?? metadataToken(node);
+    if (!token)
+      throw new StreamRefused(
+        status.UNAUTHENTICATED,
+        'missing proxy token: send "authorization: Bearer <token>" (get one from the bootstrap endpoint)',
+        'unauthenticated',
+      );
+    const identity = await this.verify(token);
+    if (!identity) throw new StreamRefused(status.UNAUTHENTICATED, 'invalid or revoked proxy token', 'unauthenticated');
+    if (!nodeIdMatches(identity, node.id, this.config.region))
+      throw new StreamRefused(
+        status.PERMISSION_DENIED,
+        `node.id ${JSON.stringify(node.id.slice(0, 300))} does not name the resource this token is for (mesh/${identity.meshName}/${identity.kind}/${identity.name} or its ARN)`,
+        'permission_denied',
+      );
+    const declared = proxyPorts(identity, node);
+    if ('error' in declared) throw new StreamRefused(status.INVALID_ARGUMENT, declared.error, 'invalid');
+    const ports = declared.key;
+
+    const quotas = quotasOf(identity.plan);
+    const limit =
+      identity.kind === 'virtualNode'
+        ? quotas.connectedProxiesPerVirtualNode
+        : quotas.connectedProxiesPerVirtualGateway;
+    const sessionId = randomUUID();
+    const record: SessionRecord = {
+      tenantId: identity.tenantId,
+      sessionId,
+      shard: this.shard.shardId,
+      meshId: identity.meshId,
+      meshName: identity.meshName,
+      kind: identity.kind,
+      name: identity.name,
+      nodeId: node.id,
+      cluster: node.cluster,
+      ...(node.locality ? { locality: node.locality as Record<string, string> } : {}),
+      metadata: withoutToken(node.metadata),
+      userAgent: `${node.userAgentName}/${node.userAgentVersion}`,
+      protocol,
+      peer,
+      connectedAt: new Date().toISOString(),
+      acked: {},
+    };
+    if (!(await this.registry.admit(record, identity.tenantId, limit)))
+      throw new StreamRefused(
+        status.RESOURCE_EXHAUSTED,
+        `${identity.kind} ${identity.name} already has ${limit} connected proxies, the limit of the ${identity.plan} plan`,
+        'quota',
+      );
+    onRecord(record);
+
+    const ref = { tenantId: identity.tenantId, meshId: identity.meshId };
+    const cache = this.shard.meshCache(ref);
+    await this.shard.requestVariant(ref, ports);
+    await cache.ready();
+    const init = {
+      id: sessionId,
+      identity,
+      node,
+      portsKey: ports,
+      cache,
+      reporter: this.shard,
+      send,
+    };
+    return protocol === 'sotw' ? new SotwSession(init) : new DeltaSession(init);
+  }
+
+  private async verify(token: string): Promise<ProxyIdentity | undefined> {
+    const now = Date.now();
+    const cached = this.tokens.get(token);
+    if (cached && cached.until > now) return cached.identity;
+    const identity = await this.proxyTokens.verify(token);
+    if (identity) {
+      if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.delete(this.tokens.keys().next().value!);
+      this.tokens.set(token, { identity, until: now + TOKEN_CACHE_MS });
+    } else {
+      this.tokens.delete(token);
+    }
+    return identity;
+  }
+}
+
+function bearer(metadata: Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return match?.[1];
+}
+
+/** Proxyless gRPC clients cannot add headers to their xDS stream; their bootstrap carries the token in node metadata. */
+function metadataToken(node: XdsNode): string | undefined {
+  const token = (node.metadata['meshplane'] as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' ? token : undefined;
+}
+
+function withoutToken(metadata: Record<string, unknown>): Record<string, unknown> {
+  const meshplane = metadata['meshplane'];
+  if (!meshplane || typeof meshplane !== 'object') return metadata;
+  const { token: _token, ...rest } = meshplane as Record<string, unknown>;
+  return { ...metadata, meshplane: rest };
+}
+
+/**
+ * The proxy ports a virtual node's Envoy declared in its bootstrap (`node.metadata.meshplane.
+ * ingressPort/egressPort`), as a variant key; the defaults otherwise. Gateways listen where their
+ * spec says, so they always use the default variant. A message for an invalid declaration.
+ */
+function proxyPorts(identity: ProxyIdentity, node: XdsNode): { key: string } | { error: string } {
+  if (identity.kind !== 'virtualNode') return { key: DEFAULT_PORTS_KEY };
+  const declared = node.metadata['meshplane'] as { ingressPort?: unknown; egressPort?: unknown } | undefined;
+  const ingress = declared?.ingressPort ?? DEFAULT_PORTS.ingress;
+  const egress = declared?.egressPort ?? DEFAULT_PORTS.egress;
+  const parsed = parsePortsKey(`${String(ingress)}-${String(egress)}`);
+  if (!parsed)
+    return {
+      error: `node.metadata.meshplane.ingressPort/egressPort must be two different TCP ports (1-65535), got ${String(ingress)} and ${String(egress)}`,
+    };
+  return { key: portsKey(parsed) };
+}

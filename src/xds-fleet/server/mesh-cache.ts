@@ -1,0 +1,199 @@
+import { Logger } from '@nestjs/common';
+import {
+  collectionVersion,
+  DEFAULT_PORTS_KEY,
+  type CompiledManifest,
+  type ViewManifest,
+} from '../cache/compiled-mesh.js';
+import { referencedHashes } from '../compiler/mesh-compiler.js';
+import type { CompiledStore, MeshRef } from '../cache/compiled-store.js';
+import { deltaResource, discoveryResponseBody } from '../encoding/wire.js';
+import type { ResourceKindName } from '../translator/envoy-types.js';
+import { names } from '../translator/names.js';
+import { PROXYLESS_VIEW_PREFIX } from '../translator/proxyless.js';
+import type { ProxyKind } from '../identity/proxy-identity.js';
+
+/** Something attached to a mesh's cache that reacts when a new compile arrives (an xDS session). */
+export interface MeshListener {
+  onMeshChanged(): void;
+}
+
+/**
+ * What one proxy identity may be served, for one proxy-port variant: its own view (what wildcard
+ * subscriptions get) and, for a virtual node, the proxyless views of its backends (reachable by
+ * explicit name only, as gRPC clients ask).
+ */
+export interface ResolvedView {
+  readonly own: ViewManifest;
+  lookup(kind: ResourceKindName, name: string): string | undefined;
+  /** The state-of-the-world version of the whole collection (wildcard), computed once per compile. */
+  wildcardVersion(kind: ResourceKindName): string;
+}
+
+/** Resource fetches are retried when a newer publish removed what an older manifest named. */
+const LOAD_ATTEMPTS = 5;
+const CHUNK = 1000;
+
+/**
+ * One mesh's compiled snapshot inside one shard: the manifest and every encoded resource it
+ * references, loaded from Redis when the first proxy of the mesh connects and refreshed on each
+ * change notice. Everything derived from a compile (resolved views, response bodies, versions) is
+ * computed once here and shared by all the mesh's sessions, never per proxy.
+ */
+export class MeshCache {
+  private readonly log = new Logger(MeshCache.name);
+  manifest: CompiledManifest | undefined;
+  private resources = new Map<string, Uint8Array>();
+  private derived = new Map<string, unknown>();
+  readonly listeners = new Set<MeshListener>();
+  private refreshing: Promise<void> | undefined;
+  private again = false;
+  private readyWaiters: (() => void)[] = [];
+  /** Set when the mesh was deleted: its sessions keep their last configuration. */
+  deleted = false;
+
+  constructor(
+    readonly ref: MeshRef,
+    private readonly store: CompiledStore,
+    /** Called when Redis holds no compile of this mesh (never compiled, or Redis lost it). */
+    private readonly onMissing: (ref: MeshRef) => void,
+  ) {}
+
+  /** Resolves once a compiled snapshot is loaded: a stream is never served a partial or empty one. */
+  ready(): Promise<void> {
+    if (this.manifest) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Loads the newest compile; concurrent calls coalesce into at most one more load. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.load();
+        } while (this.again);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    for (let attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
+      const manifest = await this.store.manifest(this.ref);
+      if (!manifest) {
+        this.onMissing(this.ref);
+        return;
+      }
+      if (manifest.version === this.manifest?.version) return;
+      const wanted = referencedHashes(manifest);
+      const missing = [...wanted].filter((h) => !this.resources.has(h));
+      const next = new Map<string, Uint8Array>();
+      for (const h of wanted) {
+        const have = this.resources.get(h);
+        if (have) next.set(h, have);
+      }
+      let complete = true;
+      for (let i = 0; i < missing.length && complete; i += CHUNK) {
+        const chunk = missing.slice(i, i + CHUNK);
+        const values = await this.store.resources(this.ref, chunk);
+        chunk.forEach((h, j) => {
+          const v = values[j];
+          if (v) next.set(h, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+          else complete = false;
+        });
+      }
+      if (!complete) continue; // a newer publish raced this read: read its manifest
+      this.apply(manifest, next);
+      return;
+    }
+    this.log.warn(`mesh ${this.ref.meshId}: could not read a complete compile after ${LOAD_ATTEMPTS} attempts`);
+    this.again = true;
+  }
+
+  private apply(manifest: CompiledManifest, resources: Map<string, Uint8Array>): void {
+    this.manifest = manifest;
+    this.resources = resources;
+    this.derived = new Map();
+    this.deleted = false;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+    for (const listener of this.listeners) {
+      try {
+        listener.onMeshChanged();
+      } catch (err) {
+        this.log.error(`session failed to apply a change: ${String(err)}`);
+      }
+    }
+  }
+
+  markDeleted(): void {
+    this.deleted = true;
+  }
+
+  anyOf(hash: string): Uint8Array {
+    const any = this.resources.get(hash);
+    if (!any) throw new Error(`resource ${hash} is not loaded`);
+    return any;
+  }
+
+  /** Memoises `make` for the current compile: everything here is invalidated by the next one. */
+  memo<T>(key: string, make: () => T): T {
+    let value = this.derived.get(key) as T | undefined;
+    if (value === undefined) {
+      value = make();
+      this.derived.set(key, value);
+    }
+    return value;
+  }
+
+  /** `undefined` when the compile has no view for this identity (yet) or not for these ports. */
+  view(kind: ProxyKind, name: string, portsKey: string): ResolvedView | undefined {
+    const manifest = this.manifest;
+    if (!manifest) return undefined;
+    const variant = manifest.variants[kind === 'virtualNode' ? portsKey : DEFAULT_PORTS_KEY];
+    const viewName = kind === 'virtualNode' ? names.nodeView(name) : names.gatewayView(name);
+    const own = variant?.[viewName];
+    if (!variant || !own) return undefined;
+    return this.memo(`view|${portsKey}|${viewName}`, () => {
+      const extras: ViewManifest[] =
+        kind === 'virtualNode'
+          ? (manifest.backends[name] ?? []).flatMap((service) => {
+              const v = variant[`${PROXYLESS_VIEW_PREFIX}${service}`];
+              return v ? [v] : [];
+            })
+          : [];
+      const versions = new Map<ResourceKindName, string>();
+      return {
+        own,
+        lookup: (k, n) => own[k][n] ?? extras.find((e) => e[k][n] !== undefined)?.[k][n],
+        wildcardVersion: (k) => {
+          let v = versions.get(k);
+          if (v === undefined) versions.set(k, (v = collectionVersion(own[k])));
+          return v;
+        },
+      } satisfies ResolvedView;
+    });
+  }
+
+  /** A state-of-the-world response body (no nonce) for this collection version, built once per compile. */
+  sotwBody(typeUrl: string, version: string, anys: () => readonly Uint8Array[]): Buffer {
+    // Versions are content hashes: one version of one collection always has the same body.
+    return this.memo(`sotw|${typeUrl}|${version}`, () => discoveryResponseBody(version, typeUrl, anys()));
+  }
+
+  /** A Delta `Resource` (name, version, bytes), built once per compile. */
+  deltaEntry(name: string, hash: string): Uint8Array {
+    return this.memo(`delta|${name}|${hash}`, () => deltaResource({ name, version: hash, any: this.anyOf(hash) }));
+  }
+
+  /** The ARN behind a resource, for NACK reports. */
+  arnOf(hash: string): string | undefined {
+    return this.manifest?.arns[hash];
+  }
+}

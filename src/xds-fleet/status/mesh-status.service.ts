@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
+import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
+import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
+import { CompiledStore } from '../cache/compiled-store.js';
+import { SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
+
+/** A connected proxy as the APIs show it. */
+export interface ProxyView {
+  readonly sessionId: string;
+  readonly shard: string;
+  readonly kind: SessionRecord['kind'];
+  readonly name: string;
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly locality?: Record<string, string>;
+  readonly metadata: Record<string, unknown>;
+  readonly userAgent: string;
+  readonly protocol: SessionRecord['protocol'];
+  readonly peer: string;
+  readonly connectedAt: string;
+  readonly acked: Record<string, string>;
+  readonly ackedAt?: string;
+  readonly syncedVersion?: string;
+  readonly syncedAt?: string;
+  /** Whether the proxy holds the mesh's latest compiled configuration. */
+  readonly inSync: boolean;
+  readonly lastNack?: SessionRecord['lastNack'];
+}
+
+export interface MeshStatus {
+  readonly meshName: string;
+  /** Increases with every committed change to the mesh or anything in it. */
+  readonly generation: string;
+  /** The newest generation compiled and published to the xDS fleet. */
+  readonly compiledGeneration: string;
+  readonly compiledVersion?: string;
+  readonly compiledAt?: string;
+  /** Configuration problems the last compile found, by the ARN of the resource at fault. */
+  readonly problems: readonly { readonly arn: string; readonly message: string }[];
+  readonly proxies: { readonly connected: number; readonly inSync: number; readonly withNack: number };
+  /** True when every committed change is compiled and every connected proxy ACKed it: "has my change landed?". */
+  readonly inSync: boolean;
+  readonly proxyDetails: readonly ProxyView[];
+}
+
+/** What the xDS fleet holds for a mesh: its connected proxies and whether they are up to date. */
+@Injectable()
+export class MeshStatusService {
+  constructor(
+    private readonly stores: MeshStoreFactory,
+    private readonly compiled: CompiledStore,
+    private readonly registry: SessionRegistry,
+  ) {}
+
+  async proxies(scope: TenantScope, meshName: string): Promise<ProxyView[]> {
+    const mesh = await this.mesh(scope, meshName);
+    const meta = await this.compiled.meta({ tenantId: scope.tenantId, meshId: mesh.id });
+    return (await this.registry.list(scope.tenantId, mesh.id)).map((r) => proxyView(r, meta.version));
+  }
+
+  async status(scope: TenantScope, meshName: string): Promise<MeshStatus> {
+    const mesh = await this.mesh(scope, meshName);
+    const ref = { tenantId: scope.tenantId, meshId: mesh.id };
+    const [manifest, records] = await Promise.all([
+      this.compiled.manifest(ref),
+      this.registry.list(scope.tenantId, mesh.id),
+    ]);
+    const proxies = records.map((r) => proxyView(r, manifest?.version));
+    const compiledGeneration = manifest ? mesh.compiledGeneration.toString() : '0';
+    return {
+      meshName: mesh.name,
+      generation: mesh.generation.toString(),
+      compiledGeneration,
+      ...(manifest
+        ? { compiledVersion: manifest.version, compiledAt: new Date(manifest.compiledAt).toISOString() }
+        : {}),
+      problems: manifest?.problems ?? [],
+      proxies: {
+        connected: proxies.length,
+        inSync: proxies.filter((p) => p.inSync).length,
+        withNack: proxies.filter((p) => p.lastNack !== undefined).length,
+      },
+      inSync: manifest !== undefined && mesh.compiledGeneration >= mesh.generation && proxies.every((p) => p.inSync),
+      proxyDetails: proxies,
+    };
+  }
+
+  /** Every live session of a tenant, all meshes (operators). */
+  async tenantProxies(scope: TenantScope): Promise<(ProxyView & { meshName: string })[]> {
+    return (await this.registry.list(scope.tenantId)).map((r) => ({
+      ...proxyView(r, undefined),
+      meshName: r.meshName,
+    }));
+  }
+
+  private async mesh(scope: TenantScope, meshName: string) {
+    const mesh = await this.stores.reader(scope).findMesh(meshName);
+    if (!mesh) throw meshNotFound(scope, meshName);
+    return mesh;
+  }
+}
+
+function proxyView(r: SessionRecord, compiledVersion: string | undefined): ProxyView {
+  return {
+    sessionId: r.sessionId,
+    shard: r.shard,
+    kind: r.kind,
+    name: r.name,
+    nodeId: r.nodeId,
+    cluster: r.cluster,
+    ...(r.locality ? { locality: r.locality } : {}),
+    metadata: r.metadata,
+    userAgent: r.userAgent,
+    protocol: r.protocol,
+    peer: r.peer,
+    connectedAt: r.connectedAt,
+    acked: r.acked,
+    ...(r.ackedAt ? { ackedAt: r.ackedAt } : {}),
+    ...(r.syncedVersion ? { syncedVersion: r.syncedVersion } : {}),
+    ...(r.syncedAt ? { syncedAt: r.syncedAt } : {}),
+    inSync: compiledVersion !== undefined && r.syncedVersion === compiledVersion,
+    ...(r.lastNack ? { lastNack: r.lastNack } : {}),
+  };
+}
