@@ -53,11 +53,17 @@ export interface AdsStream {
   close(): void;
 }
 
-export function adsClient(port: number): grpc.Client {
-  return new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-    // One connection per client (as separate proxies have), not one shared subchannel.
-    'grpc.use_local_subchannel_pool': 1,
-  });
+/** A client of the ADS server on 127.0.0.1:`port`; with `tls`, over TLS trusting `tls.ca` for the name `tls.serverName`. */
+export function adsClient(port: number, tls?: { ca: Buffer; serverName: string }): grpc.Client {
+  return new grpc.Client(
+    `127.0.0.1:${port}`,
+    tls ? grpc.credentials.createSsl(tls.ca) : grpc.credentials.createInsecure(),
+    {
+      // One connection per client (as separate proxies have), not one shared subchannel.
+      'grpc.use_local_subchannel_pool': 1,
+      ...(tls ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
+    },
+  );
 }
 
 export function openAds(client: grpc.Client, protocol: 'sotw' | 'delta', token: string | undefined): AdsStream {

@@ -293,11 +293,19 @@ function metadataToken(node: XdsNode): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
+/** Node metadata larger than this is not kept in the session registry (a client chooses its size). */
+const MAX_RECORDED_METADATA = 8 * 1024;
+
+/** Node metadata as the registry keeps it: never the token, and only when it is of a reasonable size. */
 function withoutToken(metadata: Record<string, unknown>): Record<string, unknown> {
   const meshplane = metadata['meshplane'];
-  if (!meshplane || typeof meshplane !== 'object') return metadata;
-  const { token: _token, ...rest } = meshplane as Record<string, unknown>;
-  return { ...metadata, meshplane: rest };
+  let kept = metadata;
+  if (meshplane && typeof meshplane === 'object') {
+    const { token: _token, ...rest } = meshplane as Record<string, unknown>;
+    kept = { ...metadata, meshplane: rest };
+  }
+  const size = JSON.stringify(kept).length;
+  return size > MAX_RECORDED_METADATA ? { omitted: `node metadata of ${size} bytes is not recorded` } : kept;
 }
 
 /**

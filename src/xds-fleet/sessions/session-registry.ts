@@ -117,12 +117,9 @@ export class SessionRegistry {
     const pipeline = this.client.pipeline();
     for (const { tenantId, record } of sessions) {
       pipeline.zadd(keys.seen(tenantId), now, record.sessionId);
-      pipeline.zadd(
-        keys.conn(tenantId, record.meshId, record.kind, record.name),
-        'XX',
-        now + SESSION_TTL_MS,
-        record.sessionId,
-      );
+      const conn = keys.conn(tenantId, record.meshId, record.kind, record.name);
+      pipeline.zadd(conn, now + SESSION_TTL_MS, record.sessionId);
+      pipeline.pexpire(conn, SESSION_TTL_MS * 2);
     }
     await pipeline.exec();
   }
