@@ -1,36 +1,16 @@
-import {
-  DeleteRouteCommand,
-  UpdateRouteCommand,
-  UpdateVirtualNodeCommand,
-  type AppMeshClient,
-} from '@aws-sdk/client-app-mesh';
+import { DeleteRouteCommand, UpdateVirtualNodeCommand, type AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { freePorts, sendHttp, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
-import { createShopMesh } from '../support/mesh-fixture.js';
+import { eventually } from '../support/eventually.js';
+import { createShopMesh, mainRouteUpdate } from '../support/mesh-fixture.js';
 import { spawnNode, waitFor200, type Spawned } from '../support/processes.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { testEnv } from '../support/test-config.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 
 type Json = Record<string, any>;
-
-/** Polls `check` every 50 ms until it returns a value other than undefined; fails after `timeoutMs`. */
-async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 /**
  * The whole path with real parts: the App Mesh API (real AWS SDK) commits, the worker compiles
@@ -60,22 +40,7 @@ describe('Envoy on the xDS fleet (API → worker → two shards → Envoy)', () 
     }
     return seen;
   };
-  const setWeights = (weights: Record<string, number>, prefix = '/') =>
-    mesh.send(
-      new UpdateRouteCommand({
-        meshName: 'shop',
-        virtualRouterName: 'api-router',
-        routeName: 'main',
-        spec: {
-          httpRoute: {
-            match: { prefix },
-            action: {
-              weightedTargets: Object.entries(weights).map(([virtualNode, weight]) => ({ virtualNode, weight })),
-            },
-          },
-        },
-      }),
-    );
+  const setWeights = (weights: Record<string, number>) => mesh.send(mainRouteUpdate(weights));
 
   beforeAll(async () => {
     const env = testEnv({ RECONCILE_DEBOUNCE_MS: '20' });

@@ -11,7 +11,7 @@ import { ProxyTokenService } from '../../src/xds-fleet/identity/proxy-tokens.ser
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
-import { createShopMesh } from '../support/mesh-fixture.js';
+import { createShopMesh, mainRouteUpdate } from '../support/mesh-fixture.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 
@@ -133,16 +133,7 @@ describe('xDS server protocol (raw ADS client)', () => {
     });
 
     it('pushes a change, records a NACK in the proxies API, and does not push the rejected version again', async () => {
-      await aliceMesh.send(
-        new UpdateRouteCommand({
-          meshName: 'shop',
-          virtualRouterName: 'api-router',
-          routeName: 'main',
-          spec: {
-            httpRoute: { match: { prefix: '/v2' }, action: { weightedTargets: [{ virtualNode: 'api', weight: 1 }] } },
-          },
-        }),
-      );
+      await aliceMesh.send(mainRouteUpdate({ api: 1 }, '/v2'));
       const rds = await stream.next(10_000);
       expect(rds['type_url']).toBe(TYPE.routeConfiguration);
       expect(JSON.stringify(rds['resources'])).toContain('/v2');
@@ -313,16 +304,7 @@ describe('xDS server protocol (raw ADS client)', () => {
       await stream.expectSilence(200);
 
       // A route change changes the route configuration only: clusters are not re-sent.
-      await aliceMesh.send(
-        new UpdateRouteCommand({
-          meshName: 'shop',
-          virtualRouterName: 'api-router',
-          routeName: 'main',
-          spec: {
-            httpRoute: { match: { prefix: '/v3' }, action: { weightedTargets: [{ virtualNode: 'api', weight: 1 }] } },
-          },
-        }),
-      );
+      await aliceMesh.send(mainRouteUpdate({ api: 1 }, '/v3'));
       const change = await stream.next(10_000);
       expect(change['type_url']).toBe(TYPE.routeConfiguration);
       expect(JSON.stringify(change['resources'])).toContain('/v3');

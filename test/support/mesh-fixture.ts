@@ -4,6 +4,7 @@ import {
   CreateVirtualNodeCommand,
   CreateVirtualRouterCommand,
   CreateVirtualServiceCommand,
+  UpdateRouteCommand,
   type AppMeshClient,
 } from '@aws-sdk/client-app-mesh';
 
@@ -81,4 +82,23 @@ export async function createShopMesh(client: AppMeshClient, options: ShopMeshOpt
       },
     }),
   );
+}
+
+/** The `main` route of {@link createShopMesh} with new weights (and optionally another prefix). */
+export function mainRouteUpdate(
+  weights: Readonly<Record<string, number>>,
+  prefix = '/',
+  meshName = 'shop',
+): UpdateRouteCommand {
+  return new UpdateRouteCommand({
+    meshName,
+    virtualRouterName: 'api-router',
+    routeName: 'main',
+    spec: {
+      httpRoute: {
+        match: { prefix },
+        action: { weightedTargets: Object.entries(weights).map(([virtualNode, weight]) => ({ virtualNode, weight })) },
+      },
+    },
+  });
 }
