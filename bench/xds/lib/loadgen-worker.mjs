@@ -29,6 +29,9 @@ const RETRY_MAX_MS = 30_000;
 const MARK = Buffer.from('/m/');
 /** The connect_timeout of the xDS cluster in the bootstraps the API generates. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** The HTTP/2 keepalive of the xDS cluster in those bootstraps. */
+const KEEPALIVE_INTERVAL_MS = 30_000;
+const KEEPALIVE_TIMEOUT_MS = 10_000;
 
 /** @typedef {{ index: number, token: string, nodeId: string, cluster: string }} ClientSpec */
 /** @typedef {{ version: string, nonce: string, names: string[], acked: boolean, requested: boolean }} TypeState */
@@ -376,6 +379,9 @@ function openGrpcJs(p, on) {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': -1,
       'grpc.enable_retries': 0,
+      // The bootstraps' connect timeout and HTTP/2 keepalive.
+      'grpc.keepalive_time_ms': KEEPALIVE_INTERVAL_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
       // Reconnection pacing is the stream's (Envoy's backoff), not the channel's.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
@@ -416,8 +422,16 @@ function openHttp2(p, on) {
       if (s.connecting) s.destroy(new Error('connect timeout'));
     }, CONNECT_TIMEOUT_MS);
     s.once('connect', () => clearTimeout(timer));
+    // The HTTP/2 keepalive of the bootstraps (connection_keepalive: interval 30 s, timeout 10 s):
+    // a connection that stopped answering (e.g. one whose handshake the server's full accept
+    // queue dropped, though the client saw it complete) is closed and the stream retried.
+    const keepalive = setInterval(() => {
+      const deadline = setTimeout(() => s.destroy(new Error('keepalive timeout')), KEEPALIVE_TIMEOUT_MS);
+      if (!s.ping(() => clearTimeout(deadline))) clearTimeout(deadline);
+    }, KEEPALIVE_INTERVAL_MS);
     session.on('close', () => {
       clearTimeout(timer);
+      clearInterval(keepalive);
       if (p.session === s) p.session = undefined;
     });
     p.session = session;
