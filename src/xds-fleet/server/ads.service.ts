@@ -115,9 +115,12 @@ export class AdsService {
       doneStarting();
       call.emit('error', { code, details: message });
     };
+    let cleaned = false;
     const cleanup = () => {
       closed = true;
       doneStarting();
+      if (cleaned) return; // 'cancelled', 'close', 'end' and 'error' may all fire for one stream
+      cleaned = true;
       if (session) void this.shard.detach(session, record);
       else if (admitted && record) void this.registry.remove(record.tenantId, record).catch(() => undefined);
     };
