@@ -28,7 +28,8 @@
 //   --env=K=V,K=V       experiment: extra environment for every role (e.g. RECONCILE_DEBOUNCE_MS=20);
 //                       results then go to bench/.profiles/ unless --out says otherwise
 //   --out=PATH          results path without extension (default bench/results/propagation)
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   --report-only=X.json  only render X.md again from a result's JSON
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Loadgen, until } from './lib/loadgen.mjs';
@@ -59,7 +60,12 @@ const log = (msg) => process.stderr.write(`[bench:propagation ${new Date().toISO
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 try {
-  await main(parseArgs(process.argv.slice(2)));
+  const reportOnly = process.argv.find((a) => a.startsWith('--report-only='));
+  if (reportOnly) {
+    // Renders the Markdown again from a result's JSON (e.g. after the report's wording changed).
+    const json = reportOnly.slice('--report-only='.length);
+    writeFileSync(json.replace(/\.json$/, '.md'), report(JSON.parse(readFileSync(json, 'utf8'))));
+  } else await main(parseArgs(process.argv.slice(2)));
   process.exit(0);
 } catch (err) {
   const e = /** @type {Error & { hint?: string }} */ (err);
@@ -127,6 +133,7 @@ function parseArgs(argv) {
     out:
       given.get('out') ??
       join(root, 'bench', given.has('env') || given.has('cpu-prof') ? '.profiles' : 'results', 'propagation'),
+    // (--report-only=X.json renders X.md again from a result's JSON.)
     command: `npm run bench:propagation${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
   };
 }
@@ -554,6 +561,8 @@ function report(r) {
     `**Steady updates**: ${s.updates} updates (${s.failed} failed), ${s.samples} proxy ACKs measured (${s.missing} never arrived); p50 ${s.p50Ms} ms, p90 ${s.p90Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms. API answer: p50 ${s.apiMs.p50} ms, p99 ${s.apiMs.p99} ms. Reconcile queue depth (\`meshplane_queue_depth{queue="reconcile"}\`, sampled every 250 ms; it counts the scheduled sweep too): max ${depthMax(steadySamples)}. Compiles during the phase: ${compilesIn(steadySamples)} (${round(compilesIn(steadySamples) / o.durationS, 1)}/s), compile time p50 ≈ ${round(s.compileDuration.p50S * 1000)} ms, p99 ≈ ${round(s.compileDuration.p99S * 1000)} ms. Shards: ${s.shards.routePushes} route configuration pushes, ${s.shards.nacks} NACKs, \`meshplane_xds_commit_to_ack_seconds\` p50 ≈ ${round(s.shards.commitToAck.p50S * 1000)} ms, p99 ≈ ${round(s.shards.commitToAck.p99S * 1000)} ms (${s.shards.commitToAck.count} observations, bucket-interpolated). CPU s over ${s.cpu.wallS} s: shards ${s.cpu.shardsCpuS}, worker ${s.cpu.workerCpuS}, api ${s.cpu.apiCpuS}, PostgreSQL ${s.cpu.postgresCpuS}, Redis ${s.cpu.redisCpuS}, load generator ${s.cpu.loadgenCpuS}, other ${s.cpu.otherCpuS}.`,
     '',
     `**Burst**: ${b.updates} updates (${b.failed} failed${b.firstError ? `, first: ${b.firstError}` : ''}), each sent when due (open loop, ${b.updates} at once at most), all within ${b.sentOverMs} ms; API answer p50 ${b.apiMs.p50} ms, p99 ${b.apiMs.p99} ms: writes to one mesh are serialised (each takes the mesh row's lock), so the API committed the last ${b.sendSpanMs} ms after the first was sent. ${b.proxiesConverged} proxies reached their final state, p50 ${b.perProxyFromFirstSendMs.p50} ms, p99 ${b.perProxyFromFirstSendMs.p99} ms after the first request; all ${b.allFromLastCommitMs} ms after the last commit. The status API (\`GET /v1/meshes/${MESH}/status\`) said inSync ${b.status.inSync}${b.status.reportedInSyncAfterLastCommitMs !== null ? ` ${b.status.reportedInSyncAfterLastCommitMs} ms after the last commit (shards write the session registry once a second)` : ''}: generation ${b.status.generation}, compiled ${b.status.compiledGeneration}, proxies ${JSON.stringify(b.status.proxies)}. Compiles during the burst: ${compilesIn(burstSamples)} (coalesced from ${b.updates} updates), compile time p50 ≈ ${round(b.compileDuration.p50S * 1000)} ms, p99 ≈ ${round(b.compileDuration.p99S * 1000)} ms; reconcile queue depth max ${depthMax(burstSamples)}, over time from the burst's start: ${timeline}. Shards: ${b.shards.routePushes} route configuration pushes, ${b.shards.nacks} NACKs. CPU s over ${b.cpu.wallS} s: shards ${b.cpu.shardsCpuS}, worker ${b.cpu.workerCpuS}, api ${b.cpu.apiCpuS}, PostgreSQL ${b.cpu.postgresCpuS}, Redis ${b.cpu.redisCpuS}, load generator ${b.cpu.loadgenCpuS}, other ${b.cpu.otherCpuS}.`,
+    '',
+    `How to read the steady phase: a compile covers every change committed before it starts, and its ACKs are attributed to each change it carries. The reconcile debounce (RECONCILE_DEBOUNCE_MS, ${r.options.env['RECONCILE_DEBOUNCE_MS'] ?? 100} ms) restarts with every change of the mesh, up to RECONCILE_MAX_DELAY_MS (${r.options.env['RECONCILE_MAX_DELAY_MS'] ?? 1000} ms) after the first change it covers; with a change every ${round(1000 / o.rate)} ms ${round(compilesIn(steadySamples) / o.durationS, 1)} compiles per second ran, so a change waited on average about half the interval between compiles before its compile started. \`meshplane_xds_commit_to_ack_seconds\` starts its clock at the newest commit a compile includes (\`committedAt\`), so it shows less than the changes that waited longest in a batch saw.`,
     '',
     `Worker compiles over the whole run: ${Object.entries(r.compiles)
       .map(([k, v]) => `${k} ${v}`)
