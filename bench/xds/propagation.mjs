@@ -29,9 +29,10 @@
 //                       results then go to bench/.profiles/ unless --out says otherwise
 //   --out=PATH          results path without extension (default bench/results/propagation)
 //   --report-only=X.json  only render X.md again from a result's JSON
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { logger, parseFlags, runBench } from './lib/cli.mjs';
 import { Loadgen, until } from './lib/loadgen.mjs';
 import {
   busyCores,
@@ -55,29 +56,13 @@ const REDIS_DB = 12;
 const MESH = 'prop';
 const TARGETS = { p50Ms: 250, p99Ms: 1000, burstS: 3 };
 
-/** @param {string} msg */
-const log = (msg) => process.stderr.write(`[bench:propagation ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = logger('bench:propagation');
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-try {
-  const reportOnly = process.argv.find((a) => a.startsWith('--report-only='));
-  if (reportOnly) {
-    // Renders the Markdown again from a result's JSON (e.g. after the report's wording changed).
-    const json = reportOnly.slice('--report-only='.length);
-    writeFileSync(json.replace(/\.json$/, '.md'), report(JSON.parse(readFileSync(json, 'utf8'))));
-  } else await main(parseArgs(process.argv.slice(2)));
-  process.exit(0);
-} catch (err) {
-  const e = /** @type {Error & { hint?: string }} */ (err);
-  log(`failed: ${e.stack ?? e.message}`);
-  if (e.hint) log(e.hint);
-  process.exit(1);
-}
+await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main, report });
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {Map<string, string>} */
-  const given = new Map();
   const known = [
     'cpu-prof',
     'env',
@@ -92,12 +77,7 @@ function parseArgs(argv) {
     'processes',
     'out',
   ];
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m?.[1] || !known.includes(m[1]))
-      throw new Error(`unknown argument ${arg} (see the top of bench/xds/propagation.mjs)`);
-    given.set(m[1], m[2] ?? 'true');
-  }
+  const given = parseFlags(argv, known, 'bench/xds/propagation.mjs');
   const num = (/** @type {string} */ name, /** @type {number} */ fallback) => {
     const v = Number(given.get(name) ?? fallback);
     if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);

@@ -16,7 +16,15 @@ import { TenantsService, type CreatedTenant } from '../../src/tenants/tenants.se
 import { ProxyTokenService } from '../../src/xds-fleet/identity/proxy-tokens.service.js';
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds } from '../support/ads-client.js';
-import { freePorts, sendHttp, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
+import {
+  countUpstreams,
+  freePorts,
+  sendHttp,
+  startEnvoy,
+  startUpstream,
+  type RunningEnvoy,
+  type Upstream,
+} from '../support/envoy.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually } from '../support/eventually.js';
 import { createShopMesh, mainRouteUpdate } from '../support/mesh-fixture.js';
@@ -77,15 +85,7 @@ describe('reconcile pipeline under faults (worker crash, Redis outage, PostgreSQ
         ? s
         : undefined;
     });
-  const upstreams = async (n: number) => {
-    const seen: Record<string, number> = {};
-    for (let i = 0; i < n; i++) {
-      const res = await sendHttp(egressPort, 'api.shop.local:8080', '/');
-      const key = res.status === 200 ? (res.upstream ?? 'none') : String(res.status);
-      seen[key] = (seen[key] ?? 0) + 1;
-    }
-    return seen;
-  };
+  const upstreams = (n: number) => countUpstreams(egressPort, 'api.shop.local:8080', n);
   const allTrafficOn = (name: string, timeoutMs: number) =>
     eventually(`all traffic on ${name}`, timeoutMs, async () => {
       const seen = await upstreams(10);

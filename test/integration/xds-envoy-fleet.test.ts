@@ -2,7 +2,15 @@ import { DeleteRouteCommand, UpdateVirtualNodeCommand, type AppMeshClient } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { freePorts, sendHttp, startEnvoy, startUpstream, type RunningEnvoy, type Upstream } from '../support/envoy.js';
+import {
+  countUpstreams,
+  freePorts,
+  sendHttp,
+  startEnvoy,
+  startUpstream,
+  type RunningEnvoy,
+  type Upstream,
+} from '../support/envoy.js';
 import { eventually } from '../support/eventually.js';
 import { createShopMesh, mainRouteUpdate } from '../support/mesh-fixture.js';
 import { spawnNode, waitFor200, type Spawned } from '../support/processes.js';
@@ -31,15 +39,7 @@ describe('Envoy on the xDS fleet (API → worker → two shards → Envoy)', () 
 
   const get = async (path: string) =>
     (await call(app.baseUrl, 'GET', path, { authorization: `Bearer ${tenant.apiToken.token}` })).body as Json;
-  const upstreams = async (n: number) => {
-    const seen: Record<string, number> = {};
-    for (let i = 0; i < n; i++) {
-      const res = await sendHttp(egressPort, 'api.shop.local:8080', '/');
-      const key = res.status === 200 ? (res.upstream ?? 'none') : String(res.status);
-      seen[key] = (seen[key] ?? 0) + 1;
-    }
-    return seen;
-  };
+  const upstreams = (n: number) => countUpstreams(egressPort, 'api.shop.local:8080', n);
   const setWeights = (weights: Record<string, number>) => mesh.send(mainRouteUpdate(weights));
 
   beforeAll(async () => {

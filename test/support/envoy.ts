@@ -353,6 +353,20 @@ export function sendHttp(
   });
 }
 
+/**
+ * Sends `n` requests with `sendHttp` and counts who answered: the upstream's name for a 200,
+ * otherwise the status code (e.g. `{ blue: 7, green: 3 }`, or `{ '404': 10 }`).
+ */
+export async function countUpstreams(port: number, host: string, n: number): Promise<Record<string, number>> {
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const res = await sendHttp(port, host, '/');
+    const key = res.status === 200 ? (res.upstream ?? 'none') : String(res.status);
+    seen[key] = (seen[key] ?? 0) + 1;
+  }
+  return seen;
+}
+
 /** The committed test certificates (a CA, catalog.shop.local's server certificate, frontend.shop.local's client one). */
 export const testCertificate = (file: string): string =>
   fileURLToPath(new URL(`../../src/xds-fleet/translator/testdata/certs/${file}`, import.meta.url));

@@ -4,10 +4,10 @@ import { protoIncludeDirs, PROTO_FILES, toProtoObject } from '../../src/xds-flee
 import { TYPE, type EnvoyResource, type ResourceSet } from '../../src/xds-fleet/translator/envoy-types.js';
 
 /**
- * A minimal state-of-the-world ADS server for tests, and the encoding it uses: translator output
- * (proto3-JSON-shaped objects) → protobufjs objects → wire. It is a test harness for checking what
- * real xDS clients accept, not the product's xDS server; the encoding lives here so the product's
- * can be compared with it.
+ * A minimal state-of-the-world ADS server for tests that check what real xDS clients accept of
+ * the translator's output in isolation (no API, worker or Redis), and that record what a client
+ * sends. Not the product's xDS server (src/xds-fleet/server); it shares the product's protobuf
+ * conversion (src/xds-fleet/encoding/protos.ts).
  */
 
 let loaded: protoLoader.PackageDefinition | undefined;

@@ -118,3 +118,14 @@ function arnOf(resource: object): string | undefined {
   const arn = metadata?.filter_metadata?.meshplane?.arn;
   return typeof arn === 'string' ? arn : undefined;
 }
+
+/** Every resource hash a manifest's views reference. */
+export function referencedHashes(manifest: CompiledManifest): Set<string> {
+  const hashes = new Set<string>();
+  for (const views of Object.values(manifest.variants)) {
+    for (const view of Object.values(views)) {
+      for (const collection of Object.values(view)) for (const h of Object.values(collection)) hashes.add(h);
+    }
+  }
+  return hashes;
+}

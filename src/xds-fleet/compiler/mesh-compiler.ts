@@ -7,6 +7,7 @@ import {
   DEFAULT_PORTS_KEY,
   manifestViews,
   parsePortsKey,
+  referencedHashes,
   TYPE_URLS,
   type CompiledManifest,
   type EncodedResource,
@@ -198,17 +199,6 @@ export class MeshCompiler {
       data: { compiledGeneration: BigInt(generation) },
     });
   }
-}
-
-/** Every resource hash a manifest's views reference. */
-export function referencedHashes(manifest: CompiledManifest): Set<string> {
-  const hashes = new Set<string>();
-  for (const views of Object.values(manifest.variants)) {
-    for (const view of Object.values(views)) {
-      for (const collection of Object.values(view)) for (const h of Object.values(collection)) hashes.add(h);
-    }
-  }
-  return hashes;
 }
 
 /** The virtual services a virtual node lists as backends. */

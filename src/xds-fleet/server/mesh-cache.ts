@@ -2,10 +2,10 @@ import { Logger } from '@nestjs/common';
 import {
   collectionVersion,
   DEFAULT_PORTS_KEY,
+  referencedHashes,
   type CompiledManifest,
   type ViewManifest,
 } from '../cache/compiled-mesh.js';
-import { referencedHashes } from '../compiler/mesh-compiler.js';
 import type { CompiledStore, MeshRef } from '../cache/compiled-store.js';
 import { deltaResource, discoveryResponseBody } from '../encoding/wire.js';
 import type { ResourceKindName } from '../translator/envoy-types.js';

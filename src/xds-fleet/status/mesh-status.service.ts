@@ -5,28 +5,11 @@ import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { CompiledStore } from '../cache/compiled-store.js';
 import { SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
 
-/** A connected proxy as the APIs show it. */
-export interface ProxyView {
-  readonly sessionId: string;
-  readonly shard: string;
-  readonly kind: SessionRecord['kind'];
-  readonly name: string;
-  readonly nodeId: string;
-  readonly cluster: string;
-  readonly locality?: Record<string, string>;
-  readonly metadata: Record<string, unknown>;
-  readonly userAgent: string;
-  readonly protocol: SessionRecord['protocol'];
-  readonly peer: string;
-  readonly connectedAt: string;
-  readonly acked: Record<string, string>;
-  readonly ackedAt?: string;
-  readonly syncedVersion?: string;
-  readonly syncedAt?: string;
+/** A connected proxy as the APIs show it: its registry record, and whether it holds the latest compile. */
+export type ProxyView = Omit<SessionRecord, 'tenantId' | 'meshId' | 'meshName'> & {
   /** Whether the proxy holds the mesh's latest compiled configuration. */
   readonly inSync: boolean;
-  readonly lastNack?: SessionRecord['lastNack'];
-}
+};
 
 export interface MeshStatus {
   readonly meshName: string;
@@ -102,24 +85,6 @@ export class MeshStatusService {
 }
 
 function proxyView(r: SessionRecord, compiledVersion: string | undefined): ProxyView {
-  return {
-    sessionId: r.sessionId,
-    shard: r.shard,
-    kind: r.kind,
-    name: r.name,
-    nodeId: r.nodeId,
-    cluster: r.cluster,
-    ...(r.locality ? { locality: r.locality } : {}),
-    metadata: r.metadata,
-    userAgent: r.userAgent,
-    protocol: r.protocol,
-    peer: r.peer,
-    connectedAt: r.connectedAt,
-    acked: r.acked,
-    ...(r.ackedAt ? { ackedAt: r.ackedAt } : {}),
-    ...(r.syncedVersion ? { syncedVersion: r.syncedVersion } : {}),
-    ...(r.syncedAt ? { syncedAt: r.syncedAt } : {}),
-    inSync: compiledVersion !== undefined && r.syncedVersion === compiledVersion,
-    ...(r.lastNack ? { lastNack: r.lastNack } : {}),
-  };
+  const { tenantId: _tenant, meshId: _mesh, meshName: _name, ...shown } = r;
+  return { ...shown, inSync: compiledVersion !== undefined && r.syncedVersion === compiledVersion };
 }
