@@ -25,7 +25,7 @@ const USAGE = `Usage: npm run cli -- <command>
   api-token list <accountId>
   api-token revoke <accountId> <tokenId>
   bootstrap --tenant <accountId or name> --mesh <mesh> (--virtual-node <name> | --virtual-gateway <name>)
-            [--format envoy|grpc] [--zone Z] [--admin-port N] [--ingress-port N] [--egress-port N]
+            [--format envoy|grpc] [--zone Z] [--admin-port N] [--ingress-port N] [--egress-port N] [--address IP]
             [--xds-host H] [--xds-port N] [--tls] [--ca-file F]
 
 Prints JSON; bootstrap prints the bootstrap itself (Envoy YAML, or gRPC xDS JSON with --format grpc),
@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<unknown> {
       'admin-port': { type: 'string' },
       'ingress-port': { type: 'string' },
       'egress-port': { type: 'string' },
+      address: { type: 'string' },
       'xds-host': { type: 'string' },
       'xds-port': { type: 'string' },
       tls: { type: 'boolean' },
@@ -144,6 +145,7 @@ async function bootstrap(
     adminPort: 'admin-port',
     ingressPort: 'ingress-port',
     egressPort: 'egress-port',
+    address: 'address',
     xdsHost: 'xds-host',
     xdsPort: 'xds-port',
     caFile: 'ca-file',

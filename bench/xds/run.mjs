@@ -28,8 +28,8 @@
 //   --client=http2        how simulated proxies speak gRPC: http2 (gRPC framing written on node:http2,
 //                         light enough that 10,000 fit beside the shard on 2 cores) or grpc-js
 //   --cpu-prof            run the shard under `node --cpu-prof`; results and profiles go to bench/.profiles/
-//   --shard-backlog=N     experiment: the shard listens with backlog N (a preloaded patch, see
-//                         lib/listen-backlog.mjs) instead of Node's 511; results go to bench/.profiles/
+//   --shard-backlog=N     experiment: the shard runs with XDS_LISTEN_BACKLOG=N (its listen backlog,
+//                         default 4096) instead of the default; results go to bench/.profiles/
 //   --out=PATH            results path without extension (default bench/results/xds)
 //   --report-only=X.json  only render X.md again from a result's JSON
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -257,7 +257,7 @@ async function runPhase({
     XDS_PORT: String(ports.shardPort),
     XDS_HTTP_PORT: String(ports.shardHttp),
     XDS_SHARD_ID: `bench-${protocol}`,
-    ...(o.shardBacklog ? { BENCH_LISTEN_BACKLOG: String(o.shardBacklog) } : {}),
+    ...(o.shardBacklog ? { XDS_LISTEN_BACKLOG: String(o.shardBacklog) } : {}),
   };
   const startShard = () =>
     startRole({
@@ -265,10 +265,7 @@ async function runPhase({
       role: 'xds',
       env: shardEnv,
       httpPort: ports.shardHttp,
-      nodeArgs: [
-        ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-        ...(o.shardBacklog ? ['--import', join(root, 'bench/xds/lib/listen-backlog.mjs')] : []),
-      ],
+      nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       log,
     });
   let shard = await startShard();
@@ -598,7 +595,7 @@ function report(r) {
     '',
     `Command: \`${r.command}\` (after \`npm run build\`).`,
     '',
-    `Setup: api, worker and **one xds shard** as separate processes (\`dist/main.{api,worker,xds}.js\`, default configuration, LOG_LEVEL=warn), PostgreSQL and Redis local, all on this machine with the load generator (${r.options.processes} processes) and the witness Envoy: everything shares the same ${m.cores} cores. Mesh (built with the AWS SDK): ${r.mesh.virtualNodes} virtual nodes (Cloud Map discovery, so clients use EDS), each with its own backend service and the shared \`shared.bench.local\` (router \`shared\`, route \`main\`), ${r.mesh.proxiesPerNode} proxies per node, each with its own proxy token from the bootstrap endpoint. Each simulated proxy is a real gRPC stream on its own HTTP/2 connection (${r.options.client === 'http2' ? 'gRPC framing written directly on node:http2: what @grpc/grpc-js does underneath, at a fraction of its CPU per connection and message, so the generator leaves the shard its core' : '@grpc/grpc-js, a Client per proxy with a local subchannel pool'}) that subscribes like Envoy (wildcard CDS, EDS for the clusters' names, wildcard LDS, RDS for the listeners' names), ACKs every response, and reconnects like Envoy configured by the generated bootstrap (5 s connect timeout, HTTP/2 keepalive every 30 s with a 10 s timeout, jittered exponential backoff from 0.5 s to 30 s). The fleet connects at ${r.options.connectRate} new connections/s; the shard admits at most 1000 new streams/s (XDS_ADMISSION_RATE default) and refuses the rest with UNAVAILABLE.${r.options.shardBacklog ? ` **Experiment: the shard listens with backlog ${r.options.shardBacklog} (preloaded patch, lib/listen-backlog.mjs) instead of Node's 511.**` : ''} The change: UpdateRoute of \`shared/main\` (new match prefix and weights), which changes both egress route configurations of every node; latency runs from the API's answer (the commit) to each proxy's ACK of the route configuration containing it.`,
+    `Setup: api, worker and **one xds shard** as separate processes (\`dist/main.{api,worker,xds}.js\`, default configuration, LOG_LEVEL=warn), PostgreSQL and Redis local, all on this machine with the load generator (${r.options.processes} processes) and the witness Envoy: everything shares the same ${m.cores} cores. Mesh (built with the AWS SDK): ${r.mesh.virtualNodes} virtual nodes (Cloud Map discovery, so clients use EDS), each with its own backend service and the shared \`shared.bench.local\` (router \`shared\`, route \`main\`), ${r.mesh.proxiesPerNode} proxies per node, each with its own proxy token from the bootstrap endpoint. Each simulated proxy is a real gRPC stream on its own HTTP/2 connection (${r.options.client === 'http2' ? 'gRPC framing written directly on node:http2: what @grpc/grpc-js does underneath, at a fraction of its CPU per connection and message, so the generator leaves the shard its core' : '@grpc/grpc-js, a Client per proxy with a local subchannel pool'}) that subscribes like Envoy (wildcard CDS, EDS for the clusters' names, wildcard LDS, RDS for the listeners' names), ACKs every response, and reconnects like Envoy configured by the generated bootstrap (5 s connect timeout, HTTP/2 keepalive every 30 s with a 10 s timeout, jittered exponential backoff from 0.5 s to 30 s). The fleet connects at ${r.options.connectRate} new connections/s; the shard admits at most 1000 new streams/s (XDS_ADMISSION_RATE default) and refuses the rest with UNAVAILABLE.${r.options.shardBacklog ? ` **Experiment: the shard listens with XDS_LISTEN_BACKLOG=${r.options.shardBacklog} instead of the default 4096.**` : ''} The change: UpdateRoute of \`shared/main\` (new match prefix and weights), which changes both egress route configurations of every node; latency runs from the API's answer (the commit) to each proxy's ACK of the route configuration containing it.`,
     '',
   ];
   for (const p of r.phases) {

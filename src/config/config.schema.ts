@@ -84,6 +84,12 @@ export const CONFIG_KEYS = {
     default: '18000',
     doc: 'gRPC port of the xDS server (ADS for Envoy and proxyless gRPC). 18000 is the port go-control-plane examples and most Envoy tutorials use.',
   }),
+  xdsListenBacklog: key({
+    env: 'XDS_LISTEN_BACKLOG',
+    schema: positiveInt,
+    default: '4096',
+    doc: "Length of the xDS port's accept queue (the `listen(2)` backlog): connections the kernel completes before the shard accepts them. During a reconnect storm (a shard restarted, a load balancer failing over) thousands of proxies connect at once; with Node's default of 511 the kernel drops the SYNs beyond it and those proxies retry only after their backoff, which made the benchmark's reconnect storms of 10,000 proxies take 42 s and 70 s instead of 28 s and 20 s (bench/xds). The kernel caps the value at `net.core.somaxconn` (4096 by default on Linux 5.4 and later; raise that sysctl to go beyond it).",
+  }),
   xdsShardId: key({
     env: 'XDS_SHARD_ID',
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
@@ -159,25 +165,25 @@ export const CONFIG_KEYS = {
     env: 'QUEUE_PREFIX',
     schema: z.string().regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . - { }'),
     default: 'meshplane',
-    doc: "Prefix of every BullMQ key in Redis (`<prefix>:<queue>:...`). Processes with the same prefix share queues, so give each installation that shares one Redis its own prefix. Wrap it in braces (`{meshplane}`) on Redis Cluster so a queue's keys share one slot.",
+    doc: "Prefix of every BullMQ key in Redis (`<prefix>:<queue>:...`). Processes with the same prefix share queues. Compiled xDS snapshots, sessions and endpoints (`mp:xds:...`) do not use it yet, so give each installation its own Redis database rather than only its own prefix. Wrap it in braces (`{meshplane}`) on Redis Cluster so a queue's keys share one slot.",
   }),
   reconcileDebounceMs: key({
     env: 'RECONCILE_DEBOUNCE_MS',
     schema: nonNegativeInt.max(60_000, 'must be at most 60000'),
     default: '100',
-    doc: "After a mesh changes, its compile waits this long for more changes; each further change restarts the wait (up to RECONCILE_MAX_DELAY_MS). 100 ms coalesces the bursts that Terraform and scripts send (one apply is many calls) and is Istio's PILOT_DEBOUNCE_AFTER. 0 compiles every change as soon as a worker is free.",
+    doc: "A change to a mesh that has not started a compile for this long compiles at once; a change sooner after a compile waits this long for more changes, and each further change restarts the wait (up to RECONCILE_MAX_DELAY_MS). 100 ms coalesces the bursts that Terraform and scripts send (one apply is many calls) and is Istio's PILOT_DEBOUNCE_AFTER. 0 compiles every change as soon as a worker is free.",
   }),
   reconcileMaxDelayMs: key({
     env: 'RECONCILE_MAX_DELAY_MS',
     schema: nonNegativeInt.max(600_000, 'must be at most 600000'),
-    default: '1000',
-    doc: 'Longest a pending compile of a mesh is postponed by further changes, counted from the first change it covers: a steady stream of changes still compiles at least this often. 1 s keeps p99 commit-to-Envoy latency near a second under continuous writes. A value below RECONCILE_DEBOUNCE_MS caps the debounce.',
+    default: '200',
+    doc: "Longest a pending compile of a mesh is postponed by further changes, counted from the first change it covers: a steady stream of changes still compiles at least this often. 200 ms keeps commit-to-Envoy latency near 200 ms at p50 under 20 changes a second to one mesh (bench/results/propagation.md); Istio's PILOT_DEBOUNCE_MAX is 10 s because its pushes are full recomputes, ours are incremental. A value below RECONCILE_DEBOUNCE_MS caps the debounce.",
   }),
   reconcileSweepIntervalMs: key({
     env: 'RECONCILE_SWEEP_INTERVAL_MS',
     schema: positiveInt.min(1_000, 'must be at least 1000').max(3_600_000, 'must be at most 3600000'),
     default: '10000',
-    doc: 'How often a worker looks for meshes whose generation is ahead of their compiled generation (a lost job, a failed enqueue, Redis restarted) and enqueues them. It bounds how long such a change can stay unpublished; each sweep is one query over the meshes table that returns only the meshes behind.',
+    doc: 'How often a worker looks for meshes whose generation is ahead of their compiled generation (a lost job, a failed enqueue, Redis restarted) and enqueues them. It bounds how long such a change can stay unpublished; each sweep is one query over the meshes table that returns only the meshes behind, plus a SCAN of the compiled meshes in Redis for meshes deleted while their compile was lost (their compiled data is then removed).',
   }),
   reconcileAttempts: key({
     env: 'RECONCILE_ATTEMPTS',
@@ -190,6 +196,24 @@ export const CONFIG_KEYS = {
     schema: positiveInt.max(256, 'must be at most 256'),
     default: '4',
     doc: 'Reconcile jobs (mesh compiles) one worker process runs at once. Compiles of different meshes overlap their database and Redis I/O; the translation itself is CPU-bound, so more than a few per process mostly adds latency. Scale with worker replicas. A mesh has at most one pending and one running job at any time.',
+  }),
+  endpointsDebounceMs: key({
+    env: 'ENDPOINTS_DEBOUNCE_MS',
+    schema: nonNegativeInt.max(60_000, 'must be at most 60000'),
+    default: '100',
+    doc: "After the endpoints of a mesh's virtual nodes change (a proxy connected from a new address, the last one at an address left or expired), the mesh's ClusterLoadAssignments are rebuilt this much later, covering every endpoint change meanwhile (not postponed by later ones). 100 ms turns a deployment's burst of connecting proxies into a few updates and adds little to the time a new instance takes to receive traffic.",
+  }),
+  endpointsRemovalGraceMs: key({
+    env: 'ENDPOINTS_REMOVAL_GRACE_MS',
+    schema: nonNegativeInt.max(600_000, 'must be at most 600000'),
+    default: '5000',
+    doc: "How long the endpoint of a proxy whose stream closed stays in its clients' EDS. Proxies reconnect routinely (connections are recycled after XDS_MAX_CONNECTION_AGE_MS; Envoy retries after up to 0.5 s): without a grace their endpoints would flap out and back in, failing requests to a single instance meanwhile. A proxy that reconnects within the grace keeps its endpoint; one that does not is removed when the grace ends. 0 removes at once.",
+  }),
+  endpointsSweepIntervalMs: key({
+    env: 'ENDPOINTS_SWEEP_INTERVAL_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(3_600_000, 'must be at most 3600000'),
+    default: '15000',
+    doc: "How often a worker removes the endpoints of proxies whose xds shard stopped heartbeating (SIGKILLed, lost host) and updates the meshes they were in. An endpoint of a dead shard's proxy is removed 45 s (the session TTL) to 45 s + this interval after the shard's last heartbeat. Each sweep reads one small Redis key per mesh that has connected proxies.",
   }),
   adminToken: key({
     env: 'MESH_ADMIN_TOKEN',

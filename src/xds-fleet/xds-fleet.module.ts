@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CompiledStore } from './cache/compiled-store.js';
+import { EndpointSourceModule } from './endpoints/endpoints.module.js';
 import { XdsIdentityModule } from './identity/xds-identity.module.js';
 import { ReconcileQueueModule } from './reconcile/reconcile.module.js';
 import { AdsService } from './server/ads.service.js';
@@ -14,7 +15,7 @@ import { SessionRegistry } from './sessions/session-registry.js';
  * that is missing.
  */
 @Module({
-  imports: [XdsIdentityModule, ReconcileQueueModule],
+  imports: [XdsIdentityModule, ReconcileQueueModule, EndpointSourceModule],
   providers: [XdsGrpcServer, AdsService, XdsShard, XdsMetrics, SessionRegistry, CompiledStore],
   exports: [XdsGrpcServer, XdsShard],
 })

@@ -1,9 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppMeshModel } from '../../src/meshes/api-model/app-mesh-model.js';
 import { OPERATION_HANDLERS } from '../../src/meshes/rest/app-mesh-operations.js';
+import { signedAppMeshGet } from '../support/signed-http.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { createTenant } from '../support/tenant-builder.js';
 
@@ -44,28 +42,7 @@ describe('App Mesh model coverage', () => {
 
   it('answers an authenticated request for a path that is no operation with UnknownOperationException', async () => {
     const tenant = await createTenant(api);
-    const url = new URL(api.baseUrl);
-    const signer = new SignatureV4({
-      service: 'appmesh',
-      region: api.config.region,
-      credentials: tenant.accessKey,
-      sha256: Sha256,
-    });
-    const request = await signer.sign(
-      new HttpRequest({
-        method: 'GET',
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: '/v20190125/meshes/m/virtualThings',
-        headers: { host: url.host },
-      }),
-    );
-    const res = await call(
-      api.baseUrl,
-      'GET',
-      '/v20190125/meshes/m/virtualThings',
-      request.headers as Record<string, string>,
-    );
+    const res = await signedAppMeshGet(api, tenant.accessKey, '/v20190125/meshes/m/virtualThings');
     expect(res.status).toBe(404);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
   });

@@ -14,6 +14,7 @@ import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import { QueueRegistry } from '../../src/platform/queues/queue-registry.service.js';
 import { RedisService } from '../../src/platform/redis/redis.service.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { CompiledStore } from '../../src/xds-fleet/cache/compiled-store.js';
 import { ReconcileSweepHandler } from '../../src/xds-fleet/reconcile/reconcile.handlers.js';
 import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js';
 import { ReconcileSweepRepository } from '../../src/xds-fleet/reconcile/reconcile-sweep.repository.js';
@@ -48,6 +49,7 @@ describe('reconcile after commit (api role)', () => {
     sweep = new ReconcileSweepHandler(
       new ReconcileSweepRepository(api.app.get(PrismaService)),
       api.app.get(ReconcileQueue),
+      new CompiledStore(api.app.get(RedisService)),
       new MetricsService(),
     );
   });
@@ -104,13 +106,14 @@ describe('reconcile after commit (api role)', () => {
     return Number(match?.[1] ?? NaN);
   }
 
-  it('enqueues one debounced compile per mesh once its changes have committed', async () => {
+  it('enqueues one compile per mesh once its changes have committed', async () => {
     const name = uniqueName('m');
     await client.send(new CreateMeshCommand({ meshName: name }));
     const mesh = await meshRow(name);
     const [job] = await pending(mesh.id);
     expect(job?.data).toEqual({ tenantId: mesh.tenantId, meshId: mesh.id });
-    expect(await job?.getState()).toBe('delayed');
+    // The mesh was quiet: its first change is not debounced (leading edge).
+    expect(await job?.getState()).toBe('waiting');
 
     for (const node of ['a', 'b', 'c']) {
       await client.send(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { badRequest, DomainError, notFound } from '../../common/errors/domain-error.js';
 import { decodePageToken, encodePageToken } from '../../common/pagination/page-token.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
@@ -10,8 +10,20 @@ import { asJson, encodeResult, replay, requestHash } from './idempotency.js';
 import { KIND_RULES } from './kind-registry.js';
 import { MESH_CHANGE_LISTENER, type MeshChangeListener } from './mesh-change-listener.js';
 import type { KindRules, Spec } from './kind-rules.js';
-import type { MeshStore, ResourceKey } from './mesh-store.js';
+import {
+  isRetryableConflict,
+  type LockedRows,
+  type MeshRef,
+  type MeshStore,
+  type ResourceKey,
+  type RowLock,
+} from './mesh-store.js';
 import { MeshStoreFactory } from './mesh-store.factory.js';
+import {
+  RESOURCE_TRANSLATION,
+  type ResourceTranslationReader,
+  type ResourceTranslationStatus,
+} from './resource-translation.js';
 import { meshData, meshRef, resourceData, resourceRef, type ResourceData, type ResourceRef } from './resource-views.js';
 import { validateTags, type Tag } from './tags.js';
 
@@ -39,6 +51,8 @@ export interface PageRequest {
 
 const DEFAULT_PAGE = 100;
 const DEFAULT_MESH_SPEC = { egressFilter: { type: 'DROP_ALL' } };
+/** Attempts of a change that PostgreSQL aborted to break a deadlock or a serialization conflict. */
+const CONFLICT_ATTEMPTS = 4;
 
 /**
  * The App Mesh resource model: meshes and the six kinds of resources inside them. Transport-free
@@ -47,6 +61,12 @@ const DEFAULT_MESH_SPEC = { egressFilter: { type: 'DROP_ALL' } };
  * change bumps its mesh's generation and records a change event in the same transaction; once
  * that transaction has committed, the MeshChangeListener hears of the mesh (it enqueues the
  * compile). Tags are not part of the compiled configuration and bump nothing.
+ *
+ * Locking (docs/adr/0008-mesh-write-locking.md): a write to a resource locks the rows it depends
+ * on first (its parent FOR SHARE, what its spec references FOR KEY SHARE, itself FOR NO KEY
+ * UPDATE, or FOR UPDATE to delete it) and takes the mesh row's lock last: a create before it
+ * counts against the quotas, an update or a delete only in the statement that bumps the generation
+ * and writes the change log, right before COMMIT. Mesh-level changes lock the mesh first.
  */
 @Injectable()
 export class MeshResourcesService {
@@ -57,6 +77,7 @@ export class MeshResourcesService {
     private readonly stores: MeshStoreFactory,
     @Inject(MESH_CHANGE_LISTENER) private readonly changes: MeshChangeListener,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(RESOURCE_TRANSLATION) private readonly translations?: ResourceTranslationReader,
   ) {
     this.region = config.region;
   }
@@ -131,11 +152,16 @@ export class MeshResourcesService {
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.idempotent(scope, `Create${rules.apiName}`, { kind, ...input }, async (store) => {
-      const mesh = await this.lockMesh(store, input);
+      this.checkOwner(scope, input);
+      const key = keyOf(kind, input);
+      const refs = rules.references(input.spec);
+      const locked = await store.lockRows(input.meshName, { ...parentLock(rules, key, 'share'), references: refs });
+      const mesh = meshOf(scope, input, locked);
       const quotas = quotasOf(scope.plan);
       const tags = validateTags(input.tags ?? [], quotas);
-      const key = keyOf(kind, input);
-      const parentSpec = await this.parentSpec(store, mesh, rules, key);
+      const parentSpec = this.parentSpec(mesh, rules, key, locked);
+      // Creates are counted against the quotas under the mesh lock (taken after the row locks).
+      if (!(await store.lockMesh(mesh.id))) throw meshNotFound(scope, mesh.name);
       const count = await store.countResources(
         mesh.id,
         kind,
@@ -149,21 +175,39 @@ export class MeshResourcesService {
           `The ${where} already has the maximum of ${max} ${rules.apiName} resources allowed by the plan.`,
         );
       }
-      await this.checkSpec(store, mesh, rules, input.spec, parentSpec, quotas);
+      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
       const row = await store.insertResource(mesh.id, key, { spec: asJson(input.spec), tags: asJson(tags) });
       if (row === 'exists')
         throw new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);
-      await store.replaceReferences(row, rules.references(input.spec), true);
-      await store.recordChange(mesh, key, 'create');
+      await store.insertReferences(row, refs);
+      store.stageChange(mesh, key, 'create');
       return resourceData(scope, this.region, mesh.name, row);
     });
   }
 
   async describe(scope: TenantScope, kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
+    return (await this.find(scope, kind, target)).data;
+  }
+
+  /**
+   * Describe, with what the control plane made of the resource when it last compiled its mesh
+   * (absent when that cannot be read: the description does not depend on it).
+   */
+  async describeWithTranslation(
+    scope: TenantScope,
+    kind: ResourceKind,
+    target: ResourceTarget,
+  ): Promise<{ data: ResourceData; translation?: ResourceTranslationStatus }> {
+    const { data, meshId, version } = await this.find(scope, kind, target);
+    const translation = await this.translations?.statusOf(scope.tenantId, meshId, data.metadata.arn, version);
+    return { data, ...(translation ? { translation } : {}) };
+  }
+
+  private async find(scope: TenantScope, kind: ResourceKind, target: ResourceTarget) {
     const store = this.stores.reader(scope);
     const mesh = await this.mesh(store, target);
     const row = await this.resource(store, mesh, KIND_RULES[kind], keyOf(kind, target));
-    return resourceData(scope, this.region, mesh.name, row);
+    return { data: resourceData(scope, this.region, mesh.name, row), meshId: mesh.id, version: row.version };
   }
 
   update(
@@ -173,14 +217,21 @@ export class MeshResourcesService {
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.idempotent(scope, `Update${rules.apiName}`, { kind, ...input }, async (store) => {
-      const mesh = await this.lockMesh(store, input);
+      this.checkOwner(scope, input);
       const key = keyOf(kind, input);
-      const row = await this.resource(store, mesh, rules, key);
-      const parentSpec = await this.parentSpec(store, mesh, rules, key);
-      await this.checkSpec(store, mesh, rules, input.spec, parentSpec, quotasOf(scope.plan));
-      const updated = await store.updateResourceSpec(row, asJson(input.spec));
-      await store.replaceReferences(updated, rules.references(input.spec));
-      await store.recordChange(mesh, key, 'update');
+      const refs = rules.references(input.spec);
+      const locked = await store.lockRows(input.meshName, {
+        ...parentLock(rules, key, 'share'),
+        references: refs,
+        self: { key, lock: 'noKeyUpdate' },
+      });
+      const mesh = meshOf(scope, input, locked);
+      const parentSpec = this.parentSpec(mesh, rules, key, locked);
+      if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+      this.checkSpec(mesh, rules, input.spec, parentSpec, quotasOf(scope.plan), locked.referenced);
+      // Written, with the generation bump that takes the mesh lock, by the transaction's last statement.
+      const updated = store.stageSpecUpdate(locked.self, asJson(input.spec), refs);
+      store.stageChange(mesh, key, 'update');
       return resourceData(scope, this.region, mesh.name, updated);
     });
   }
@@ -188,9 +239,19 @@ export class MeshResourcesService {
   delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.change(scope, async (store) => {
-      const mesh = await this.lockMesh(store, target);
+      this.checkOwner(scope, target);
       const key = keyOf(kind, target);
-      const row = await this.resource(store, mesh, rules, key);
+      // Locked FOR UPDATE before its referrers and children are read: a write that adds a reference
+      // to it, or a child under it, holds a lock on it until it commits, so (READ COMMITTED) the
+      // reads below see what it committed; one that comes later finds it gone.
+      const locked = await store.lockRows(target.meshName, {
+        ...parentLock(rules, key, 'none'),
+        self: { key, lock: 'update' },
+      });
+      const mesh = meshOf(scope, target, locked);
+      this.parentSpec(mesh, rules, key, locked);
+      const row = locked.self;
+      if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
       const referrers = await store.referrers(mesh.id, key);
       if (referrers.length > 0) {
         const who = referrers.map((r) => describeKey(KIND_RULES[r.kind], r)).join(', ');
@@ -210,7 +271,7 @@ export class MeshResourcesService {
         }
       }
       await store.deleteResource(row);
-      await store.recordChange(mesh, key, 'delete');
+      store.stageChange(mesh, key, 'delete');
       return resourceData(scope, this.region, mesh.name, { ...row, updatedAt: new Date() }, 'DELETED');
     });
   }
@@ -275,34 +336,30 @@ export class MeshResourcesService {
     return row;
   }
 
-  private async parentSpec(
-    store: MeshStore,
-    mesh: Mesh,
-    rules: KindRules,
-    key: ResourceKey,
-  ): Promise<Spec | undefined> {
+  /** The spec of a route's router or a gateway route's gateway, as `lockRows` read it; NotFound when it does not exist. */
+  private parentSpec(mesh: MeshRef, rules: KindRules, key: ResourceKey, locked: LockedRows): Spec | undefined {
     if (!rules.parent) return undefined;
-    const parent = await this.resource(store, mesh, KIND_RULES[rules.parent.kind], {
-      kind: rules.parent.kind,
-      parentName: '',
-      name: key.parentName,
-    });
-    return parent.spec as Spec;
+    if (!locked.parent) {
+      const parentRules = KIND_RULES[rules.parent.kind];
+      throw notFound(
+        `${describeKey(parentRules, { parentName: '', name: key.parentName })} does not exist in mesh ${mesh.name}.`,
+      );
+    }
+    return locked.parent.spec as Spec;
   }
 
-  private async checkSpec(
-    store: MeshStore,
-    mesh: Mesh,
+  /** The kind's rules, and that what the spec references exists (`referenced`, as `lockRows` found it). */
+  private checkSpec(
+    mesh: MeshRef,
     rules: KindRules,
     spec: Spec,
     parentSpec: Spec | undefined,
     quotas: PlanQuotas,
-  ): Promise<void> {
+    referenced: ReadonlySet<string>,
+  ): void {
     const problems = rules.check(spec, { parentSpec, quotas });
-    const refs = rules.references(spec);
-    const found = await store.existing(mesh.id, refs);
-    for (const ref of refs) {
-      if (!found.has(`${ref.kind}/${ref.name}`)) {
+    for (const ref of rules.references(spec)) {
+      if (!referenced.has(`${ref.kind}/${ref.name}`)) {
         problems.push(`${ref.field}: ${KIND_RULES[ref.kind].apiName} ${ref.name} does not exist in mesh ${mesh.name}`);
       }
     }
@@ -328,7 +385,7 @@ export class MeshResourcesService {
     try {
       return await this.change(scope, async (store) => {
         const result = await work(store);
-        await store.insertIdempotency(operation, token, hash, encodeResult(result));
+        store.stageIdempotency(operation, token, hash, encodeResult(result));
         return result;
       });
     } catch (err) {
@@ -344,14 +401,21 @@ export class MeshResourcesService {
    * must not start before the change is visible, nor for a change that rolled back), tells the
    * MeshChangeListener about every mesh whose generation moved. That notification cannot fail
    * the request: a lost one delays the compile until the reconciler's sweep, it never loses it.
+   * What the work staged (a resource's change, its new spec, the clientToken record) is written by
+   * the transaction's last statement, which takes the mesh lock if the work has not. A transaction
+   * PostgreSQL aborted to break a deadlock or a serialization conflict runs again, a few times.
    */
   private async change<T>(scope: TenantScope, work: (store: MeshStore) => Promise<T>): Promise<T> {
     let changed: readonly string[] = [];
-    const result = await this.stores.transaction(scope, async (store) => {
-      const value = await work(store);
-      changed = store.changedMeshIds;
-      return value;
-    });
+    const result = await retryConflicts(() =>
+      this.stores.transaction(scope, async (store) => {
+        const value = await work(store);
+        const written = await store.writeStaged();
+        if (written?.generation === null) throw meshNotFound(scope, written.meshName);
+        changed = store.changedMeshIds;
+        return value;
+      }),
+    );
     for (const meshId of changed) {
       try {
         await this.changes.meshChanged(scope.tenantId, meshId);
@@ -362,6 +426,36 @@ export class MeshResourcesService {
     }
     return result;
   }
+}
+
+/** Runs `attempt` again when PostgreSQL aborted it to break a deadlock or a serialization conflict. */
+async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= CONFLICT_ATTEMPTS || !isRetryableConflict(err)) throw err;
+      // A little jitter, so the transactions that deadlocked do not meet again at once.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
+    }
+  }
+}
+
+/** The mesh `lockRows` found, or NotFound. */
+function meshOf(scope: TenantScope, target: MeshTarget, locked: LockedRows): MeshRef {
+  if (!locked.mesh) throw meshNotFound(scope, target.meshName);
+  return locked.mesh;
+}
+
+/** The lock a write takes on its parent (a route's router, a gateway route's gateway), if its kind has one. */
+function parentLock(
+  rules: KindRules,
+  key: ResourceKey,
+  lock: RowLock,
+): { parent?: { key: ResourceKey; lock: RowLock } } {
+  return rules.parent
+    ? { parent: { key: { kind: rules.parent.kind, parentName: '', name: key.parentName }, lock } }
+    : {};
 }
 
 /** Deleting a router or gateway requires deleting its routes or gateway routes first. */

@@ -15,12 +15,93 @@ export interface ResourceKey {
 }
 
 /**
+ * Row locks a write takes before its mesh's lock (docs/adr/0008-mesh-write-locking.md): `share`
+ * keeps a row from being changed or deleted until the transaction ends, `keyShare` only from being
+ * deleted, `noKeyUpdate` is what an UPDATE of the row takes, `update` what a DELETE takes; `none`
+ * reads the row without locking it.
+ */
+export type RowLock = 'share' | 'keyShare' | 'noKeyUpdate' | 'update' | 'none';
+
+/** What a write locks in one statement, in this order: parent, references (sorted), the resource. */
+export interface RowsToLock {
+  readonly parent?: { readonly key: ResourceKey; readonly lock: RowLock };
+  readonly references?: readonly ReferenceTo[];
+  readonly self?: { readonly key: ResourceKey; readonly lock: RowLock };
+}
+
+/** A mesh as the writes to its resources need it. */
+export interface MeshRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The rows `lockRows` found (and locked); a missing one does not exist. */
+export interface LockedRows {
+  /** The mesh (read, not locked). Without it nothing else is found. */
+  readonly mesh?: MeshRef;
+  readonly parent?: MeshResource;
+  /** `kind/name` of each referenced resource that exists. */
+  readonly referenced: ReadonlySet<string>;
+  readonly self?: MeshResource;
+}
+
+const LOCKING: Record<RowLock, Prisma.Sql> = {
+  share: Prisma.sql`FOR SHARE`,
+  keyShare: Prisma.sql`FOR KEY SHARE`,
+  noKeyUpdate: Prisma.sql`FOR NO KEY UPDATE`,
+  update: Prisma.sql`FOR UPDATE`,
+  none: Prisma.empty,
+};
+
+/** The columns of a mesh_resources row under MeshResource's names. */
+const RESOURCE_COLUMNS = Prisma.sql`id, tenant_id AS "tenantId", mesh_id AS "meshId", kind, parent_name AS "parentName",
+  name, spec, version, tags, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** What `writeStaged` writes in the transaction's last statement. */
+interface StagedWrites {
+  change?: { readonly mesh: MeshRef; readonly key: ResourceKey; readonly operation: ChangeOp };
+  specUpdate?: {
+    readonly resource: MeshResource;
+    readonly spec: Prisma.InputJsonValue;
+    readonly references: readonly ReferenceTo[];
+    readonly updatedAt: Date;
+  };
+  idempotency?: {
+    readonly operation: string;
+    readonly clientToken: string;
+    readonly requestHash: string;
+    readonly response: Prisma.InputJsonValue;
+  };
+}
+
+/** References without repeats (a spec may name one node in several targets). */
+function uniqueReferences(refs: readonly ReferenceTo[]): ReferenceTo[] {
+  return [...new Map(refs.map((r) => [`${r.kind}/${r.name}`, r])).values()];
+}
+
+/**
+ * PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
+ * (40001): running it again from the start is safe. Prisma reports these as P2034 for model
+ * queries and as P2010 carrying the driver's code for raw ones.
+ */
+export function isRetryableConflict(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2034') return true;
+  const cause = (err.meta as { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined)
+    ?.driverAdapterError?.cause;
+  return (
+    cause?.originalCode === '40P01' || cause?.originalCode === '40001' || cause?.kind === 'TransactionWriteConflict'
+  );
+}
+
+/**
  * All queries of meshes and their resources for ONE tenant. It is constructed with the tenant's
  * scope, so no method can reach another tenant's rows: every statement filters on tenant_id,
  * including those that also name a mesh id.
  */
 export class MeshStore {
   private readonly changed = new Set<string>();
+  private staged: StagedWrites = {};
 
   constructor(
     private readonly db: Db,
@@ -43,7 +124,9 @@ export class MeshStore {
 
   /**
    * Bumps the mesh's generation and returns the mesh, holding its row lock until the transaction
-   * ends: writes inside one mesh are serialised, so quotas, references and generations stay exact.
+   * ends: the mesh-level changes (update, delete) are serialised with every other write to the mesh
+   * for the whole transaction. Writes to resources take the lock late instead (`lockMesh`,
+   * `writeStaged`).
    */
   async lockMeshForChange(name: string): Promise<Mesh | null> {
     try {
@@ -57,6 +140,119 @@ export class MeshStore {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') return null;
       throw err;
     }
+  }
+
+  /**
+   * Takes the mesh's row lock without moving its generation (a create, to count against the quotas
+   * while no other create or change of the mesh can commit); false when the mesh does not exist.
+   * Held until the transaction ends; the generation moves with the change log (`stageChange`).
+   */
+  async lockMesh(meshId: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM meshes WHERE id = ${meshId}::uuid AND tenant_id = ${this.scope.tenantId}::uuid
+      FOR NO KEY UPDATE`;
+    return rows.length === 1;
+  }
+
+  /**
+   * Records the change this transaction makes to a resource: `writeStaged` bumps the mesh's
+   * generation and writes the change log in the transaction's last statement, so the mesh's row
+   * lock (if not held yet) is held for that statement and the COMMIT only.
+   */
+  stageChange(mesh: MeshRef, key: ResourceKey, operation: ChangeOp): void {
+    this.staged.change = { mesh, key, operation };
+  }
+
+  /**
+   * Records a new spec for a resource this transaction has locked (FOR NO KEY UPDATE, so its
+   * version is known), with what the spec references; `writeStaged` writes both. Returns the row as
+   * it will be.
+   */
+  stageSpecUpdate(
+    resource: MeshResource,
+    spec: Prisma.InputJsonValue,
+    references: readonly ReferenceTo[],
+  ): MeshResource {
+    const updatedAt = new Date();
+    this.staged.specUpdate = { resource, spec, references, updatedAt };
+    // As PostgreSQL will return it: JSON (members set to undefined dropped).
+    const stored = JSON.parse(JSON.stringify(spec)) as Prisma.JsonValue;
+    return { ...resource, spec: stored, version: resource.version + 1, updatedAt };
+  }
+
+  /** Records the clientToken record of this transaction's request; `writeStaged` writes it. */
+  stageIdempotency(operation: string, clientToken: string, requestHash: string, response: Prisma.InputJsonValue): void {
+    this.staged.idempotency = { operation, clientToken, requestHash, response };
+  }
+
+  /**
+   * Writes what was staged in ONE statement, the transaction's last before COMMIT: the new spec and
+   * references, the mesh's generation bump (which takes the mesh's row lock, held until COMMIT, so
+   * generations follow commit order), the change-log row at that generation (stamped with the
+   * clock, not the transaction's start), and the clientToken record (after the mesh lock when
+   * there is a change: two requests with one token then meet only under it). Returns the new
+   * generation (null when the mesh is gone: the caller must roll back), or undefined when no change
+   * was staged.
+   */
+  async writeStaged(): Promise<{ meshName: string; generation: bigint | null } | undefined> {
+    const { change, specUpdate, idempotency } = this.staged;
+    this.staged = {};
+    const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
+    const ctes: Prisma.Sql[] = [];
+    if (change) {
+      const { mesh, key, operation } = change;
+      ctes.push(
+        Prisma.sql`bumped AS (
+          UPDATE meshes SET generation = generation + 1 WHERE id = ${mesh.id}::uuid AND tenant_id = ${tenantId}
+          RETURNING id, generation)`,
+        Prisma.sql`logged AS (
+          INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name, operation, committed_at)
+          SELECT id, generation, ${key.kind}, ${key.parentName}, ${key.name}, ${operation}::"ChangeOperation",
+            clock_timestamp()
+          FROM bumped RETURNING generation)`,
+      );
+    }
+    if (specUpdate) {
+      const { resource, spec, updatedAt } = specUpdate;
+      const refs = uniqueReferences(specUpdate.references);
+      const wanted = Prisma.sql`SELECT * FROM unnest(${refs.map((r) => r.kind)}::text[]::"ResourceKind"[],
+        ${refs.map((r) => r.name)}::text[]) AS w(to_kind, to_name)`;
+      ctes.push(
+        Prisma.sql`updated AS (
+          UPDATE mesh_resources
+          SET spec = ${JSON.stringify(spec)}::jsonb, version = version + 1,
+            updated_at = ${updatedAt.toISOString()}::timestamptz
+          WHERE id = ${resource.id}::uuid AND tenant_id = ${tenantId}
+          RETURNING id, mesh_id)`,
+        Prisma.sql`dropped AS (
+          DELETE FROM resource_references r USING updated u
+          WHERE r.from_id = u.id AND (r.to_kind, r.to_name) NOT IN (${wanted}))`,
+        Prisma.sql`added AS (
+          INSERT INTO resource_references (from_id, mesh_id, to_kind, to_name)
+          SELECT u.id, u.mesh_id, w.to_kind, w.to_name FROM updated u CROSS JOIN (${wanted}) w
+          ON CONFLICT (from_id, to_kind, to_name) DO NOTHING)`,
+      );
+    }
+    if (idempotency) {
+      const { operation, clientToken, requestHash, response } = idempotency;
+      ctes.push(
+        Prisma.sql`remembered AS (
+          INSERT INTO idempotency_records (tenant_id, operation, client_token, request_hash, response)
+          SELECT ${tenantId}, ${operation}, ${clientToken}, ${requestHash}, ${JSON.stringify(response)}::jsonb
+          ${change ? Prisma.sql`FROM bumped` : Prisma.empty})`,
+      );
+    }
+    if (ctes.length === 0) return undefined;
+    const rows = await this.db.$queryRaw<{ generation: bigint | null; updated: bigint }[]>`
+      WITH ${Prisma.join(ctes, ', ')}
+      SELECT ${change ? Prisma.sql`(SELECT generation FROM logged)` : Prisma.sql`NULL::bigint`} AS generation,
+        ${specUpdate ? Prisma.sql`(SELECT count(*) FROM updated)` : Prisma.sql`1::bigint`} AS updated`;
+    const row = rows[0];
+    if (specUpdate && row?.updated !== 1n) throw new Error(`resource ${specUpdate.resource.id} vanished while locked`);
+    if (!change) return undefined;
+    const generation = row?.generation ?? null;
+    if (generation !== null) this.changed.add(change.mesh.id);
+    return { meshName: change.mesh.name, generation };
   }
 
   /** Locks the tenant row (serialising mesh creation against the mesh quota) and returns its plan. */
@@ -151,21 +347,6 @@ export class MeshStore {
     });
   }
 
-  /** Which of the named resources (of kinds without a parent) exist in the mesh. */
-  async existing(meshId: string, refs: readonly ReferenceTo[]): Promise<Set<string>> {
-    if (refs.length === 0) return new Set();
-    const rows = await this.db.meshResource.findMany({
-      where: {
-        tenantId: this.scope.tenantId,
-        meshId,
-        parentName: '',
-        OR: refs.map((r) => ({ kind: r.kind, name: r.name })),
-      },
-      select: { kind: true, name: true },
-    });
-    return new Set(rows.map((r) => `${r.kind}/${r.name}`));
-  }
-
   async insertResource(
     meshId: string,
     key: ResourceKey,
@@ -179,13 +360,6 @@ export class MeshStore {
     }
   }
 
-  updateResourceSpec(resource: MeshResource, spec: Prisma.InputJsonValue): Promise<MeshResource> {
-    return this.db.meshResource.update({
-      where: { id: resource.id, tenantId: this.scope.tenantId },
-      data: { spec, version: { increment: 1 }, updatedAt: new Date() },
-    });
-  }
-
   setResourceTags(resource: MeshResource, tags: Prisma.InputJsonValue): Promise<MeshResource> {
     return this.db.meshResource.update({ where: { id: resource.id, tenantId: this.scope.tenantId }, data: { tags } });
   }
@@ -195,24 +369,87 @@ export class MeshStore {
   }
 
   /**
-   * Replaces what a resource's spec references (the resource row belongs to this tenant). A
-   * resource created in this transaction has none yet, so `created` skips the delete.
+   * Finds the mesh by name and locks, in the same statement and in this order, the rows a write
+   * depends on, returning those that exist: the parent (a route's router, a gateway route's
+   * gateway), the referenced resources (sorted by kind and name) and the resource itself, each with
+   * its RowLock. The mesh row is read, not locked. Under READ COMMITTED a lock that had to wait
+   * returns the row as the transaction that held it left it (nothing, if it deleted the row).
    */
-  async replaceReferences(resource: MeshResource, refs: readonly ReferenceTo[], created = false): Promise<void> {
-    if (!created) {
-      await this.db.resourceReference.deleteMany({
-        where: { fromId: resource.id, from: { tenantId: this.scope.tenantId } },
-      });
+  async lockRows(meshName: string, rows: RowsToLock): Promise<LockedRows> {
+    const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
+    const inMesh = Prisma.sql`tenant_id = ${tenantId} AND mesh_id = (SELECT id FROM mesh_row)`;
+    const byKey = (key: ResourceKey) =>
+      Prisma.sql`kind = ${key.kind}::"ResourceKind" AND parent_name = ${key.parentName} AND name = ${key.name}`;
+    // Locking clauses are not allowed in a UNION's arms: each arm reads a CTE that locks. The CTEs
+    // run in the order the UNION ALL reads them.
+    const parts: [role: string, cte: string, query: Prisma.Sql][] = [
+      [
+        'mesh',
+        'mesh_row',
+        Prisma.sql`SELECT id, tenant_id AS "tenantId", id AS "meshId", NULL::"ResourceKind" AS kind,
+          ''::varchar AS "parentName", name, spec, version, tags, created_at AS "createdAt", updated_at AS "updatedAt"
+          FROM meshes WHERE tenant_id = ${tenantId} AND name = ${meshName}`,
+      ],
+    ];
+    if (rows.parent) {
+      parts.push([
+        'parent',
+        'parent_row',
+        Prisma.sql`SELECT ${RESOURCE_COLUMNS} FROM mesh_resources
+          WHERE ${inMesh} AND ${byKey(rows.parent.key)} ${LOCKING[rows.parent.lock]}`,
+      ]);
     }
-    const unique = new Map(refs.map((r) => [`${r.kind}/${r.name}`, r]));
-    if (unique.size === 0) return;
+    const refs = uniqueReferences(rows.references ?? []);
+    if (refs.length > 0) {
+      const pairs = Prisma.join(refs.map((r) => Prisma.sql`(${r.kind}::"ResourceKind", ${r.name})`));
+      parts.push([
+        'reference',
+        'reference_rows',
+        Prisma.sql`SELECT ${RESOURCE_COLUMNS} FROM mesh_resources
+          WHERE ${inMesh} AND parent_name = '' AND (kind, name) IN (${pairs})
+          ORDER BY kind, name FOR KEY SHARE`,
+      ]);
+    }
+    if (rows.self) {
+      parts.push([
+        'self',
+        'self_row',
+        Prisma.sql`SELECT ${RESOURCE_COLUMNS} FROM mesh_resources
+          WHERE ${inMesh} AND ${byKey(rows.self.key)} ${LOCKING[rows.self.lock]}`,
+      ]);
+    }
+    const found = await this.db.$queryRaw<(MeshResource & { role: 'mesh' | 'parent' | 'reference' | 'self' })[]>`
+      WITH ${Prisma.join(
+        parts.map(([, cte, query]) => Prisma.sql`${Prisma.raw(cte)} AS (${query})`),
+        ', ',
+      )}
+      ${Prisma.join(
+        parts.map(([role, cte]) => Prisma.sql`SELECT ${role}::text AS role, * FROM ${Prisma.raw(cte)}`),
+        ' UNION ALL ',
+      )}`;
+    const row = (role: string) => {
+      const hit = found.find((r) => r.role === role);
+      if (!hit) return undefined;
+      const { role: _role, ...resource } = hit;
+      return resource;
+    };
+    const mesh = row('mesh');
+    const parent = row('parent');
+    const self = row('self');
+    return {
+      ...(mesh ? { mesh: { id: mesh.id, name: mesh.name } } : {}),
+      ...(parent ? { parent } : {}),
+      referenced: new Set(found.filter((r) => r.role === 'reference').map((r) => `${r.kind}/${r.name}`)),
+      ...(self ? { self } : {}),
+    };
+  }
+
+  /** Records what a resource created in this transaction references (the row belongs to this tenant). */
+  async insertReferences(resource: MeshResource, refs: readonly ReferenceTo[]): Promise<void> {
+    const unique = uniqueReferences(refs);
+    if (unique.length === 0) return;
     await this.db.resourceReference.createMany({
-      data: [...unique.values()].map((r) => ({
-        fromId: resource.id,
-        meshId: resource.meshId,
-        toKind: r.kind,
-        toName: r.name,
-      })),
+      data: unique.map((r) => ({ fromId: resource.id, meshId: resource.meshId, toKind: r.kind, toName: r.name })),
     });
   }
 
@@ -255,22 +492,40 @@ export class MeshStore {
     });
   }
 
+  /**
+   * What the mesh's change log records after `generation`, oldest first: at most `limit` + 1
+   * entries, so a caller can tell "more than `limit`" from a complete answer.
+   */
+  changesAfter(
+    meshId: string,
+    generation: bigint,
+    limit: number,
+  ): Promise<{ kind: string; parentName: string; name: string }[]> {
+    return this.db.meshChange.findMany({
+      where: { meshId, generation: { gt: generation }, mesh: { tenantId: this.scope.tenantId } },
+      select: { kind: true, parentName: true, name: true },
+      orderBy: { id: 'asc' },
+      take: limit + 1,
+    });
+  }
+
+  /** The resources of a mesh with these keys (those that exist). */
+  resourcesByKeys(meshId: string, keys: readonly ResourceKey[]): Promise<MeshResource[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.meshResource.findMany({
+      where: {
+        tenantId: this.scope.tenantId,
+        meshId,
+        OR: keys.map((k) => ({ kind: k.kind, parentName: k.parentName, name: k.name })),
+      },
+    });
+  }
+
   // --- clientToken idempotency ----------------------------------------------------------------
 
   findIdempotency(operation: string, clientToken: string) {
     return this.db.idempotencyRecord.findUnique({
       where: { tenantId_operation_clientToken: { tenantId: this.scope.tenantId, operation, clientToken } },
-    });
-  }
-
-  async insertIdempotency(
-    operation: string,
-    clientToken: string,
-    requestHash: string,
-    response: Prisma.InputJsonValue,
-  ): Promise<void> {
-    await this.db.idempotencyRecord.create({
-      data: { tenantId: this.scope.tenantId, operation, clientToken, requestHash, response },
     });
   }
 }

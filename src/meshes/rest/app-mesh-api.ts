@@ -4,7 +4,7 @@ import { AppMeshModel, type OperationName } from '../api-model/app-mesh-model.js
 import { MeshResourcesService } from '../resources/mesh-resources.service.js';
 import { ResourceTagsService } from '../resources/resource-tags.service.js';
 import { TENANT_CONTEXT, type RequestWithTenant } from '../../tenants/auth/auth-policy.decorators.js';
-import { OPERATION_HANDLERS, type Services } from './app-mesh-operations.js';
+import { EXTENSION_MEMBERS, OPERATION_HANDLERS, type Services } from './app-mesh-operations.js';
 
 /**
  * The App Mesh REST surface as one step per request: validate the input against the model,
@@ -40,6 +40,8 @@ export class AppMeshApi implements OnModuleInit {
       body: request.body,
     });
     const output = await OPERATION_HANDLERS.get(operation)!(this.services, caller.scope, input);
-    return this.model.serializeOutput(operation, output);
+    const body = this.model.serializeOutput(operation, output);
+    const extensions = output[EXTENSION_MEMBERS];
+    return extensions && typeof body === 'object' && body !== null ? { ...body, ...extensions } : body;
   }
 }

@@ -9,8 +9,16 @@ import type { Tag } from '../resources/tags.js';
 
 /** A validated operation input: the members of the model's input structure. */
 export type OperationInput = Record<string, unknown>;
-/** The members of the model's output structure, before wire encoding. */
-export type OperationOutput = Record<string, unknown>;
+
+/**
+ * Where an output carries meshplane's extension members: added to the encoded body after the
+ * model's encoder (which keeps only modelled members). AWS SDKs and the CLI ignore members they do
+ * not know. See docs/api/app-mesh.md.
+ */
+export const EXTENSION_MEMBERS = Symbol('extension members');
+
+/** The members of the model's output structure, before wire encoding (and extension members). */
+export type OperationOutput = Record<string, unknown> & { [EXTENSION_MEMBERS]?: Record<string, unknown> };
 
 export interface Services {
   readonly resources: MeshResourcesService;
@@ -64,7 +72,15 @@ function kindHandlers(kind: ResourceKind): [OperationName, Handler][] {
     ],
     [
       `Describe${api}` as OperationName,
-      async (s, scope, input) => ({ [data]: await s.resources.describe(scope, kind, target(kind, input)) }),
+      async (s, scope, input) => {
+        const { data: resource, translation } = await s.resources.describeWithTranslation(
+          scope,
+          kind,
+          target(kind, input),
+        );
+        // `meshplaneStatus`: the translation status, next to App Mesh's `status` (unchanged).
+        return { [data]: resource, ...(translation ? { [EXTENSION_MEMBERS]: { meshplaneStatus: translation } } : {}) };
+      },
     ],
     [
       `Update${api}` as OperationName,

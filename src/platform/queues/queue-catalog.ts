@@ -29,6 +29,16 @@ export interface ReconcileJobData {
 }
 
 /**
+ * The payload of an `endpoints` `update` job: the mesh whose virtual nodes' endpoints changed, and
+ * when (ms since the epoch): what the change-to-ACK clock of the resulting push starts from.
+ */
+export interface EndpointsJobData {
+  readonly tenantId: string;
+  readonly meshId: string;
+  readonly changedAt: number;
+}
+
+/**
  * Every queue of the platform, the jobs on it and their schedules, declared once. Producers add
  * only declared jobs (typed by this table); the worker role refuses to start unless every
  * declared job has exactly one handler (`@JobHandler`, see job-handler.ts).
@@ -44,6 +54,18 @@ export const QUEUES = {
     },
     concurrency: (config) => config.reconcileConcurrency,
     schedules: [{ id: 'reconcile-sweep', job: 'sweep', everyMs: (config) => config.reconcileSweepIntervalMs }],
+  },
+  endpoints: {
+    doc: 'Applies endpoint changes (proxies connecting and leaving) to compiled meshes without compiling them again (src/xds-fleet/endpoints).',
+    jobs: {
+      /** Rebuild the mesh's ClusterLoadAssignments from its live endpoints and publish them. One pending job per mesh. */
+      update: payload<EndpointsJobData>(),
+      /** Expire the endpoints of proxies whose shard died; enqueue `update` for every mesh whose endpoints changed. */
+      sweep: payload<Record<string, never>>(),
+    },
+    // Updates are small (no database, no translation): the reconcile setting bounds them too.
+    concurrency: (config) => config.reconcileConcurrency,
+    schedules: [{ id: 'endpoints-sweep', job: 'sweep', everyMs: (config) => config.endpointsSweepIntervalMs }],
   },
 } as const satisfies Record<string, QueueDeclaration>;
 

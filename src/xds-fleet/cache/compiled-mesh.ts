@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RESOURCE_KINDS, TYPE, type ResourceKindName, type ResourceSet } from '../translator/envoy-types.js';
 import type { TranslationProblem } from '../translator/translate.js';
 import { DEFAULT_PORTS } from '../translator/names.js';
+import type { EndpointSources } from '../endpoints/endpoint-sources.js';
 
 /**
  * A compiled mesh as the worker stores it in Redis and the xDS shards read it: every resource of
@@ -66,6 +67,11 @@ export interface CompiledManifest {
    */
   readonly backends: Readonly<Record<string, readonly string[]>>;
   readonly problems: readonly TranslationProblem[];
+  /**
+   * Which ClusterLoadAssignments are built from which virtual node's endpoints, so an endpoint
+   * change rebuilds only those (src/xds-fleet/endpoints). Absent from manifests of older compiles.
+   */
+  readonly endpointSources?: EndpointSources;
 }
 
 export function contentHash(bytes: Uint8Array | string): string {
@@ -85,31 +91,79 @@ export interface EncodedResource {
   readonly any: Uint8Array;
 }
 
+/** One view's manifest, the encoded resources it references (with their ARNs), and a hash of it. */
+export interface CompiledView {
+  readonly manifest: ViewManifest;
+  readonly hash: string;
+  readonly resources: readonly (readonly [EncodedResource, string | undefined])[];
+}
+
 /**
- * Builds the view manifests of one translation, encoding each distinct resource object once.
- * `encode` is memoised by the caller across compiles (the translator reuses the objects of views a
- * change did not touch), so a one-route change encodes only what it rebuilt.
+ * Builds the manifest of one view, encoding each resource through `encode`, which the caller
+ * memoises across compiles (the translator reuses the objects of views a change did not touch,
+ * so a one-route change encodes only what it rebuilt).
+ */
+export function compileView(
+  set: ResourceSet,
+  encode: (kind: ResourceKindName, resource: object) => EncodedResource,
+): CompiledView {
+  const manifest = {} as Record<ResourceKindName, Record<string, string>>;
+  const resources: [EncodedResource, string | undefined][] = [];
+  for (const kind of RESOURCE_KINDS) {
+    const entries: Record<string, string> = {};
+    for (const [name, resource] of set[kind]) {
+      const encoded = encode(kind, resource);
+      entries[name] = encoded.hash;
+      resources.push([encoded, arnOf(resource)]);
+    }
+    manifest[kind] = entries;
+  }
+  return { manifest, hash: viewHash(manifest), resources };
+}
+
+/** The hash of one view manifest: of its `<kind>/<name>=<hash>` lines, kinds in RESOURCE_KINDS order. */
+export function viewHash(view: ViewManifest): string {
+  const lines: string[] = [];
+  for (const kind of RESOURCE_KINDS) {
+    for (const [name, hash] of Object.entries(view[kind])) lines.push(`${kind}/${name}=${hash}`);
+  }
+  return contentHash(lines.join('\n'));
+}
+
+/**
+ * A compiled mesh's version: the hash of its sorted `<variant>/<view>=<view hash>` lines. The
+ * compiler passes the view hashes it keeps; `manifestVersion` computes them from the manifests.
+ */
+export function versionOfViews(lines: string[]): string {
+  return contentHash(lines.sort().join('\n'));
+}
+
+export function manifestVersion(variants: CompiledManifest['variants']): string {
+  const lines: string[] = [];
+  for (const [key, views] of Object.entries(variants)) {
+    for (const [name, view] of Object.entries(views)) lines.push(`${key}/${name}=${viewHash(view)}`);
+  }
+  return versionOfViews(lines);
+}
+
+/**
+ * The view manifests of one translation. `compiled` returns a view's CompiledView, memoised by
+ * the caller on the view's ResourceSet object: views a change did not touch cost a lookup.
  */
 export function manifestViews(
   views: ReadonlyMap<string, ResourceSet>,
-  encode: (kind: ResourceKindName, resource: object) => EncodedResource,
-  sink: (encoded: EncodedResource, arn: string | undefined, resource: object) => void,
-): Record<string, ViewManifest> {
+  compiled: (set: ResourceSet) => CompiledView,
+  sink: (encoded: EncodedResource, arn: string | undefined) => void,
+): { views: Record<string, ViewManifest>; hashes: string[] } {
   const out: Record<string, ViewManifest> = {};
+  const hashes: string[] = [];
   for (const [viewName, set] of views) {
-    const view = {} as Record<ResourceKindName, Record<string, string>>;
-    for (const kind of RESOURCE_KINDS) {
-      const entries: Record<string, string> = {};
-      for (const [name, resource] of set[kind]) {
-        const encoded = encode(kind, resource);
-        entries[name] = encoded.hash;
-        sink(encoded, arnOf(resource), resource);
-      }
-      view[kind] = entries;
-    }
-    out[viewName] = view;
+    const view = compiled(set);
+    for (const [encoded, arn] of view.resources) sink(encoded, arn);
+    out[viewName] = view.manifest;
+    hashes.push(`${viewName}=${view.hash}`);
   }
-  return out;
+  return { views: out, hashes };
 }
 
 /** The ARN recorded in a resource's metadata (`metadata.filter_metadata.meshplane.arn`), when it has one. */

@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import type { CompiledManifest, EncodedResource } from './compiled-mesh.js';
+import {
+  parseJson,
+  parseServedEntry,
+  SUMMARY_FIELD,
+  type CompileRejection,
+  type TranslationEntry,
+  type TranslationSummary,
+} from './translation-record.js';
 
 /**
  * Compiled meshes in Redis: where workers put them and xDS shards read them. Per mesh (keys share
@@ -10,7 +18,10 @@ import type { CompiledManifest, EncodedResource } from './compiled-mesh.js';
  * - `…:meta` — {generation, version} of what is published: the compare-and-set guard;
  * - `…:manifest` — the CompiledManifest (JSON);
  * - `…:resources` — content hash → encoded `Any` bytes;
- * - `…:variants` — proxy-port variants proxies have asked for (`<ingress>-<egress>`).
+ * - `…:variants` — proxy-port variants proxies have asked for (`<ingress>-<egress>`);
+ * - `…:served`, `…:translation`, `…:rejected` — what compiles found wrong with the configuration
+ *   (see translation-record.ts and docs/adr/0006-translation-errors.md). The meta also records
+ *   `rejected`: the generation of a compile that was not published, until one is.
  *
  * A change notification goes out on one channel, {@link CHANGES_CHANNEL}.
  */
@@ -33,29 +44,68 @@ export const compiledKeys = {
   manifest: (m: MeshRef) => `${prefix(m)}:manifest`,
   resources: (m: MeshRef) => `${prefix(m)}:resources`,
   variants: (m: MeshRef) => `${prefix(m)}:variants`,
+  served: (m: MeshRef) => `${prefix(m)}:served`,
+  translation: (m: MeshRef) => `${prefix(m)}:translation`,
+  rejected: (m: MeshRef) => `${prefix(m)}:rejected`,
 };
 
+/** The SCAN pattern of every compiled mesh's meta key, and how to read the mesh back from a key. */
+export const META_KEY_PATTERN = 'mp:xds:{*}:meta';
+export function meshOfMetaKey(key: string): MeshRef | undefined {
+  const match = /^mp:xds:\{([^/{}]+)\/([^/{}]+)\}:meta$/.exec(key);
+  return match ? { tenantId: match[1]!, meshId: match[2]! } : undefined;
+}
+
 /**
- * Publishes atomically: refuses an older generation than the stored one (a slow compile never
- * overwrites a newer one) and a base version other than the one the compiler started from (it
- * only sent the resources that base lacked); writes the new resources, the manifest and the meta;
- * then drops resources no longer referenced. Readers never see a manifest whose resources are
- * missing: everything happens in one script.
- *
- * KEYS: meta, manifest, resources. ARGV: generation, base version, new version, manifest JSON,
- * number of kept hashes K, K hashes, then hash/bytes pairs to add.
+ * Lua shared by the scripts below. `newer(meta)`: a compile of a newer generation than ARGV[1]
+ * was already published or rejected. `replace(key, json)`: the hash becomes exactly the JSON
+ * object's fields (string values), written in batches (Lua's stack bounds `unpack`).
  */
-const PUBLISH = `
-local stored = redis.call('HGET', KEYS[1], 'generation')
-if stored and tonumber(stored) > tonumber(ARGV[1]) then return 'superseded' end
+const LUA_HELPERS = `
+local function newer(meta)
+  local g = tonumber(ARGV[1])
+  local published = redis.call('HGET', meta, 'generation')
+  local rejected = redis.call('HGET', meta, 'rejected')
+  return (published and tonumber(published) > g) or (rejected and tonumber(rejected) > g)
+end
+local function replace(key, json)
+  redis.call('DEL', key)
+  local batch = {}
+  for field, value in pairs(cjson.decode(json)) do
+    batch[#batch + 1] = field
+    batch[#batch + 1] = value
+    if #batch >= 1000 then redis.call('HSET', key, unpack(batch)); batch = {} end
+  end
+  if #batch > 0 then redis.call('HSET', key, unpack(batch)) end
+end
+`;
+
+/**
+ * Publishes atomically: refuses an older generation than the stored one, published or rejected (a
+ * slow compile never overwrites a newer one), and a base version other than the one the compiler
+ * started from (it only sent the resources that base lacked); writes the new resources, the
+ * manifest, the meta, the served and translation records, and clears a rejection; then drops
+ * resources no longer referenced. Readers never see a manifest whose resources are missing:
+ * everything happens in one script.
+ *
+ * KEYS: meta, manifest, resources, served, translation, rejected. ARGV: generation, base version,
+ * new version, manifest JSON, served JSON, translation JSON, number of kept hashes K, K hashes,
+ * then hash/bytes pairs to add.
+ */
+const PUBLISH = `${LUA_HELPERS}
+if newer(KEYS[1]) then return 'superseded' end
 local base = redis.call('HGET', KEYS[1], 'version') or ''
 if base ~= ARGV[2] then return 'conflict' end
-local k = tonumber(ARGV[5])
+local k = tonumber(ARGV[7])
 local keep = {}
-for i = 6, 5 + k do keep[ARGV[i]] = true end
-for i = 6 + k, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = 8, 7 + k do keep[ARGV[i]] = true end
+for i = 8 + k, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[2], ARGV[4])
 redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'version', ARGV[3])
+redis.call('HDEL', KEYS[1], 'rejected')
+redis.call('DEL', KEYS[6])
+replace(KEYS[4], ARGV[5])
+replace(KEYS[5], ARGV[6])
 local existing = redis.call('HKEYS', KEYS[3])
 local drop = {}
 for _, h in ipairs(existing) do
@@ -68,14 +118,43 @@ if #drop > 0 then redis.call('HDEL', KEYS[3], unpack(drop)) end
 return 'ok'
 `;
 
-/** Records a compile whose content equals what is published: only the generation moves (never backwards). */
-const TOUCH = `
-local stored = redis.call('HGET', KEYS[1], 'generation')
-if stored and tonumber(stored) > tonumber(ARGV[1]) then return 'superseded' end
+/**
+ * Records a compile whose content equals what is published: the generation moves (never
+ * backwards), the served and translation records are this compile's, a rejection is cleared.
+ * KEYS: meta, served, translation, rejected. ARGV: generation, version, served JSON, translation JSON.
+ */
+const TOUCH = `${LUA_HELPERS}
+if newer(KEYS[1]) then return 'superseded' end
 if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[2] then return 'conflict' end
 redis.call('HSET', KEYS[1], 'generation', ARGV[1])
+redis.call('HDEL', KEYS[1], 'rejected')
+redis.call('DEL', KEYS[4])
+replace(KEYS[2], ARGV[3])
+replace(KEYS[3], ARGV[4])
 return 'ok'
 `;
+
+/**
+ * Records a compile that is not published (same guards as PUBLISH): the meta's `rejected`
+ * generation, the rejection and the translation record. What is published is left as it is.
+ * KEYS: meta, translation, rejected. ARGV: generation, base version, rejection JSON, translation JSON.
+ */
+const REJECT = `${LUA_HELPERS}
+if newer(KEYS[1]) then return 'superseded' end
+if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[2] then return 'conflict' end
+redis.call('HSET', KEYS[1], 'rejected', ARGV[1])
+redis.call('SET', KEYS[3], ARGV[3])
+replace(KEYS[2], ARGV[4])
+return 'ok'
+`;
+
+/** What a compile records about the configuration's problems with its publish or touch. */
+export interface CompileRecords {
+  /** The served hash: ARN → its problems' messages (see translation-record.ts). */
+  readonly served: Readonly<Record<string, string>>;
+  /** The translation hash: ARN → TranslationEntry JSON, and the summary. */
+  readonly translation: Readonly<Record<string, string>>;
+}
 
 export type PublishResult = 'ok' | 'superseded' | 'conflict';
 
@@ -87,9 +166,19 @@ export class CompiledStore {
     return this.redis.client;
   }
 
-  async meta(mesh: MeshRef): Promise<{ generation?: string; version?: string }> {
-    const [generation, version] = await this.client.hmget(compiledKeys.meta(mesh), 'generation', 'version');
-    return { ...(generation ? { generation } : {}), ...(version ? { version } : {}) };
+  /** The published generation and version, and the generation of a later compile that was rejected. */
+  async meta(mesh: MeshRef): Promise<{ generation?: string; version?: string; rejected?: string }> {
+    const [generation, version, rejected] = await this.client.hmget(
+      compiledKeys.meta(mesh),
+      'generation',
+      'version',
+      'rejected',
+    );
+    return {
+      ...(generation ? { generation } : {}),
+      ...(version ? { version } : {}),
+      ...(rejected ? { rejected } : {}),
+    };
   }
 
   async manifest(mesh: MeshRef): Promise<CompiledManifest | undefined> {
@@ -109,22 +198,97 @@ export class CompiledStore {
     baseVersion: string,
     keep: readonly string[],
     added: readonly EncodedResource[],
+    records: CompileRecords,
   ): Promise<PublishResult> {
     const args: (string | Buffer)[] = [
       manifest.generation,
       baseVersion,
       manifest.version,
       JSON.stringify(manifest),
+      JSON.stringify(records.served),
+      JSON.stringify(records.translation),
       String(keep.length),
       ...keep,
     ];
     for (const r of added) args.push(r.hash, Buffer.from(r.any.buffer, r.any.byteOffset, r.any.byteLength));
-    const keys = [compiledKeys.meta(manifest), compiledKeys.manifest(manifest), compiledKeys.resources(manifest)];
+    const keys = [
+      compiledKeys.meta(manifest),
+      compiledKeys.manifest(manifest),
+      compiledKeys.resources(manifest),
+      compiledKeys.served(manifest),
+      compiledKeys.translation(manifest),
+      compiledKeys.rejected(manifest),
+    ];
     return (await this.client.eval(PUBLISH, keys.length, ...keys, ...args)) as PublishResult;
   }
 
-  async touch(mesh: MeshRef, generation: string, version: string): Promise<PublishResult> {
-    return (await this.client.eval(TOUCH, 1, compiledKeys.meta(mesh), generation, version)) as PublishResult;
+  async touch(mesh: MeshRef, generation: string, version: string, records: CompileRecords): Promise<PublishResult> {
+    const keys = [
+      compiledKeys.meta(mesh),
+      compiledKeys.served(mesh),
+      compiledKeys.translation(mesh),
+      compiledKeys.rejected(mesh),
+    ];
+    return (await this.client.eval(
+      TOUCH,
+      keys.length,
+      ...keys,
+      generation,
+      version,
+      JSON.stringify(records.served),
+      JSON.stringify(records.translation),
+    )) as PublishResult;
+  }
+
+  /**
+   * Records a compile that is not published: `baseVersion` is the published version it was
+   * judged against (`''` when none), `translation` its translation hash.
+   */
+  async reject(
+    mesh: MeshRef,
+    baseVersion: string,
+    rejection: CompileRejection,
+    translation: Readonly<Record<string, string>>,
+  ): Promise<PublishResult> {
+    const keys = [compiledKeys.meta(mesh), compiledKeys.translation(mesh), compiledKeys.rejected(mesh)];
+    return (await this.client.eval(
+      REJECT,
+      keys.length,
+      ...keys,
+      rejection.generation,
+      baseVersion,
+      JSON.stringify(rejection),
+      JSON.stringify(translation),
+    )) as PublishResult;
+  }
+
+  /** What the last published compile served of these resources: `ok`, `problem`, or not in it. */
+  async served(mesh: MeshRef, arns: readonly string[]): Promise<Map<string, 'ok' | 'problem' | undefined>> {
+    if (arns.length === 0) return new Map();
+    const values = await this.client.hmget(compiledKeys.served(mesh), ...arns);
+    return new Map(arns.map((arn, i) => [arn, values[i] == null ? undefined : values[i] === '' ? 'ok' : 'problem']));
+  }
+
+  /** The problems of the served configuration (the last published compile), by ARN; `undefined` when not recorded. */
+  async servedProblems(mesh: MeshRef): Promise<{ arn: string; message: string }[] | undefined> {
+    const all = await this.client.hgetall(compiledKeys.served(mesh));
+    if (Object.keys(all).length === 0) return undefined;
+    return Object.entries(all)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([arn, value]) => parseServedEntry(value).map((message) => ({ arn, message })));
+  }
+
+  /** The latest compile's rejection, while no later compile has published. */
+  async rejection(mesh: MeshRef): Promise<CompileRejection | undefined> {
+    return parseJson<CompileRejection>(await this.client.get(compiledKeys.rejected(mesh)));
+  }
+
+  /** One resource's entry in the latest compile's translation record, and that compile's summary. */
+  async translationOf(mesh: MeshRef, arn: string): Promise<{ entry?: TranslationEntry; summary?: TranslationSummary }> {
+    const [entry, summary] = await this.client.hmget(compiledKeys.translation(mesh), arn, SUMMARY_FIELD);
+    const parsedEntry = parseJson<TranslationEntry>(entry);
+    const parsedSummary = parseJson<TranslationSummary>(summary);
+    return { ...(parsedEntry ? { entry: parsedEntry } : {}), ...(parsedSummary ? { summary: parsedSummary } : {}) };
   }
 
   async remove(mesh: MeshRef): Promise<void> {
@@ -133,7 +297,19 @@ export class CompiledStore {
       compiledKeys.manifest(mesh),
       compiledKeys.resources(mesh),
       compiledKeys.variants(mesh),
+      compiledKeys.served(mesh),
+      compiledKeys.translation(mesh),
+      compiledKeys.rejected(mesh),
     );
+  }
+
+  /**
+   * Every mesh that has compiled data in Redis, a page at a time (SCAN: never blocks Redis).
+   * `cursor` '0' starts; the returned cursor '0' means done.
+   */
+  async scanCompiledMeshes(cursor: string, count = 500): Promise<{ cursor: string; meshes: MeshRef[] }> {
+    const [next, keys] = await this.client.scan(cursor, 'MATCH', META_KEY_PATTERN, 'COUNT', count);
+    return { cursor: next, meshes: keys.flatMap((k) => meshOfMetaKey(k) ?? []) };
   }
 
   async notify(notice: ChangeNotice): Promise<void> {

@@ -10,4 +10,16 @@ export type CompileOutcome =
   /** A newer generation was already published by a concurrent compile; nothing was written. */
   | { readonly status: 'superseded'; readonly generation: string; readonly durationMs: number }
   /** The mesh no longer exists; its compiled snapshot was removed. */
-  | { readonly status: 'deleted'; readonly durationMs: number };
+  | { readonly status: 'deleted'; readonly durationMs: number }
+  /**
+   * Not published: the translation has a problem on a resource the proxies are served without one
+   * (`rejected`), or is internally inconsistent, a translator defect (`inconsistent`). The proxies
+   * keep the last good configuration; the rejection is recorded for the APIs and the compiled
+   * generation moves on (a retry would translate the same snapshot the same way).
+   */
+  | {
+      readonly status: 'rejected' | 'inconsistent';
+      readonly generation: string;
+      readonly reason: string;
+      readonly durationMs: number;
+    };

@@ -13,7 +13,7 @@ export class CompilerMetrics {
     const registers = [metrics.registry];
     this.compiles = new Counter({
       name: 'meshplane_mesh_compiles_total',
-      help: 'Mesh compiles by outcome (published, unchanged, superseded, deleted, inconsistent).',
+      help: 'Mesh compiles by outcome (published, unchanged, superseded, deleted, rejected: not published because of a configuration problem on a served resource, inconsistent: not published because of a translator defect).',
       labelNames: ['status'],
       registers,
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { CompiledStore } from '../cache/compiled-store.js';
+import { EndpointRegistryModule } from '../endpoints/endpoints.module.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import { CompilerMetrics } from './compiler.metrics.js';
 import { MeshCompiler } from './mesh-compiler.js';
@@ -10,6 +11,7 @@ import { MeshCompiler } from './mesh-compiler.js';
  * meshes through the same tenant-bound MeshStore as the API, without the API's controllers.
  */
 @Module({
+  imports: [EndpointRegistryModule],
   providers: [MeshCompiler, MeshSnapshotLoader, MeshStoreFactory, CompiledStore, CompilerMetrics],
   exports: [MeshCompiler, CompiledStore],
 })

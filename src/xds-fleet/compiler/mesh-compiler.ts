@@ -6,6 +6,9 @@ import {
   contentHash,
   DEFAULT_PORTS_KEY,
   manifestViews,
+  versionOfViews,
+  compileView,
+  type CompiledView,
   parsePortsKey,
   referencedHashes,
   TYPE_URLS,
@@ -14,14 +17,25 @@ import {
   type ViewManifest,
 } from '../cache/compiled-mesh.js';
 import { CompiledStore, type MeshRef } from '../cache/compiled-store.js';
+import type { CompileRejection } from '../cache/translation-record.js';
 import { encodeResourceAny } from '../encoding/wire.js';
+import { endpointSources } from '../endpoints/endpoint-sources.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { consistent } from '../translator/consistency.js';
-import type { ResourceKindName } from '../translator/envoy-types.js';
+import type { ResourceKindName, ResourceSet } from '../translator/envoy-types.js';
 import { translate, type TranslationResult } from '../translator/translate.js';
 import type { CompileOutcome } from './compile-outcome.js';
 import { CompilerMetrics } from './compiler.metrics.js';
+import {
+  flagRegressions,
+  inconsistencyRejection,
+  problemArns,
+  regressionRejection,
+  servedRecord,
+  translationRecord,
+  type Rejection,
+} from './translation-verdict.js';
 
 /** What a worker keeps of a mesh between compiles, so the next one only redoes what changed. */
 interface Memo {
@@ -29,6 +43,10 @@ interface Memo {
   results: Map<string, TranslationResult>;
   /** Encoded resources by object identity: unchanged views keep their objects, so they are not re-encoded. */
   encoded: WeakMap<object, EncodedResource>;
+  /** Compiled views by ResourceSet identity, checked for consistency: an unchanged view costs a lookup. */
+  views: WeakMap<ResourceSet, CompiledView>;
+  /** The resource hashes of the manifest this worker last published (or found published), by its version. */
+  published?: { version: string; hashes: Set<string> };
 }
 
 /** How many meshes' translations a worker keeps in memory (least recently compiled are dropped). */
@@ -73,15 +91,23 @@ export class MeshCompiler {
       where: { id: ref.meshId, tenantId: ref.tenantId },
       select: { name: true, tenant: { select: { id: true, accountId: true, plan: true } } },
     });
-    const snapshot = mesh ? await this.loader.load(tenantScopeOf(mesh.tenant), mesh.name) : undefined;
+    // Read incrementally from the snapshot this worker compiled last (its change log since then).
+    const previous = this.memos.get(ref.meshId)?.snapshot;
+    const snapshot = mesh
+      ? await this.loader.load(tenantScopeOf(mesh.tenant), mesh.name, { meshId: ref.meshId, previous })
+      : undefined;
     if (!mesh || !snapshot) {
       this.memos.delete(ref.meshId);
       await this.store.remove(ref);
       await this.store.notify(ref);
       return { status: 'deleted', durationMs: elapsed() };
     }
+    // Read while translating: the commit time of the newest change this compile includes.
+    const committedAt = this.committedAt(ref.meshId, snapshot.generation);
+    committedAt.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const base = await this.store.meta(ref);
-    if (base.generation !== undefined && BigInt(base.generation) > BigInt(snapshot.generation)) {
+    // A newer generation was already published, or rejected.
+    if ([base.generation, base.rejected].some((g) => g !== undefined && BigInt(g) > BigInt(snapshot.generation))) {
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
     }
 
@@ -99,14 +125,19 @@ export class MeshCompiler {
         ),
       );
     }
-    const inconsistencies = [...results.values()].flatMap((r) => consistent(r.views));
+    // Views the translator rebuilt are checked; reused ones were checked when they were built.
+    const inconsistencies = [...results.values()].flatMap((r) =>
+      consistent(new Map([...r.views].filter(([, set]) => !memo.views.has(set)))),
+    );
+    const problems = results.get(DEFAULT_PORTS_KEY)!.problems;
     if (inconsistencies.length > 0) {
-      // A translator defect, not a user error: keep serving the last good compile.
+      // A translator defect, not a user error: keep serving the last good compile. Recorded, not
+      // thrown: the same snapshot translates the same way, so a retry would only loop.
       this.log.error(
         `mesh ${ref.meshId} generation ${snapshot.generation}: not published: ${inconsistencies.join('; ')}`,
       );
-      this.metrics.compiles.inc({ status: 'inconsistent' });
-      throw new Error(`translation of mesh ${ref.meshId} is inconsistent: ${inconsistencies[0]}`);
+      const rejection = inconsistencyRejection(inconsistencies, problems, snapshot.meshArn);
+      return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed);
     }
 
     const arns: Record<string, string> = {};
@@ -120,22 +151,43 @@ export class MeshCompiler {
       }
       return encoded;
     };
+    const compiled = (set: ResourceSet): CompiledView => {
+      let view = memo.views.get(set);
+      if (!view) {
+        view = compileView(set, encode);
+        memo.views.set(set, view);
+      }
+      return view;
+    };
     const variants: Record<string, Record<string, ViewManifest>> = {};
+    const viewHashes: string[] = [];
     for (const [key, result] of results) {
-      variants[key] = manifestViews(result.views, encode, (encoded, arn) => {
+      const built = manifestViews(result.views, compiled, (encoded, arn) => {
         all.set(encoded.hash, encoded);
         if (arn) arns[encoded.hash] = arn;
       });
+      variants[key] = built.views;
+      viewHashes.push(...built.hashes.map((h) => `${key}/${h}`));
     }
-    const version = contentHash(JSON.stringify(variants));
-    const problems = results.get(DEFAULT_PORTS_KEY)!.problems;
+    const version = versionOfViews(viewHashes);
 
     // Commit the memo only now: a failed publish must not make the next compile skip work.
     memo.snapshot = snapshot;
     memo.results = results;
 
+    // A change that would take configuration away from what the proxies are served is not published.
+    if (base.version !== version && problems.length > 0) {
+      const served = await this.store.served(ref, problemArns(problems));
+      const rejection = regressionRejection(flagRegressions(problems, served));
+      if (rejection) return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed);
+    }
+    const records = {
+      served: servedRecord(snapshot, problems),
+      translation: translationRecord(snapshot, base.version === version ? 'unchanged' : 'published', problems),
+    };
+
     if (base.version === version) {
-      const touched = await this.store.touch(ref, snapshot.generation, version);
+      const touched = await this.store.touch(ref, snapshot.generation, version, records);
       if (touched === 'conflict') return 'conflict';
       if (touched === 'superseded')
         return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
@@ -145,30 +197,66 @@ export class MeshCompiler {
 
     // Send only what the published base lacks. If the manifest read is not that base (a publish
     // raced in between), send everything: the script then refuses the stale base anyway.
-    const previous = base.version ? await this.store.manifest(ref) : undefined;
-    const published = previous && previous.version === base.version ? referencedHashes(previous) : new Set<string>();
+    const published = await this.publishedHashes(ref, memo, base.version);
     const added = [...all.values()].filter((r) => !published.has(r.hash));
     const manifest: CompiledManifest = {
       tenantId: ref.tenantId,
       meshId: ref.meshId,
       meshName: snapshot.meshName,
       generation: snapshot.generation,
-      committedAt: await this.committedAt(ref.meshId, snapshot.generation),
+      committedAt: await committedAt,
       compiledAt: Date.now(),
       version,
       variants,
       arns,
       backends: Object.fromEntries(snapshot.virtualNodes.map((n) => [n.name, backendServices(n.spec)])),
       problems,
+      endpointSources: endpointSources(snapshot, variants),
     };
-    const result = await this.store.publish(manifest, base.version ?? '', [...all.keys()], added);
+    const result = await this.store.publish(manifest, base.version ?? '', [...all.keys()], added, records);
     if (result === 'conflict') return 'conflict';
     if (result === 'superseded')
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
+    memo.published = { version, hashes: new Set(all.keys()) };
     await this.store.notify({ ...ref, version, generation: snapshot.generation });
     await this.markCompiled(ref, snapshot.generation);
     this.metrics.resourcesEncoded.inc(added.length);
     return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed() };
+  }
+
+  /**
+   * Records a compile that is not published: the proxies keep the last good configuration, the
+   * APIs show the rejection and the resources' states, and the compiled generation moves on (the
+   * sweep must not recompile a rejected generation forever; the next change compiles again).
+   */
+  private async reject(
+    ref: MeshRef,
+    snapshot: MeshSnapshot,
+    baseVersion: string,
+    rejection: Rejection,
+    elapsed: () => number,
+  ): Promise<CompileOutcome | 'conflict'> {
+    const record: CompileRejection = {
+      generation: snapshot.generation,
+      at: new Date().toISOString(),
+      reason: rejection.reason,
+      problems: rejection.problems,
+    };
+    const others = rejection.problems.filter((p) => !rejection.rejected.has(p.arn));
+    const translation = translationRecord(snapshot, rejection.verdict, others, rejection.rejected);
+    const result = await this.store.reject(ref, baseVersion, record, translation);
+    if (result === 'conflict') return 'conflict';
+    if (result === 'superseded')
+      return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
+    await this.markCompiled(ref, snapshot.generation);
+    if (rejection.verdict === 'rejected')
+      this.log.warn(`mesh ${ref.meshId} generation ${snapshot.generation}: ${rejection.reason}`);
+    return {
+      status: rejection.verdict,
+      generation: snapshot.generation,
+      reason: rejection.reason,
+      durationMs: elapsed(),
+    };
   }
 
   private memoFor(meshId: string, snapshot: MeshSnapshot): Memo {
@@ -176,11 +264,25 @@ export class MeshCompiler {
     if (memo) {
       this.memos.delete(meshId); // re-insert: most recently used last
     } else {
-      memo = { snapshot, results: new Map(), encoded: new WeakMap() };
+      memo = { snapshot, results: new Map(), encoded: new WeakMap(), views: new WeakMap() };
     }
     this.memos.set(meshId, memo);
     if (this.memos.size > MEMO_LIMIT) this.memos.delete(this.memos.keys().next().value!);
     return memo;
+  }
+
+  /**
+   * The resource hashes the published manifest (version `baseVersion`) references: what this
+   * worker published last, or read from Redis. Empty when unknown (a publish raced in between):
+   * then everything is sent, and the script refuses the stale base anyway.
+   */
+  private async publishedHashes(ref: MeshRef, memo: Memo, baseVersion: string | undefined): Promise<Set<string>> {
+    if (!baseVersion) return new Set();
+    if (memo.published?.version === baseVersion) return memo.published.hashes;
+    const previous = await this.store.manifest(ref);
+    if (previous?.version !== baseVersion) return new Set();
+    memo.published = { version: baseVersion, hashes: referencedHashes(previous) };
+    return memo.published.hashes;
   }
 
   /** The commit time of the newest change included in `generation`. */

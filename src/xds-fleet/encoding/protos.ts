@@ -70,8 +70,13 @@ export function xdsRoot(): protobuf.Root {
   return root;
 }
 
+const types = new Map<string, protobuf.Type>();
+
+/** A message type by full name, looked up once (requests are decoded with it on every ACK). */
 export function messageType(name: string): protobuf.Type {
-  return xdsRoot().lookupType(name);
+  let type = types.get(name);
+  if (!type) types.set(name, (type = xdsRoot().lookupType(name)));
+  return type;
 }
 
 const WRAPPERS = new Set(

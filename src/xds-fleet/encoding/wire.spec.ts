@@ -1,4 +1,6 @@
+import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { ADS_SERVICE } from '../server/ads.service.js';
 import { TYPE } from '../translator/envoy-types.js';
 import { decodeMessage, encodeMessage, messageType, structToJson } from './protos.js';
 import {
@@ -7,7 +9,9 @@ import {
   deltaDiscoveryResponse,
   deltaResource,
   discoveryResponse,
+  discoveryResponseBody,
   encodeResourceAny,
+  OutboundMessage,
 } from './wire.js';
 
 const cluster = {
@@ -88,5 +92,62 @@ describe('xDS wire format from pre-encoded resources', () => {
     expect(() => encodeMessage('envoy.config.cluster.v3.Cluster', { name: 'x', conect_timeout: '1s' })).toThrow(
       /Cluster has no field conect_timeout/,
     );
+  });
+
+  it('completes a shared body with a nonce, written once into the target', () => {
+    const body = discoveryResponseBody('v1', TYPE.cluster, [encodeResourceAny(TYPE.cluster, cluster)]);
+    const message = new OutboundMessage(body, 'z9');
+    const frame = Buffer.alloc(message.byteLength + 7, 0xee);
+    expect(message.copy(frame, 5)).toBe(message.byteLength);
+    expect(frame.subarray(0, 5)).toEqual(Buffer.alloc(5, 0xee));
+    expect(frame.subarray(5 + message.byteLength)).toEqual(Buffer.alloc(2, 0xee));
+    const decoded = decodeMessage(
+      'envoy.service.discovery.v3.DiscoveryResponse',
+      frame.subarray(5, 5 + message.byteLength),
+    );
+    expect(decoded).toMatchObject({ version_info: 'v1', type_url: TYPE.cluster, nonce: 'z9' });
+    expect(message.toBuffer()).toEqual(frame.subarray(5, 5 + message.byteLength));
+    expect(() => new OutboundMessage(body, 'x'.repeat(128))).toThrow();
+  });
+
+  it('hands grpc-js an OutboundMessage that it frames as the message bytes (the contract ADS_SERVICE relies on)', async () => {
+    const server = new grpc.Server();
+    const definition = ADS_SERVICE['StreamAggregatedResources']!;
+    server.register(
+      definition.path,
+      (call: grpc.ServerDuplexStream<unknown, OutboundMessage>) => {
+        call.on('data', () => {
+          call.write(new OutboundMessage(Buffer.from('body bytes'), 'n1'));
+          call.end();
+        });
+      },
+      definition.responseSerialize,
+      (b: Buffer) => b,
+      'bidi',
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+      const call = client.makeBidiStreamRequest(
+        definition.path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+      );
+      const received = new Promise<Buffer>((resolve, reject) => {
+        call.once('data', resolve);
+        call.once('error', reject);
+      });
+      call.write(Buffer.alloc(0));
+      const bytes = await received;
+      expect(bytes).toEqual(Buffer.concat([Buffer.from('body bytes'), Buffer.from([0x2a, 2]), Buffer.from('n1')]));
+      call.end();
+    } finally {
+      client.close();
+      server.forceShutdown();
+    }
   });
 });

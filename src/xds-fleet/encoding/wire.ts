@@ -25,7 +25,7 @@ export function encodeResourceAny(typeUrl: string, resource: unknown): Uint8Arra
 /**
  * `envoy.service.discovery.v3.DiscoveryResponse` {version_info=1, resources=2, type_url=4, nonce=5}
  * without its nonce: the same for every proxy that gets this version of this collection, so it is
- * built once and shared. {@link withNonce} completes it per stream (field order is free in protobuf).
+ * built once and shared. {@link OutboundMessage} completes it per stream (field order is free in protobuf).
  */
 export function discoveryResponseBody(versionInfo: string, typeUrl: string, resources: readonly Uint8Array[]): Buffer {
   const w = protobuf.Writer.create();
@@ -35,8 +35,48 @@ export function discoveryResponseBody(versionInfo: string, typeUrl: string, reso
   return Buffer.from(w.finish());
 }
 
-export function withNonce(body: Buffer, nonce: string): Buffer {
-  return Buffer.concat([body, protobuf.Writer.create().uint32(tag(5)).string(nonce).finish()]);
+const NONCE_TAG = tag(5);
+
+/**
+ * One response to one stream: a body shared by every stream that gets the same response, then
+ * this stream's nonce (field 5 of both DiscoveryResponse and DeltaDiscoveryResponse; fields may
+ * come in any order). It is what the ADS service's response serialiser hands grpc-js, which reads
+ * only `byteLength` and calls `copy(frame, 5)` to fill its length-prefixed frame (grpc-js 1.14
+ * `ServerInterceptingCall.serializeMessage`): the body is copied once, straight into the frame,
+ * instead of once to append the nonce and again to frame it. wire.spec.ts pins that contract.
+ */
+export class OutboundMessage {
+  /** The nonce field: tag, length, then the nonce as ASCII (nonces are short base-36 counters). */
+  private readonly nonceLength: number;
+
+  constructor(
+    readonly body: Uint8Array,
+    readonly nonce: string,
+  ) {
+    if (nonce.length > 127 || !/^[\x20-\x7e]*$/.test(nonce)) throw new Error(`unsupported nonce ${nonce}`);
+    this.nonceLength = 2 + nonce.length;
+  }
+
+  get byteLength(): number {
+    return this.body.byteLength + this.nonceLength;
+  }
+
+  /** Writes the whole message into `target` at `targetStart` (Buffer#copy's signature); returns the bytes written. */
+  copy(target: Uint8Array, targetStart = 0): number {
+    target.set(this.body, targetStart);
+    let at = targetStart + this.body.byteLength;
+    target[at++] = NONCE_TAG;
+    target[at++] = this.nonce.length;
+    for (let i = 0; i < this.nonce.length; i++) target[at++] = this.nonce.charCodeAt(i);
+    return this.byteLength;
+  }
+
+  /** The message as one buffer (tests, and anything that needs real bytes). */
+  toBuffer(): Buffer {
+    const out = Buffer.allocUnsafe(this.byteLength);
+    this.copy(out, 0);
+    return out;
+  }
 }
 
 export function discoveryResponse(
@@ -45,7 +85,7 @@ export function discoveryResponse(
   resources: readonly Uint8Array[],
   nonce: string,
 ): Buffer {
-  return withNonce(discoveryResponseBody(versionInfo, typeUrl, resources), nonce);
+  return new OutboundMessage(discoveryResponseBody(versionInfo, typeUrl, resources), nonce).toBuffer();
 }
 
 export interface DeltaResource {
@@ -69,8 +109,23 @@ export function deltaResource(r: DeltaResource): Uint8Array {
 
 /**
  * `envoy.service.discovery.v3.DeltaDiscoveryResponse` {system_version_info=1, resources=2,
- * type_url=4, nonce=5, removed_resources=6}, from encoded `Resource`s ({@link deltaResource}).
+ * type_url=4, removed_resources=6} from encoded `Resource`s ({@link deltaResource}), without its
+ * nonce (5): shared by every stream that gets the same difference, completed by {@link OutboundMessage}.
  */
+export function deltaDiscoveryResponseBody(
+  systemVersionInfo: string,
+  typeUrl: string,
+  resources: readonly Uint8Array[],
+  removed: readonly string[],
+): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32(tag(1)).string(systemVersionInfo);
+  for (const r of resources) w.uint32(tag(2)).bytes(r);
+  w.uint32(tag(4)).string(typeUrl);
+  for (const name of removed) w.uint32(tag(6)).string(name);
+  return Buffer.from(w.finish());
+}
+
 export function deltaDiscoveryResponse(
   systemVersionInfo: string,
   typeUrl: string,
@@ -78,13 +133,10 @@ export function deltaDiscoveryResponse(
   removed: readonly string[],
   nonce: string,
 ): Buffer {
-  const w = protobuf.Writer.create();
-  w.uint32(tag(1)).string(systemVersionInfo);
-  for (const r of resources) w.uint32(tag(2)).bytes(r);
-  w.uint32(tag(4)).string(typeUrl);
-  w.uint32(tag(5)).string(nonce);
-  for (const name of removed) w.uint32(tag(6)).string(name);
-  return Buffer.from(w.finish());
+  return new OutboundMessage(
+    deltaDiscoveryResponseBody(systemVersionInfo, typeUrl, resources, removed),
+    nonce,
+  ).toBuffer();
 }
 
 /** The `node` of a request, as the server uses it. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { badRequest } from '../../common/errors/domain-error.js';
 import { HOST_RULE, isHost } from '../../common/validation/host.js';
 import { parseInput } from '../../common/validation/parse-input.js';
+import { ADDRESS_RULE, endpointAddress } from '../endpoints/proxy-endpoint.js';
 import type { ProxyKind } from '../identity/proxy-identity.js';
 import { DEFAULT_PORTS } from '../translator/names.js';
 
@@ -25,6 +26,11 @@ export interface BootstrapOptions {
   /** The proxy's capture ports; virtual nodes only (a gateway's listeners come from its spec). */
   readonly ingressPort: number;
   readonly egressPort: number;
+  /**
+   * `node.metadata.meshplane.address`: where the proxy is reached, the endpoint it registers for
+   * its virtual node (else the xDS server uses the address the stream comes from). Virtual nodes only.
+   */
+  readonly address?: string;
   readonly xds: XdsAddress;
 }
 
@@ -50,6 +56,11 @@ const bootstrapQuery = z.strictObject({
   adminPort: port.optional(),
   ingressPort: port.optional(),
   egressPort: port.optional(),
+  address: z
+    .string({ error: 'must be a string' })
+    .refine((v) => endpointAddress(v) !== undefined, ADDRESS_RULE)
+    .transform((v) => endpointAddress(v)!)
+    .optional(),
   xdsHost: z.string({ error: 'must be a string' }).refine(isHost, HOST_RULE).optional(),
   xdsPort: port.optional(),
   tls: z.stringbool({ error: 'must be true or false' }).optional(),
@@ -78,6 +89,10 @@ export function bootstrapOptions(
       throw badRequest(
         `${given.join(', ')}: apply to virtual nodes only; a virtual gateway listens on its spec's ports`,
       );
+    if (q.address !== undefined)
+      throw badRequest(
+        'address: applies to virtual nodes only; a virtual gateway is not an endpoint of a virtual node',
+      );
   }
   const options: BootstrapOptions = {
     format: q.format ?? 'envoy',
@@ -85,6 +100,7 @@ export function bootstrapOptions(
     adminPort: q.adminPort ?? DEFAULT_PORTS.admin,
     ingressPort: q.ingressPort ?? DEFAULT_PORTS.ingress,
     egressPort: q.egressPort ?? DEFAULT_PORTS.egress,
+    ...(q.address === undefined ? {} : { address: q.address }),
     xds: {
       host: q.xdsHost ?? xds.host,
       port: q.xdsPort ?? xds.port,

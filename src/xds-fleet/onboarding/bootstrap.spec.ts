@@ -90,6 +90,17 @@ describe('bootstrap options', () => {
     );
     expect(bootstrapOptions({ adminPort: '9000' }, fleet, 'virtualGateway').adminPort).toBe(9000);
   });
+
+  it("takes a virtual node's endpoint address as an IP address only", () => {
+    expect(bootstrapOptions({ address: '10.0.0.5' }, fleet).address).toBe('10.0.0.5');
+    expect(bootstrapOptions({ address: '::FFFF:10.0.0.5' }, fleet).address).toBe('10.0.0.5');
+    expect(bootstrapOptions({}, fleet).address).toBeUndefined();
+    for (const bad of ['web.internal', '10.0.0.5:8080', '0.0.0.0', '[fd00::1]'])
+      expect(badRequest(() => bootstrapOptions({ address: bad }, fleet))).toMatch(/^address: must be an IPv4 or IPv6/);
+    expect(badRequest(() => bootstrapOptions({ address: '10.0.0.5' }, fleet, 'virtualGateway'))).toMatch(
+      /^address: applies to virtual nodes only/,
+    );
+  });
 });
 
 describe('Envoy bootstrap', () => {

@@ -34,9 +34,18 @@ export function envoyBootstrap(target: BootstrapTarget, token: string, options: 
       id: target.arn,
       cluster: target.name,
       ...(options.zone === undefined ? {} : { locality: { zone: options.zone } }),
-      // The capture ports the xDS server compiles the node's listeners for.
+      // The capture ports the xDS server compiles the node's listeners for, and the address the
+      // proxy registers as an endpoint of its node (when given; else its stream's source address).
       ...(target.kind === 'virtualNode'
-        ? { metadata: { meshplane: { ingressPort: options.ingressPort, egressPort: options.egressPort } } }
+        ? {
+            metadata: {
+              meshplane: {
+                ingressPort: options.ingressPort,
+                egressPort: options.egressPort,
+                ...(options.address === undefined ? {} : { address: options.address }),
+              },
+            },
+          }
         : {}),
     },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort } } },

@@ -31,7 +31,9 @@ export function grpcBootstrap(target: BootstrapTarget, token: string, options: B
       id: target.arn,
       cluster: target.name,
       locality: { zone: options.zone ?? DEFAULT_PROXYLESS_ZONE },
-      metadata: { meshplane: { token } },
+      metadata: {
+        meshplane: { token, ...(options.address === undefined ? {} : { address: options.address }) },
+      },
     },
   };
 }

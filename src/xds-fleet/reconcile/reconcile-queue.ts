@@ -15,28 +15,53 @@ export const ENQUEUE_TIMEOUT_MS = 500;
 const LOST = new Set(['close', 'reconnecting', 'end']);
 
 /**
- * Returns the start of the mesh's debounce window: the time of the first change the pending
- * compile covers. With no window it opens one at `now`. When the window has run out (its compile
- * is due or already running, and may miss this change), it opens one that ends one debounce from
- * now, so the follow-up compile is debounced but cannot be postponed further. Atomic, so every
- * api replica sees one window. ARGV: now, max delay, debounce, key TTL (all ms).
+ * Decides when the mesh's pending compile runs. Returns the start of its debounce window (the time
+ * of the first change it covers) and whether this change may compile at once.
+ *
+ * - No window open, and no compile of the mesh started within the debounce: the mesh was quiet,
+ *   so this change compiles at once (leading edge) and opens a window that later changes join.
+ * - No window open, but a compile started within the debounce: a window opens at `now`.
+ * - A window open and not yet run out: the change joins it.
+ * - A window whose maximum delay has run out (its compile is due or already running, and may miss
+ *   this change): a window opens that ends one debounce from now, so the follow-up compile is
+ *   debounced but cannot be postponed further.
+ *
+ * Atomic, so every api replica sees one window. KEYS: window, last compile start. ARGV: now, max
+ * delay, debounce, key TTL (all ms).
  */
 const WINDOW_SCRIPT = `
 local now = tonumber(ARGV[1])
 local maxDelay = tonumber(ARGV[2])
+local debounce = tonumber(ARGV[3])
 local first = tonumber(redis.call('GET', KEYS[1]))
-if first and now < first + maxDelay then return tostring(first) end
-if first then first = now + tonumber(ARGV[3]) - maxDelay else first = now end
+if first and now < first + maxDelay then return {tostring(first), 0} end
+local leading = 0
+if first then
+  first = now + debounce - maxDelay
+else
+  first = now
+  local started = tonumber(redis.call('GET', KEYS[2]))
+  if not started or now - started >= debounce then leading = 1 end
+end
 redis.call('SET', KEYS[1], tostring(first), 'PX', ARGV[4])
-return tostring(first)`;
+return {tostring(first), leading}`;
+
+/** Marks the start of a compile: closes the mesh's window and records when. KEYS: window, last start. ARGV: now, TTL. */
+const STARTING_SCRIPT = `
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1`;
 
 /**
  * The producer of reconcile jobs: one pending job per mesh, debounced, with a maximum delay.
  * See docs/adr/0004-reconcile-queue.md for how BullMQ's deduplication gives these semantics.
  *
- * - The first change of a mesh schedules a compile `RECONCILE_DEBOUNCE_MS` later.
+ * - A change to a quiet mesh (no compile started in the last `RECONCILE_DEBOUNCE_MS`) compiles at
+ *   once: a single change, the usual interactive case, waits for nothing.
+ * - A change soon after a compile started schedules the next compile `RECONCILE_DEBOUNCE_MS` later.
  * - Each further change while that job is still delayed reschedules it to `RECONCILE_DEBOUNCE_MS`
- *   from now, but never later than `RECONCILE_MAX_DELAY_MS` after the first change it covers.
+ *   from now, but never later than `RECONCILE_MAX_DELAY_MS` after the first change it covers, so a
+ *   steady stream of changes compiles at least that often.
  * - A change while the mesh compiles queues exactly one more compile, after the running one
  *   (that compile may have read the state before the change).
  */
@@ -70,18 +95,17 @@ export class ReconcileQueue implements MeshChangeListener {
   async enqueue(tenantId: string, meshId: string): Promise<void> {
     const now = Date.now();
     const debounce = Math.min(this.debounceMs, this.maxDelayMs);
-    const first = Number(
-      await this.queues.connection.eval(
-        WINDOW_SCRIPT,
-        1,
-        this.windowKey(meshId),
-        String(now),
-        String(this.maxDelayMs),
-        String(debounce),
-        String(Math.max(2 * this.maxDelayMs, 1_000)),
-      ),
-    );
-    const delay = Math.max(0, Math.min(debounce, first + this.maxDelayMs - now));
+    const [start, leading] = (await this.queues.connection.eval(
+      WINDOW_SCRIPT,
+      2,
+      this.windowKey(meshId),
+      this.lastStartKey(meshId),
+      String(now),
+      String(this.maxDelayMs),
+      String(debounce),
+      String(this.keyTtlMs()),
+    )) as [string, number];
+    const delay = leading === 1 ? 0 : Math.max(0, Math.min(debounce, Number(start) + this.maxDelayMs - now));
     await this.queues.add(
       'reconcile',
       'reconcile',
@@ -118,11 +142,30 @@ export class ReconcileQueue implements MeshChangeListener {
 
   /**
    * Called by the worker as a compile of the mesh starts, before it reads the mesh: a change from
-   * now on may be missed by this compile, so it opens a new debounce window. Best effort: if this
-   * fails, the window's key expires by itself and changes meanwhile are compiled without delay.
+   * now on may be missed by this compile, so it opens a new debounce window, and one within the
+   * debounce does not compile at once. Best effort: if this fails, the window's key expires by
+   * itself and changes meanwhile are compiled without delay.
    */
   async compileStarting(meshId: string): Promise<void> {
-    await this.queues.connection.del(this.windowKey(meshId)).catch(() => undefined);
+    await this.queues.connection
+      .eval(
+        STARTING_SCRIPT,
+        2,
+        this.windowKey(meshId),
+        this.lastStartKey(meshId),
+        String(Date.now()),
+        String(this.keyTtlMs()),
+      )
+      .catch(() => undefined);
+  }
+
+  /** The window keys outlive any window they describe, then go. */
+  private keyTtlMs(): number {
+    return Math.max(2 * this.maxDelayMs, 2 * this.debounceMs, 1_000);
+  }
+
+  private lastStartKey(meshId: string): string {
+    return `${this.queues.prefix}:reconcile:last-start:${meshId}`;
   }
 
   private windowKey(meshId: string): string {

@@ -29,4 +29,31 @@ export class ReconcileSweepRepository {
     });
     return rows.map((r) => ({ tenantId: r.tenantId, meshId: r.id }));
   }
+
+  /**
+   * CROSS-TENANT BY DESIGN, like the query above: of these (tenant, mesh) pairs (read from the
+   * compiled data in Redis), the ones whose tenant exists in this database but whose mesh no longer
+   * exists in it. A pair whose mesh id exists under another tenant counts as gone for this one. A
+   * pair whose tenant is not in this database is not this installation's (another one may share
+   * the Redis database) and is never returned. Ids in, ids out.
+   */
+  async listMissingMeshesAcrossAllTenants(meshes: readonly MeshIds[]): Promise<MeshIds[]> {
+    const wellFormed = meshes.filter((m) => UUID.test(m.tenantId) && UUID.test(m.meshId));
+    if (wellFormed.length === 0) return [];
+    const [tenants, rows] = await Promise.all([
+      this.prisma.tenant.findMany({
+        where: { id: { in: [...new Set(wellFormed.map((m) => m.tenantId))] } },
+        select: { id: true },
+      }),
+      this.prisma.mesh.findMany({
+        where: { id: { in: wellFormed.map((m) => m.meshId) } },
+        select: { id: true, tenantId: true },
+      }),
+    ]);
+    const ours = new Set(tenants.map((t) => t.id));
+    const existing = new Set(rows.map((r) => `${r.tenantId}/${r.id}`));
+    return wellFormed.filter((m) => ours.has(m.tenantId) && !existing.has(`${m.tenantId}/${m.meshId}`));
+  }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { JobHandler, type JobProcessor } from '../../platform/queues/job-handler.js';
 import type { ReconcileJobData } from '../../platform/queues/queue-catalog.js';
+import { CompiledStore } from '../cache/compiled-store.js';
 import type { CompileOutcome } from '../compiler/compile-outcome.js';
 import { MeshCompiler } from '../compiler/mesh-compiler.js';
 import { ReconcileQueue } from './reconcile-queue.js';
@@ -11,6 +12,8 @@ import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
 
 /** Meshes read and enqueued per round trip of the sweep. */
 const SWEEP_BATCH = 200;
+/** Keys Redis examines per SCAN call when the sweep looks for compiled meshes. */
+const SCAN_COUNT = 1000;
 
 /**
  * `reconcile`: compiles one mesh at its latest committed state. Idempotent (the compiler never
@@ -35,16 +38,20 @@ export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile
 /**
  * `sweep` (scheduled every RECONCILE_SWEEP_INTERVAL_MS): the level-triggered safety net. Enqueues
  * every mesh of every tenant whose generation is ahead of its compiled generation, whatever lost
- * its job: a failed enqueue after commit, a crashed worker, a restarted Redis.
+ * its job: a failed enqueue after commit, a crashed worker, a restarted Redis. And every mesh
+ * with compiled data in Redis that no longer exists in PostgreSQL (its deletion's job was lost):
+ * the compile of a missing mesh removes its data and tells the shards.
  */
 @Injectable()
 @JobHandler('reconcile', 'sweep')
 export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'> {
   private readonly behind: Gauge;
+  private readonly orphaned: Gauge;
 
   constructor(
     private readonly meshes: ReconcileSweepRepository,
     private readonly reconcile: ReconcileQueue,
+    private readonly compiled: CompiledStore,
     metrics: MetricsService,
   ) {
     this.behind = new Gauge({
@@ -52,9 +59,20 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
       help: 'Meshes whose generation was ahead of their compiled generation at the last sweep (all enqueued by it).',
       registers: [metrics.registry],
     });
+    this.orphaned = new Gauge({
+      name: 'meshplane_reconcile_compiled_orphans',
+      help: 'Meshes with compiled data in Redis but no longer in PostgreSQL at the last sweep (all enqueued by it, to be removed).',
+      registers: [metrics.registry],
+    });
   }
 
-  async process(): Promise<{ behind: number }> {
+  async process(): Promise<{ behind: number; orphaned: number }> {
+    const behind = await this.sweepBehind();
+    const orphaned = await this.sweepOrphans();
+    return { behind, orphaned };
+  }
+
+  private async sweepBehind(): Promise<number> {
     let behind = 0;
     let after: string | undefined;
     for (;;) {
@@ -65,6 +83,21 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
       after = batch.at(-1)?.meshId;
     }
     this.behind.set(behind);
-    return { behind };
+    return behind;
+  }
+
+  /** Compiled meshes in Redis (SCAN over their meta keys) whose mesh is gone from PostgreSQL. */
+  private async sweepOrphans(): Promise<number> {
+    let orphaned = 0;
+    let cursor = '0';
+    do {
+      const page = await this.compiled.scanCompiledMeshes(cursor, SCAN_COUNT);
+      cursor = page.cursor;
+      const missing = await this.meshes.listMissingMeshesAcrossAllTenants(page.meshes);
+      await Promise.all(missing.map((m) => this.reconcile.enqueue(m.tenantId, m.meshId)));
+      orphaned += missing.length;
+    } while (cursor !== '0');
+    this.orphaned.set(orphaned);
+    return orphaned;
   }
 }

@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { MESH_CHANGE_LISTENER } from '../../meshes/resources/mesh-change-listener.js';
 import { QueuesModule, QueueWorkersModule } from '../../platform/queues/queues.module.js';
+import { CompiledStore } from '../cache/compiled-store.js';
 import { CompilerModule } from '../compiler/compiler.module.js';
+import { EndpointsWorkerModule } from '../endpoints/endpoints.module.js';
 import { ReconcileJobHandler, ReconcileSweepHandler } from './reconcile.handlers.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
@@ -19,9 +21,14 @@ import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
 })
 export class ReconcileQueueModule {}
 
-/** The worker role's reconciler: the `reconcile` and `sweep` job handlers and the queue consumers. */
+/**
+ * The worker role's reconciler: the `reconcile` and `sweep` job handlers and the queue consumers,
+ * with the `endpoints` queue's handlers (the fast path for endpoint changes), which the consumers
+ * require as well.
+ */
 @Module({
-  imports: [ReconcileQueueModule, CompilerModule, QueueWorkersModule],
-  providers: [ReconcileJobHandler, ReconcileSweepHandler, ReconcileSweepRepository],
+  imports: [ReconcileQueueModule, CompilerModule, EndpointsWorkerModule, QueueWorkersModule],
+  // CompiledStore: the sweep finds compiled meshes itself (compiled data of deleted meshes).
+  providers: [ReconcileJobHandler, ReconcileSweepHandler, ReconcileSweepRepository, CompiledStore],
 })
 export class ReconcileWorkerModule {}

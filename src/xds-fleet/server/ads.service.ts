@@ -11,8 +11,10 @@ import {
   decodeDiscoveryRequest,
   type DeltaDiscoveryRequest,
   type DiscoveryRequest,
+  type OutboundMessage,
   type XdsNode,
 } from '../encoding/wire.js';
+import { proxyEndpoint } from '../endpoints/proxy-endpoint.js';
 import { nodeIdMatches } from '../identity/node-id.js';
 import type { ProxyIdentity } from '../identity/proxy-identity.js';
 import { ProxyTokenService } from '../identity/proxy-tokens.service.js';
@@ -25,6 +27,9 @@ import { XdsMetrics } from './xds.metrics.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
+/** grpc-js frames an OutboundMessage by copying it once, straight into the frame (see OutboundMessage). */
+const outbound = (message: OutboundMessage) => message as unknown as Buffer;
+
 /**
  * The ADS service with pass-through response serialisation: responses are assembled from bytes
  * encoded once per compile (see encoding/wire.ts), so grpc-js must not encode them again.
@@ -36,7 +41,7 @@ export const ADS_SERVICE: ServiceDefinition = {
     responseStream: true,
     requestSerialize: (value: Buffer) => value,
     requestDeserialize: (bytes: Buffer) => decodeDiscoveryRequest(bytes),
-    responseSerialize: (value: Buffer) => value,
+    responseSerialize: outbound,
     responseDeserialize: (bytes: Buffer) => bytes,
   },
   DeltaAggregatedResources: {
@@ -45,7 +50,7 @@ export const ADS_SERVICE: ServiceDefinition = {
     responseStream: true,
     requestSerialize: (value: Buffer) => value,
     requestDeserialize: (bytes: Buffer) => decodeDeltaDiscoveryRequest(bytes),
-    responseSerialize: (value: Buffer) => value,
+    responseSerialize: outbound,
     responseDeserialize: (bytes: Buffer) => bytes,
   },
 };
@@ -91,12 +96,14 @@ export class AdsService {
 
   implementation() {
     return {
-      StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, Buffer>) => this.serve(call, 'sotw'),
-      DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) => this.serve(call, 'delta'),
+      StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, OutboundMessage>) =>
+        this.serve(call, 'sotw'),
+      DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, OutboundMessage>) =>
+        this.serve(call, 'delta'),
     };
   }
 
-  private serve(call: ServerDuplexStream<AnyRequest, Buffer>, protocol: 'sotw' | 'delta'): void {
+  private serve(call: ServerDuplexStream<AnyRequest, OutboundMessage>, protocol: 'sotw' | 'delta'): void {
     let closed = false;
     let session: SotwSession | DeltaSession | undefined;
     let record: SessionRecord | undefined;
@@ -147,8 +154,8 @@ export class AdsService {
       if (session) return handle(request);
       queued.push(request);
       if (queued.length > 1) return; // the first request is being processed
-      const send = (bytes: Buffer) => {
-        if (!closed) call.write(bytes);
+      const send = (message: OutboundMessage) => {
+        if (!closed) call.write(message);
       };
       this.start(call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
         .then((started) => {
@@ -191,7 +198,7 @@ export class AdsService {
     first: AnyRequest,
     protocol: 'sotw' | 'delta',
     peer: string,
-    send: (bytes: Buffer) => void,
+    send: (message: OutboundMessage) => void,
     onRecord: (r: SessionRecord) => void,
   ): Promise<SotwSession | DeltaSession> {
     const node = first.node;
@@ -219,6 +226,13 @@ export class AdsService {
     const declared = proxyPorts(identity, node);
     if ('error' in declared) throw new StreamRefused(status.INVALID_ARGUMENT, declared.error, 'invalid');
     const ports = declared.key;
+    const registered = proxyEndpoint(identity.kind, node, peer);
+    if (registered.error !== undefined) {
+      this.log.warn(
+        `refused a stream of ${identity.kind} ${identity.name} (tenant ${identity.tenantId}): ${registered.error}`,
+      );
+      throw new StreamRefused(status.INVALID_ARGUMENT, registered.error, 'invalid');
+    }
 
     const quotas = quotasOf(identity.plan);
     const limit =
@@ -241,6 +255,7 @@ export class AdsService {
       userAgent: `${node.userAgentName}/${node.userAgentVersion}`,
       protocol,
       peer,
+      ...(registered.endpoint ? { endpoint: registered.endpoint } : {}),
       connectedAt: new Date().toISOString(),
       acked: {},
     };

@@ -1,6 +1,7 @@
 import { KIND_OF_TYPE_URL, TYPE_URLS } from '../cache/compiled-mesh.js';
-import { deltaDiscoveryResponse, type DeltaDiscoveryRequest } from '../encoding/wire.js';
+import { deltaDiscoveryResponseBody, OutboundMessage, type DeltaDiscoveryRequest } from '../encoding/wire.js';
 import type { ResourceKindName } from '../translator/envoy-types.js';
+import { Holding, sharedDeltaDifference, Subscription, type DeltaDifference, type DeltaEncoder } from './delta-diff.js';
 import type { ResolvedView } from './mesh-cache.js';
 import { PUSH_ORDER, XdsSession } from './session.js';
 
@@ -9,19 +10,20 @@ const WILDCARD_TYPES = new Set<ResourceKindName>(['listeners', 'clusters']);
 interface InFlight {
   readonly nonce: string;
   /** What the response set, and what the proxy held before (restored on a NACK). */
-  readonly sent: ReadonlyMap<string, { readonly hash: string; readonly before: string | undefined }>;
-  readonly removed: readonly string[];
+  readonly sent: DeltaDifference['updates'];
+  readonly before: Holding;
 }
 
 class TypeState {
   started = false;
-  wildcard = false;
-  readonly subscribed = new Set<string>();
-  /** What the proxy holds: name → version (content hash). */
-  readonly known = new Map<string, string>();
+  subscription = Subscription.NONE;
+  /** What the proxy holds: name → version (content hash). Shared with the proxies in the same state. */
+  holding = Holding.EMPTY;
   /** Versions the proxy rejected: never sent again (a newer version is). */
   readonly nacked = new Map<string, string>();
   inFlight: InFlight | undefined;
+  /** The last difference looked up, and for what: pushes after each ACK reuse it without a lookup. */
+  last: { view: ResolvedView; subscription: Subscription; holding: Holding; diff: DeltaDifference } | undefined;
 }
 
 /**
@@ -31,6 +33,9 @@ class TypeState {
  * `removed_resources` for those gone from the view. Subscriptions are processed on every
  * request; ACK/NACK only for the response in flight. Clusters are removed only once listeners and
  * routes no longer need changes (make-before-break).
+ *
+ * Differences and response bodies are shared between streams in the same state (delta-diff.ts):
+ * what one stream pays for is only its nonce.
  */
 export class DeltaSession extends XdsSession {
   readonly protocol = 'delta' as const;
@@ -46,17 +51,14 @@ export class DeltaSession extends XdsSession {
       const flight = state.inFlight;
       state.inFlight = undefined;
       if (request.errorDetail) {
-        for (const [name, { hash, before }] of flight.sent) {
-          state.nacked.set(name, hash);
-          if (before === undefined) state.known.delete(name);
-          else state.known.set(name, before);
-        }
+        for (const [name, hash] of flight.sent) state.nacked.set(name, hash);
+        state.holding = state.holding.with(flight.sent.map(([name]) => [name, flight.before.versions.get(name)]));
         this.reporter.nacked(
           this,
           request.typeUrl,
           flight.nonce,
           request.errorDetail.message,
-          [...flight.sent].map(([name, { hash }]) => {
+          flight.sent.map(([name, hash]) => {
             const arn = this.cache.arnOf(hash);
             return arn ? { name, arn } : { name };
           }),
@@ -66,24 +68,50 @@ export class DeltaSession extends XdsSession {
       }
     }
 
-    if (!state.started) {
-      state.started = true;
-      for (const [name, version] of Object.entries(request.initialVersions)) state.known.set(name, version);
-      if (WILDCARD_TYPES.has(kind) && request.subscribe.length === 0) state.wildcard = true;
-    }
-    for (const name of request.subscribe) {
-      if (name === '*') state.wildcard = true;
-      else state.subscribed.add(name);
-    }
-    for (const name of request.unsubscribe) {
-      if (name === '*') state.wildcard = false;
-      else {
-        state.subscribed.delete(name);
-        // An unsubscribed resource is forgotten; it is sent again if subscribed again.
-        if (!state.wildcard) state.known.delete(name);
-      }
+    const first = !state.started;
+    if (first || request.subscribe.length > 0 || request.unsubscribe.length > 0) {
+      this.subscribe(kind, state, request, first);
     }
     this.push();
+  }
+
+  /** Applies a request's subscription changes (and, on the first request, the versions the proxy holds). */
+  private subscribe(kind: ResourceKindName, state: TypeState, request: DeltaDiscoveryRequest, first: boolean): void {
+    let wildcard = state.subscription.wildcard;
+    const names = new Set(state.subscription.names);
+    if (first) {
+      state.started = true;
+      const initial = Object.entries(request.initialVersions);
+      if (initial.length > 0) {
+        // Reconnecting proxies that hold the same versions share one Holding (and so their differences).
+        initial.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        state.holding = this.cache.intern('holding', initial.map(([n, v]) => `${n}\n${v}`).join('\n'), () =>
+          Holding.EMPTY.with(initial),
+        );
+      }
+      if (WILDCARD_TYPES.has(kind) && request.subscribe.length === 0) wildcard = true;
+    }
+    for (const name of request.subscribe) {
+      if (name === '*') wildcard = true;
+      else names.add(name);
+    }
+    const forgotten: string[] = [];
+    for (const name of request.unsubscribe) {
+      if (name === '*') wildcard = false;
+      else {
+        names.delete(name);
+        // An unsubscribed resource is forgotten; it is sent again if subscribed again.
+        if (!wildcard && state.holding.versions.has(name)) forgotten.push(name);
+      }
+    }
+    if (forgotten.length > 0) {
+      const from = state.holding;
+      state.holding = this.cache.intern('forget', `${from.id}\n${forgotten.join('\n')}`, () =>
+        from.with(forgotten.map((name) => [name, undefined])),
+      );
+    }
+    const key = Subscription.key(wildcard, names);
+    state.subscription = this.cache.intern('subscription', key, () => new Subscription(wildcard, names));
   }
 
   protected push(): void {
@@ -101,61 +129,53 @@ export class DeltaSession extends XdsSession {
         inSync = false;
         continue;
       }
-      const { updates, removed, held } = this.difference(view, kind, state);
+      const diff = this.difference(view, kind, state);
       // Clusters leave only after the listeners and routes that used them have been replaced.
-      const removing = kind === 'clusters' && pendingUpstream ? [] : removed;
-      if (held || (kind === 'clusters' && removing.length < removed.length)) inSync = false;
-      if (updates.length === 0 && removing.length === 0) continue;
-      this.respond(kind, state, updates, removing);
+      const withRemovals = !(kind === 'clusters' && pendingUpstream);
+      const removing = withRemovals ? diff.removed.length : 0;
+      if (diff.withheld || removing < diff.removed.length) inSync = false;
+      if (diff.updates.length === 0 && removing === 0) continue;
+      this.respond(kind, state, diff, withRemovals);
       inSync = false;
     }
     this.settle(inSync);
   }
 
-  /** What the proxy lacks of its subscription (`updates`), what it holds that is gone (`removed`). */
-  private difference(
-    view: ResolvedView,
-    kind: ResourceKindName,
-    state: TypeState,
-  ): { updates: [string, string][]; removed: string[]; held: boolean } {
-    const desired = new Map<string, string>();
-    if (state.wildcard) for (const [name, hash] of Object.entries(view.own[kind])) desired.set(name, hash);
-    for (const name of state.subscribed) {
-      const hash = view.lookup(kind, name);
-      if (hash !== undefined) desired.set(name, hash);
+  /** What the proxy lacks of its subscription and what it holds that is gone (shared, see delta-diff.ts). */
+  private difference(view: ResolvedView, kind: ResourceKindName, state: TypeState): DeltaDifference {
+    const last = state.last;
+    if (
+      last &&
+      last.view === view &&
+      last.subscription === state.subscription &&
+      last.holding === state.holding &&
+      state.nacked.size === 0
+    ) {
+      return last.diff;
     }
-    const updates: [string, string][] = [];
-    let held = false;
-    for (const [name, hash] of desired) {
-      if (state.known.get(name) === hash) continue;
-      if (state.nacked.get(name) === hash) {
-        held = true;
-        continue;
-      }
-      updates.push([name, hash]);
-    }
-    const removed: string[] = [];
-    for (const name of state.known.keys()) {
-      if (desired.has(name)) continue;
-      // Only what the proxy is subscribed to (by name or wildcard) is ours to remove.
-      if (state.wildcard || state.subscribed.has(name)) removed.push(name);
-    }
-    return { updates, removed, held };
+    const diff = sharedDeltaDifference(view, kind, state.subscription, state.holding, state.nacked);
+    state.last = { view, subscription: state.subscription, holding: state.holding, diff };
+    return diff;
   }
 
-  private respond(kind: ResourceKindName, state: TypeState, updates: [string, string][], removed: string[]): void {
+  private respond(kind: ResourceKindName, state: TypeState, diff: DeltaDifference, withRemovals: boolean): void {
     const typeUrl = TYPE_URLS[kind];
     const nonce = this.nextNonce();
-    const sent = new Map<string, { hash: string; before: string | undefined }>();
-    for (const [name, hash] of updates) {
-      sent.set(name, { hash, before: state.known.get(name) });
-      state.known.set(name, hash);
-    }
-    for (const name of removed) state.known.delete(name);
-    state.inFlight = { nonce, sent, removed };
-    const resources = updates.map(([name, hash]) => this.cache.deltaEntry(name, hash));
+    const step = diff.step(withRemovals, this.encoder(typeUrl));
+    state.inFlight = { nonce, sent: diff.updates, before: state.holding };
+    state.holding = step.after;
     this.notePush();
-    this.send(deltaDiscoveryResponse(this.cache.manifest?.version ?? '', typeUrl, resources, removed, nonce));
-    this.reporter.pushed(this, typeUrl, resources.length);
+    this.send(new OutboundMessage(step.body, nonce));
+    this.reporter.pushed(this, typeUrl, diff.updates.length);
+  }
+
+  private encoder(typeUrl: string): DeltaEncoder {
+    return (updates, removed) =>
+      deltaDiscoveryResponseBody(
+        this.cache.manifest?.version ?? '',
+        typeUrl,
+        updates.map(([name, hash]) => this.cache.deltaEntry(name, hash)),
+        removed,
+      );
   }
 }

@@ -28,6 +28,29 @@ export interface ResolvedView {
   lookup(kind: ResourceKindName, name: string): string | undefined;
   /** The state-of-the-world version of the whole collection (wildcard), computed once per compile. */
   wildcardVersion(kind: ResourceKindName): string;
+  /**
+   * Memoises `make` for this view in this compile (what sessions derive from it: SotW targets, Delta
+   * differences), shared by every stream of the identity. By `space` (what is memoised) and `key`
+   * (for what): lookups hash no string built for the occasion.
+   */
+  memo<T>(space: string, key: string | number, make: () => T): T;
+}
+
+/** How many interned objects a mesh cache keeps per space before it starts over (a bound, not a working size). */
+const INTERN_MAX = 20_000;
+
+type Memos = Map<string, Map<string | number, unknown>>;
+
+/** `make()` for (`space`, `key`), made once; a space holding `max` values starts over. */
+function memoised<T>(memos: Memos, space: string, key: string | number, make: () => T, max = Infinity): T {
+  let values = memos.get(space);
+  if (!values) memos.set(space, (values = new Map()));
+  let value = values.get(key) as T | undefined;
+  if (value === undefined) {
+    if (values.size >= max) values.clear();
+    values.set(key, (value = make()));
+  }
+  return value;
 }
 
 /** Resource fetches are retried when a newer publish removed what an older manifest named. */
@@ -45,6 +68,9 @@ export class MeshCache {
   manifest: CompiledManifest | undefined;
   private resources = new Map<string, Uint8Array>();
   private derived = new Map<string, unknown>();
+  /** Resolved views of the current compile: kind → ports → name (no key string built per lookup). */
+  private views = new Map<ProxyKind, Map<string, Map<string, ResolvedView | null>>>();
+  private readonly interned: Memos = new Map();
   readonly listeners = new Set<MeshListener>();
   private refreshing: Promise<void> | undefined;
   private again = false;
@@ -121,6 +147,7 @@ export class MeshCache {
     this.manifest = manifest;
     this.resources = resources;
     this.derived = new Map();
+    this.views = new Map();
     this.deleted = false;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     for (const listener of this.listeners) {
@@ -152,10 +179,34 @@ export class MeshCache {
     return value;
   }
 
+  /**
+   * One shared object per key of a `space`, across compiles (e.g. a Delta subscription: streams with
+   * the same one share it, so what is derived from it is derived once). Bounded: past
+   * {@link INTERN_MAX} keys a space starts over, which only costs sharing.
+   */
+  intern<T>(space: string, key: string, make: () => T): T {
+    return memoised(this.interned, space, key, make, INTERN_MAX);
+  }
+
   /** `undefined` when the compile has no view for this identity (yet) or not for these ports. */
   view(kind: ProxyKind, name: string, portsKey: string): ResolvedView | undefined {
     const manifest = this.manifest;
     if (!manifest) return undefined;
+    let byPorts = this.views.get(kind);
+    if (!byPorts) this.views.set(kind, (byPorts = new Map()));
+    let byName = byPorts.get(portsKey);
+    if (!byName) byPorts.set(portsKey, (byName = new Map()));
+    let view = byName.get(name);
+    if (view === undefined) byName.set(name, (view = this.resolveView(manifest, kind, name, portsKey) ?? null));
+    return view ?? undefined;
+  }
+
+  private resolveView(
+    manifest: CompiledManifest,
+    kind: ProxyKind,
+    name: string,
+    portsKey: string,
+  ): ResolvedView | undefined {
     const variant = manifest.variants[kind === 'virtualNode' ? portsKey : DEFAULT_PORTS_KEY];
     const viewName = kind === 'virtualNode' ? names.nodeView(name) : names.gatewayView(name);
     const own = variant?.[viewName];
@@ -169,6 +220,7 @@ export class MeshCache {
             })
           : [];
       const versions = new Map<ResourceKindName, string>();
+      const memos: Memos = new Map();
       return {
         own,
         lookup: (k, n) => own[k][n] ?? extras.find((e) => e[k][n] !== undefined)?.[k][n],
@@ -177,6 +229,7 @@ export class MeshCache {
           if (v === undefined) versions.set(k, (v = collectionVersion(own[k])));
           return v;
         },
+        memo: (space, key, make) => memoised(memos, space, key, make),
       } satisfies ResolvedView;
     });
   }

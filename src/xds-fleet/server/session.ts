@@ -1,5 +1,5 @@
 import type { CompiledManifest } from '../cache/compiled-mesh.js';
-import type { XdsNode } from '../encoding/wire.js';
+import type { OutboundMessage, XdsNode } from '../encoding/wire.js';
 import type { ProxyIdentity } from '../identity/proxy-identity.js';
 import type { ResourceKindName } from '../translator/envoy-types.js';
 import type { MeshCache, MeshListener, ResolvedView } from './mesh-cache.js';
@@ -36,7 +36,8 @@ export interface SessionInit {
   readonly portsKey: string;
   readonly cache: MeshCache;
   readonly reporter: SessionReporter;
-  readonly send: (bytes: Buffer) => void;
+  /** Writes one response to the stream (its body is usually shared with other streams). */
+  readonly send: (message: OutboundMessage) => void;
 }
 
 /**
@@ -50,8 +51,10 @@ export abstract class XdsSession implements MeshListener {
   readonly portsKey: string;
   readonly cache: MeshCache;
   protected readonly reporter: SessionReporter;
-  protected readonly send: (bytes: Buffer) => void;
+  protected readonly send: (message: OutboundMessage) => void;
   private nonces = 0;
+  /** The view resolved for the compile it belongs to: resolved once per compile, not per push. */
+  private resolved: { readonly manifest: CompiledManifest; readonly view: ResolvedView | undefined } | undefined;
   /** The compile the proxy last fully held, and whether pushes happened since the current one arrived. */
   private syncedVersion: string | undefined;
   /** A compile arrived while connected: pushes from now on are propagation (what commit→ACK measures). */
@@ -76,8 +79,12 @@ export abstract class XdsSession implements MeshListener {
 
   /** The identity's view in the current compile; `undefined` while there is none (nothing is pushed then). */
   protected view(): ResolvedView | undefined {
-    if (this.cache.deleted) return undefined;
-    return this.cache.view(this.identity.kind, this.identity.name, this.portsKey);
+    const manifest = this.cache.manifest;
+    if (this.cache.deleted || !manifest) return undefined;
+    if (this.resolved?.manifest !== manifest) {
+      this.resolved = { manifest, view: this.cache.view(this.identity.kind, this.identity.name, this.portsKey) };
+    }
+    return this.resolved.view;
   }
 
   onMeshChanged(): void {

@@ -1,5 +1,5 @@
 import { collectionVersion, KIND_OF_TYPE_URL, TYPE_URLS } from '../cache/compiled-mesh.js';
-import { withNonce, type DiscoveryRequest } from '../encoding/wire.js';
+import { OutboundMessage, type DiscoveryRequest } from '../encoding/wire.js';
 import type { ResourceKindName } from '../translator/envoy-types.js';
 import type { ResolvedView } from './mesh-cache.js';
 import { PUSH_ORDER, XdsSession } from './session.js';
@@ -11,13 +11,28 @@ interface Target {
   readonly version: string;
   /** name → hash, and the bytes (kept by reference: a cluster being removed may be gone from the cache). */
   readonly entries: ReadonlyMap<string, { readonly hash: string; readonly any: Uint8Array }>;
+  /** The response body (without nonce), once a stream has sent this target. */
+  body?: Buffer;
 }
+
+/**
+ * Targets are shared by the streams of an identity (memoised per view and compile), and so is what
+ * is derived from a pair of them: the clusters a stream was sent that a new target drops, and the
+ * target that keeps them (make-before-break). Computed once per pair, not per stream.
+ */
+const keptClusters = new WeakMap<
+  Target['entries'],
+  WeakMap<Target, { dropped: readonly [string, { hash: string; any: Uint8Array }][]; kept?: Target }>
+>();
 
 class TypeState {
   subscribed = false;
   wildcard = false;
   names: readonly string[] = [];
+  /** The subscription as a key (sorted names, `*` first when wildcard), interned: one string per distinct subscription. */
   namesKey = '';
+  /** The names of the last request, as sent: a request that repeats them changes nothing. */
+  requested: readonly string[] = [];
   /** A response is owed regardless of versions (first request, or the subscription changed). */
   owed = false;
   sentVersion: string | undefined;
@@ -26,6 +41,8 @@ class TypeState {
   /** Waiting for the proxy's ACK or NACK of the last response: at most one response per type in flight. */
   outstanding = false;
   nackedVersion: string | undefined;
+  /** The target last resolved, for which view and subscription: pushes after each ACK reuse it. */
+  last: { view: ResolvedView; namesKey: string; target: Target } | undefined;
 }
 
 /**
@@ -68,18 +85,26 @@ export class SotwSession extends XdsSession {
       }
     }
 
+    // An ACK usually repeats the subscription: then wildcard and names are what they were.
+    if (!state.subscribed || !sameNames(request.resourceNames, state.requested)) this.subscribe(kind, state, request);
+    this.push();
+  }
+
+  private subscribe(kind: ResourceKindName, state: TypeState, request: DiscoveryRequest): void {
     const explicit = request.resourceNames.filter((n) => n !== '*');
     const wildcard =
       WILDCARD_TYPES.has(kind) &&
       (request.resourceNames.includes('*') ||
         (request.resourceNames.length === 0 && (!state.subscribed || state.wildcard)));
-    const namesKey = wildcard ? `*\n${[...explicit].sort().join('\n')}` : [...explicit].sort().join('\n');
-    if (!state.subscribed || namesKey !== state.namesKey) state.owed = true;
+    const key = wildcard ? `*\n${[...explicit].sort().join('\n')}` : [...explicit].sort().join('\n');
+    if (!state.subscribed || key !== state.namesKey) {
+      state.owed = true;
+      state.names = explicit;
+      state.namesKey = this.cache.intern('sotw-names', key, () => key);
+    }
     state.subscribed = true;
     state.wildcard = wildcard;
-    state.names = explicit;
-    state.namesKey = namesKey;
-    this.push();
+    state.requested = request.resourceNames;
   }
 
   private arn(hash: string): { arn?: string } {
@@ -115,25 +140,26 @@ export class SotwSession extends XdsSession {
   }
 
   private target(view: ResolvedView, kind: ResourceKindName, state: TypeState): Target {
-    return this.cache.memo(
-      `sotw-target|${this.identity.kind}|${this.identity.name}|${this.portsKey}|${kind}|${state.namesKey}`,
-      () => {
-        const entries = new Map<string, { hash: string; any: Uint8Array }>();
-        if (state.wildcard) {
-          for (const [name, hash] of Object.entries(view.own[kind]))
-            entries.set(name, { hash, any: this.cache.anyOf(hash) });
-        }
-        for (const name of state.names) {
-          const hash = view.lookup(kind, name);
-          if (hash !== undefined) entries.set(name, { hash, any: this.cache.anyOf(hash) });
-        }
-        const version =
-          state.wildcard && state.names.length === 0
-            ? view.wildcardVersion(kind)
-            : collectionVersion(Object.fromEntries([...entries].map(([n, e]) => [n, e.hash])));
-        return { version, entries };
-      },
-    );
+    const last = state.last;
+    if (last && last.view === view && last.namesKey === state.namesKey) return last.target;
+    const target = view.memo(`sotw|${kind}`, state.namesKey, () => {
+      const entries = new Map<string, { hash: string; any: Uint8Array }>();
+      if (state.wildcard) {
+        for (const [name, hash] of Object.entries(view.own[kind]))
+          entries.set(name, { hash, any: this.cache.anyOf(hash) });
+      }
+      for (const name of state.names) {
+        const hash = view.lookup(kind, name);
+        if (hash !== undefined) entries.set(name, { hash, any: this.cache.anyOf(hash) });
+      }
+      const version =
+        state.wildcard && state.names.length === 0
+          ? view.wildcardVersion(kind)
+          : collectionVersion(Object.fromEntries([...entries].map(([n, e]) => [n, e.hash])));
+      return { version, entries } as Target;
+    });
+    state.last = { view, namesKey: state.namesKey, target };
+    return target;
   }
 
   /**
@@ -141,7 +167,15 @@ export class SotwSession extends XdsSession {
    * (with their last sent bytes) so nothing in use disappears before its replacement is in place.
    */
   private keepDroppedClusters(view: ResolvedView, clusters: TypeState, target: Target): Target {
-    const dropped = [...clusters.sent].filter(([name]) => !target.entries.has(name));
+    if (clusters.sent === target.entries) return target;
+    let pairs = keptClusters.get(clusters.sent);
+    if (!pairs) keptClusters.set(clusters.sent, (pairs = new WeakMap()));
+    let pair = pairs.get(target);
+    if (!pair) {
+      pair = { dropped: [...clusters.sent].filter(([name]) => !target.entries.has(name)) };
+      pairs.set(target, pair);
+    }
+    const dropped = pair.dropped;
     if (dropped.length === 0) return target;
     const pending = (['listeners', 'routes'] as const).some((kind) => {
       const state = this.types.get(kind);
@@ -151,21 +185,24 @@ export class SotwSession extends XdsSession {
       return next !== state.sentVersion && next !== state.nackedVersion;
     });
     if (!pending) return target;
-    const entries = new Map([...target.entries, ...dropped]);
-    const version = collectionVersion(Object.fromEntries([...entries].map(([n, e]) => [n, e.hash])));
-    return { version, entries };
+    if (!pair.kept) {
+      const entries = new Map([...target.entries, ...dropped]);
+      const version = collectionVersion(Object.fromEntries([...entries].map(([n, e]) => [n, e.hash])));
+      pair.kept = { version, entries };
+    }
+    return pair.kept;
   }
 
   private respond(kind: ResourceKindName, state: TypeState, target: Target): void {
     const typeUrl = TYPE_URLS[kind];
     const nonce = this.nextNonce();
-    const body = this.cache.sotwBody(typeUrl, target.version, () => [...target.entries.values()].map((e) => e.any));
+    target.body ??= this.cache.sotwBody(typeUrl, target.version, () => [...target.entries.values()].map((e) => e.any));
     state.sentVersion = target.version;
     state.sentNonce = nonce;
     state.sent = target.entries;
     state.outstanding = true;
     this.notePush();
-    this.send(withNonce(body, nonce));
+    this.send(new OutboundMessage(target.body, nonce));
     this.reporter.pushed(this, typeUrl, target.entries.size);
   }
 
@@ -175,4 +212,10 @@ export class SotwSession extends XdsSession {
       [...this.types].flatMap(([kind, s]) => (s.sentVersion ? [[TYPE_URLS[kind], s.sentVersion]] : [])),
     );
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -7,16 +9,29 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { ReadinessService } from '../../platform/health/readiness.service.js';
 import { ADS_SERVICE, AdsService } from './ads.service.js';
 
+/** How long open streams get to finish on shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+type ConnectionInjector = ReturnType<Server['createConnectionInjector']>;
+
 /**
- * The gRPC server of an xds shard. It binds XDS_HOST:XDS_PORT (TLS when a certificate is
+ * The gRPC server of an xds shard. It listens on XDS_HOST:XDS_PORT (TLS when a certificate is
  * configured) and serves the aggregated discovery service and the standard grpc.health.v1 service
  * (for L4 load balancers and `grpc_health_probe`).
+ *
+ * The shard owns its listening sockets (grpc-js' bindAsync cannot set the listen backlog, and
+ * Node's default of 511 drops connections during a reconnect storm): they listen with
+ * XDS_LISTEN_BACKLOG and hand every accepted connection to grpc-js through a connection injector,
+ * which does the rest as for a bound port (TLS handshake, HTTP/2, keepalive, connection age).
  */
 @Injectable()
 export class XdsGrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(XdsGrpcServer.name);
   readonly server: Server;
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  private listeners: NetServer[] = [];
+  /** Accepted connections, until they close: the ones grpc-js never made a session of are cut on shutdown. */
+  private readonly sockets = new Set<Socket>();
   private boundPort: number | undefined;
 
   constructor(
@@ -50,13 +65,34 @@ export class XdsGrpcServer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const address = `${this.config.xdsHost}:${this.config.xdsPort}`;
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(address, this.credentials(), (err, port) => (err ? reject(err) : resolve(port)));
-    });
+    const injector = this.server.createConnectionInjector(this.credentials());
+    const { xdsHost: host, xdsListenBacklog: backlog } = this.config;
+    // Every address the host resolves to, as grpc-js binds them ("localhost": 127.0.0.1 and ::1),
+    // all on the port the first one got.
+    const addresses = await lookup(host, { all: true });
+    let port = this.config.xdsPort;
+    try {
+      for (const { address } of addresses) {
+        const listener = createServer((socket) => this.accept(socket, injector));
+        this.listeners.push(listener);
+        port = await listen(listener, { host: address, port, backlog });
+        // Accept errors (EMFILE during a storm) are for the kernel and the clients to retry, not a reason to exit.
+        listener.on('error', (err: Error) => this.log.warn(`xDS listener on ${address}: ${err.message}`));
+      }
+    } catch (err) {
+      for (const listener of this.listeners.splice(0)) listener.close();
+      throw err;
+    }
+    this.boundPort = port;
     this.health.setStatus('', 'SERVING');
     const tls = this.config.xdsTlsCertFile ? 'TLS' : 'plaintext';
-    this.log.log(`xDS gRPC server listening on ${this.config.xdsHost}:${this.boundPort} (${tls})`);
+    this.log.log(`xDS gRPC server listening on ${host}:${port} (${tls}, backlog ${backlog})`);
+  }
+
+  private accept(socket: Socket, injector: ConnectionInjector): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    injector.injectConnection(socket);
   }
 
   private credentials(): ServerCredentials {
@@ -72,17 +108,34 @@ export class XdsGrpcServer implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.health.setStatus('', 'NOT_SERVING');
-    // Ask clients to go away; Envoy keeps its configuration and reconnects to another shard.
+    this.boundPort = undefined;
+    // No new connections: the kernel refuses them, and a load balancer sends them to another shard.
+    for (const listener of this.listeners.splice(0)) listener.close();
+    // Ask clients to go away (GOAWAY); Envoy keeps its configuration and reconnects to another shard.
+    // tryShutdown covers the injector's connections as it does bound ports'.
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
-      }, 2_000);
+      }, SHUTDOWN_GRACE_MS);
       this.server.tryShutdown(() => {
         clearTimeout(force);
         resolve();
       });
     });
-    this.boundPort = undefined;
+    // Connections grpc-js has no session for (a TLS handshake or HTTP/2 preface still pending).
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
+}
+
+/** Listens and resolves with the bound port (the one the kernel chose when `port` is 0). */
+function listen(listener: NetServer, options: { host: string; port: number; backlog: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options, () => {
+      listener.off('error', reject);
+      resolve((listener.address() as AddressInfo).port);
+    });
+  });
 }

@@ -17,6 +17,14 @@ const FLUSH_MS = 1_000;
 /** Safety net for a missed change notice: every served mesh's published version is checked this often. */
 const POLL_MS = 30_000;
 
+/** The time as ISO 8601, formatted once per millisecond (thousands of ACKs of one change arrive together). */
+let lastIso = { ms: 0, iso: '' };
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastIso.ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
+}
+
 /**
  * A tenant's logical xDS server inside this shard: its own cache namespace (the compiled meshes
  * its proxies use), its sessions, and its metric labels. Created on the tenant's first stream and
@@ -193,13 +201,13 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
   }
 
   private async flush(): Promise<void> {
-    const writes: Promise<void>[] = [];
+    const updates: { tenantId: string; record: SessionRecord }[] = [];
     for (const [session, tracked] of this.tracked) {
       if (!tracked.dirty) continue;
       tracked.dirty = false;
-      writes.push(this.registry.update(session.identity.tenantId, tracked.record));
+      updates.push({ tenantId: session.identity.tenantId, record: tracked.record });
     }
-    await Promise.all(writes);
+    await this.registry.updateMany(updates);
   }
 
   private async heartbeat(): Promise<void> {
@@ -218,7 +226,7 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     const tracked = this.tracked.get(session);
     if (!tracked) return;
     tracked.record.acked[typeUrl] = version;
-    tracked.record.ackedAt = new Date().toISOString();
+    tracked.record.ackedAt = isoNow();
     tracked.dirty = true;
   }
 
@@ -249,7 +257,7 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     const tracked = this.tracked.get(session);
     if (!tracked) return;
     tracked.record.syncedVersion = manifest.version;
-    tracked.record.syncedAt = new Date().toISOString();
+    tracked.record.syncedAt = isoNow();
     tracked.dirty = true;
   }
 }

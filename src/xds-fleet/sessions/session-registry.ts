@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
+import type { ProxyEndpoint } from '../endpoints/proxy-endpoint.js';
 import type { ProxyKind } from '../identity/proxy-identity.js';
 
 /**
@@ -40,6 +41,8 @@ export interface SessionRecord {
   readonly userAgent: string;
   readonly protocol: 'sotw' | 'delta';
   readonly peer: string;
+  /** Where the proxy is reached, registered as an endpoint of its virtual node (src/xds-fleet/endpoints). */
+  readonly endpoint?: ProxyEndpoint;
   readonly connectedAt: string;
   /** Per type URL, the last version (SotW) or nonce (Delta) the proxy ACKed. */
   acked: Record<string, string>;
@@ -49,6 +52,9 @@ export interface SessionRecord {
   syncedAt?: string;
   lastNack?: NackRecord;
 }
+
+/** Field/value or score/member pairs per HSET/ZADD when writing many sessions: Redis stays responsive to others. */
+const PAIRS_PER_COMMAND = 500;
 
 const tenantKey = (tenantId: string) => `mp:xds:{tenant/${tenantId}}`;
 const keys = {
@@ -68,9 +74,24 @@ redis.call('PEXPIRE', KEYS[1], ${SESSION_TTL_MS * 2})
 return 1
 `;
 
+/**
+ * Told when sessions enter, stay in and leave the registry, after the registry's own writes. The
+ * endpoint source (src/xds-fleet/endpoints) is one: a connected proxy is an endpoint of its node.
+ * Never rejects: what it does must not decide whether a proxy is served.
+ */
+export interface SessionObserver {
+  admitted(record: SessionRecord): Promise<void>;
+  removed(record: SessionRecord): Promise<void>;
+  heartbeat(records: readonly SessionRecord[]): Promise<void>;
+}
+export const SESSION_OBSERVER = Symbol('SESSION_OBSERVER');
+
 @Injectable()
 export class SessionRegistry {
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    @Optional() @Inject(SESSION_OBSERVER) private readonly observer?: SessionObserver,
+  ) {}
 
   private get client(): Redis {
     return this.redis.client;
@@ -94,11 +115,34 @@ export class SessionRegistry {
       .hset(keys.sessions(tenantId), record.sessionId, JSON.stringify(record))
       .zadd(keys.seen(tenantId), now, record.sessionId)
       .exec();
+    await this.observer?.admitted(record);
     return true;
   }
 
   async update(tenantId: string, record: SessionRecord): Promise<void> {
     await this.client.hset(keys.sessions(tenantId), record.sessionId, JSON.stringify(record));
+  }
+
+  /**
+   * Writes many records in one round trip, a few HSETs per tenant (a shard's flush after a change
+   * that thousands of proxies ACKed): one write to the socket instead of one per record.
+   */
+  async updateMany(updates: readonly { tenantId: string; record: SessionRecord }[]): Promise<void> {
+    if (updates.length === 0) return;
+    const byKey = new Map<string, string[]>();
+    for (const { tenantId, record } of updates) {
+      const key = keys.sessions(tenantId);
+      let fields = byKey.get(key);
+      if (!fields) byKey.set(key, (fields = []));
+      fields.push(record.sessionId, JSON.stringify(record));
+    }
+    const pipeline = this.client.pipeline();
+    for (const [key, fields] of byKey) {
+      for (let i = 0; i < fields.length; i += PAIRS_PER_COMMAND * 2)
+        pipeline.hset(key, ...fields.slice(i, i + PAIRS_PER_COMMAND * 2));
+    }
+    const failed = (await pipeline.exec())?.find(([err]) => err);
+    if (failed) throw failed[0]!;
   }
 
   async remove(tenantId: string, record: SessionRecord): Promise<void> {
@@ -108,20 +152,35 @@ export class SessionRegistry {
       .zrem(keys.seen(tenantId), record.sessionId)
       .zrem(keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
       .exec();
+    await this.observer?.removed(record);
   }
 
   /** Keeps a shard's sessions alive (and counted) for another TTL. */
   async heartbeat(sessions: readonly { tenantId: string; record: SessionRecord }[]): Promise<void> {
     if (sessions.length === 0) return;
     const now = Date.now();
-    const pipeline = this.client.pipeline();
+    // One ZADD per key (a tenant's last-seen set, an identity's connections), not one per session.
+    const seen = new Map<string, string[]>();
+    const conns = new Map<string, string[]>();
+    const add = (sets: Map<string, string[]>, key: string, score: number, member: string) => {
+      let args = sets.get(key);
+      if (!args) sets.set(key, (args = []));
+      args.push(String(score), member);
+    };
     for (const { tenantId, record } of sessions) {
-      pipeline.zadd(keys.seen(tenantId), now, record.sessionId);
-      const conn = keys.conn(tenantId, record.meshId, record.kind, record.name);
-      pipeline.zadd(conn, now + SESSION_TTL_MS, record.sessionId);
-      pipeline.pexpire(conn, SESSION_TTL_MS * 2);
+      add(seen, keys.seen(tenantId), now, record.sessionId);
+      add(conns, keys.conn(tenantId, record.meshId, record.kind, record.name), now + SESSION_TTL_MS, record.sessionId);
     }
+    const pipeline = this.client.pipeline();
+    for (const sets of [seen, conns]) {
+      for (const [key, args] of sets) {
+        for (let i = 0; i < args.length; i += PAIRS_PER_COMMAND * 2)
+          pipeline.zadd(key, ...args.slice(i, i + PAIRS_PER_COMMAND * 2));
+      }
+    }
+    for (const key of conns.keys()) pipeline.pexpire(key, SESSION_TTL_MS * 2);
     await pipeline.exec();
+    await this.observer?.heartbeat(sessions.map((s) => s.record));
   }
 
   /**

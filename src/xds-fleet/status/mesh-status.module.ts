@@ -5,10 +5,14 @@ import { CompiledStore } from '../cache/compiled-store.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { AdminProxiesController, MeshStatusController } from './mesh-status.controller.js';
 import { MeshStatusService } from './mesh-status.service.js';
+import { ResourceTranslationModule } from './resource-translation.reader.js';
 
-/** The api role's window on the xDS fleet: connected proxies and propagation status. */
+/**
+ * The api role's window on the xDS fleet: connected proxies, propagation status, and (for the
+ * App Mesh Describe operations) each resource's translation status.
+ */
 @Module({
-  imports: [TenantsModule],
+  imports: [TenantsModule, ResourceTranslationModule],
   controllers: [MeshStatusController, AdminProxiesController],
   providers: [MeshStatusService, MeshStoreFactory, CompiledStore, SessionRegistry],
 })

@@ -3,6 +3,7 @@ import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { CompiledStore } from '../cache/compiled-store.js';
+import type { CompileRejection } from '../cache/translation-record.js';
 import { SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
 
 /** A connected proxy as the APIs show it: its registry record, and whether it holds the latest compile. */
@@ -15,14 +16,28 @@ export interface MeshStatus {
   readonly meshName: string;
   /** Increases with every committed change to the mesh or anything in it. */
   readonly generation: string;
-  /** The newest generation compiled and published to the xDS fleet. */
+  /** The newest generation compiled: published, or rejected (then see `rejected`). */
   readonly compiledGeneration: string;
+  /** The generation whose configuration the xDS fleet serves (the last compile that was published). */
+  readonly servedGeneration?: string;
   readonly compiledVersion?: string;
   readonly compiledAt?: string;
-  /** Configuration problems the last compile found, by the ARN of the resource at fault. */
+  /**
+   * Configuration problems of what the fleet serves, by the ARN of the resource at fault: the part
+   * each affects is left out.
+   */
   readonly problems: readonly { readonly arn: string; readonly message: string }[];
+  /**
+   * The latest compile, when it was not published (a problem on a resource the proxies are served
+   * without one, or an internal error): the proxies keep the configuration of `servedGeneration`.
+   * Cleared by the next compile that publishes.
+   */
+  readonly rejected?: CompileRejection;
   readonly proxies: { readonly connected: number; readonly inSync: number; readonly withNack: number };
-  /** True when every committed change is compiled and every connected proxy ACKed it: "has my change landed?". */
+  /**
+   * True when every committed change is compiled and published, and every connected proxy ACKed
+   * it: "has my change landed?". False while the latest generation is rejected.
+   */
   readonly inSync: boolean;
   readonly proxyDetails: readonly ProxyView[];
 }
@@ -45,26 +60,39 @@ export class MeshStatusService {
   async status(scope: TenantScope, meshName: string): Promise<MeshStatus> {
     const mesh = await this.mesh(scope, meshName);
     const ref = { tenantId: scope.tenantId, meshId: mesh.id };
-    const [manifest, records] = await Promise.all([
+    const [manifest, meta, problems, rejected, records] = await Promise.all([
       this.compiled.manifest(ref),
+      this.compiled.meta(ref),
+      this.compiled.servedProblems(ref),
+      this.compiled.rejection(ref),
       this.registry.list(scope.tenantId, mesh.id),
     ]);
     const proxies = records.map((r) => proxyView(r, manifest?.version));
-    const compiledGeneration = manifest ? mesh.compiledGeneration.toString() : '0';
+    const compiled = manifest !== undefined || rejected !== undefined;
     return {
       meshName: mesh.name,
       generation: mesh.generation.toString(),
-      compiledGeneration,
+      compiledGeneration: compiled ? mesh.compiledGeneration.toString() : '0',
       ...(manifest
-        ? { compiledVersion: manifest.version, compiledAt: new Date(manifest.compiledAt).toISOString() }
+        ? {
+            servedGeneration: meta.generation ?? manifest.generation,
+            compiledVersion: manifest.version,
+            compiledAt: new Date(manifest.compiledAt).toISOString(),
+          }
         : {}),
-      problems: manifest?.problems ?? [],
+      // A mesh last published before the served record existed: its manifest has the problems.
+      problems: problems ?? manifest?.problems ?? [],
+      ...(rejected ? { rejected } : {}),
       proxies: {
         connected: proxies.length,
         inSync: proxies.filter((p) => p.inSync).length,
         withNack: proxies.filter((p) => p.lastNack !== undefined).length,
       },
-      inSync: manifest !== undefined && mesh.compiledGeneration >= mesh.generation && proxies.every((p) => p.inSync),
+      inSync:
+        manifest !== undefined &&
+        rejected === undefined &&
+        mesh.compiledGeneration >= mesh.generation &&
+        proxies.every((p) => p.inSync),
       proxyDetails: proxies,
     };
   }

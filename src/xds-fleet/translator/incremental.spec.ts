@@ -96,6 +96,7 @@ describe('incremental translation', () => {
           1,
         ),
     ],
+    ['endpoints of a node', () => ({ ...mesh(), endpoints: { green: [{ address: '10.0.0.7', port: 0 }] } })],
   ])('gives exactly what a full translation gives after %s', (_change, make) => {
     const before = mesh();
     const after = make();
@@ -103,6 +104,15 @@ describe('incremental translation', () => {
     const full = translate(after);
     expect(incremental.views).toEqual(full.views);
     expect(incremental.problems).toEqual(full.problems);
+  });
+
+  it('counts a node whose endpoints changed as changed, and only that node', () => {
+    const before = mesh();
+    const after = { ...before, endpoints: { green: [{ address: '10.0.0.7', port: 0, zone: 'a' }] } };
+    expect(affectedViews(before, after)).toEqual(
+      new Set(['virtualNode/green', 'virtualNode/client', 'proxyless/web.local']),
+    );
+    expect(affectedViews(after, { ...after, endpoints: { ...after.endpoints } })).toEqual(new Set());
   });
 
   it('falls back to a full translation when versions are unknown or the mesh changed', () => {

@@ -16,8 +16,8 @@ type Gateway = MeshSnapshot['virtualGateways'][number];
  * versions (no spec comparison) and a reverse dependency walk: a node's own view; the services it
  * provides or that route to it; the routers whose routes target it; every node and gateway that has
  * an affected service as a backend or target; the proxyless view of each affected service.
- * Returns 'all' when the answer is not cheaply certain (mesh spec or endpoints changed, versions
- * missing).
+ * A node whose endpoints changed counts as changed. Returns 'all' when the answer is not cheaply
+ * certain (mesh spec changed, versions missing).
  */
 export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<string> | 'all' {
   if (
@@ -26,12 +26,15 @@ export function affectedViews(previous: MeshSnapshot, next: MeshSnapshot): Set<s
     previous.meshVersion !== next.meshVersion
   )
     return 'all';
-  if (JSON.stringify(previous.endpoints) !== JSON.stringify(next.endpoints)) return 'all';
   const nodes = changed(previous.virtualNodes, next.virtualNodes, version);
   const services = changed(previous.virtualServices, next.virtualServices, version);
   const routers = changed(previous.virtualRouters, next.virtualRouters, routerVersion);
   const gateways = changed(previous.virtualGateways, next.virtualGateways, gatewayVersion);
   if (nodes === 'all' || services === 'all' || routers === 'all' || gateways === 'all') return 'all';
+  // A node whose endpoints changed affects what a changed node affects: the assignments of its clusters.
+  for (const name of new Set([...Object.keys(previous.endpoints), ...Object.keys(next.endpoints)])) {
+    if (JSON.stringify(previous.endpoints[name] ?? []) !== JSON.stringify(next.endpoints[name] ?? [])) nodes.add(name);
+  }
 
   // Routers whose routes target a changed node are affected too (their clusters changed).
   for (const router of [...previous.virtualRouters, ...next.virtualRouters]) {
