@@ -165,7 +165,7 @@ export const CONFIG_KEYS = {
     env: 'QUEUE_PREFIX',
     schema: z.string().regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . - { }'),
     default: 'meshplane',
-    doc: "Prefix of every BullMQ key in Redis (`<prefix>:<queue>:...`). Processes with the same prefix share queues. Compiled xDS snapshots, sessions and endpoints (`mp:xds:...`) do not use it yet, so give each installation its own Redis database rather than only its own prefix. Wrap it in braces (`{meshplane}`) on Redis Cluster so a queue's keys share one slot.",
+    doc: "Prefix of every key and channel this installation uses in Redis: the BullMQ queues (`<prefix>:<queue>:...`) and the xDS data (`<prefix>:xds:...`: compiled meshes, sessions, endpoints, the change channel; braces removed). Processes with the same prefix are one installation; give each installation that shares a Redis database its own. Wrap it in braces (`{meshplane}`) on Redis Cluster so a queue's keys share one slot.",
   }),
   reconcileDebounceMs: key({
     env: 'RECONCILE_DEBOUNCE_MS',

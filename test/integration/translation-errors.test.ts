@@ -347,10 +347,11 @@ describe('translation errors', () => {
   });
 
   describe('the sweep', () => {
-    it('removes the compiled data of a mesh deleted without its compile, and only that', async () => {
+    it('removes the compiled data of a mesh deleted without its compile, and only that (never another installation’s)', async () => {
       const prisma = app.app.get(PrismaService);
       const redis = app.app.get(RedisService).client;
       const store = app.app.get(CompiledStore);
+      const keys = compiledKeys(app.app.get(RedisService).namespace);
       await aliceMesh.send(new CreateMeshCommand({ meshName: 'doomed' }));
       await settled(alice, 'doomed');
       const meshOf = (tenant: CreatedTenant, name: string) =>
@@ -366,19 +367,22 @@ describe('translation errors', () => {
       // Another tenant's keys naming alice's mesh id (never written by the product): removed as
       // gone for that tenant, while alice's own compiled mesh stays.
       const forged = { tenantId: bobShop.tenantId, meshId: shop.id };
-      await redis.hset(compiledKeys.meta(forged), 'generation', '1', 'version', 'forged');
-      await redis.hset(compiledKeys.translation(forged), 'x', '{}');
+      await redis.hset(keys.meta(forged), 'generation', '1', 'version', 'forged');
+      await redis.hset(keys.translation(forged), 'x', '{}');
       // A tenant this database does not know: another installation sharing the Redis database.
       const foreign = { tenantId: randomUUID(), meshId: randomUUID() };
-      await redis.hset(compiledKeys.meta(foreign), 'generation', '1', 'version', 'theirs');
+      await redis.hset(keys.meta(foreign), 'generation', '1', 'version', 'theirs');
+      // Another installation's namespace (another QUEUE_PREFIX), even naming the deleted mesh.
+      const elsewhere = compiledKeys('another-installation');
+      await redis.hset(elsewhere.meta(doomedRef), 'generation', '1', 'version', 'elsewhere');
 
       const swept = await app.app.get(ReconcileSweepHandler).process();
       expect(swept.orphaned).toBeGreaterThanOrEqual(2);
       await eventually('the deleted mesh and the forged keys removed', 15_000, async () => {
         const left = await redis.exists(
-          ...Object.values(compiledKeys).map((key) => key(doomedRef)),
-          compiledKeys.meta(forged),
-          compiledKeys.translation(forged),
+          ...Object.values(keys).map((key) => key(doomedRef)),
+          keys.meta(forged),
+          keys.translation(forged),
         );
         return left === 0 ? true : undefined;
       });
@@ -390,8 +394,9 @@ describe('translation errors', () => {
         expect(await store.manifest(ref)).toBeDefined();
       }
       expect((await settled(alice))['compiledVersion']).toBeDefined();
-      expect(await redis.hget(compiledKeys.meta(foreign), 'version')).toBe('theirs');
-      await redis.del(compiledKeys.meta(foreign));
+      expect(await redis.hget(keys.meta(foreign), 'version')).toBe('theirs');
+      expect(await redis.hget(elsewhere.meta(doomedRef), 'version')).toBe('elsewhere');
+      await redis.del(keys.meta(foreign), elsewhere.meta(doomedRef));
     });
   });
 });

@@ -11,8 +11,15 @@ import type { AppConfig } from '../../config/config.schema.js';
 export class RedisService implements OnApplicationShutdown {
   private readonly log = new Logger(RedisService.name);
   readonly client: Redis;
+  /**
+   * The first part of every key and channel this installation's xDS data uses
+   * (`<namespace>:xds:…`): QUEUE_PREFIX without braces, so the keys' own `{…}` hash tags still
+   * spread them over a Redis Cluster.
+   */
+  readonly namespace: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.namespace = config.queuePrefix.replace(/[{}]/g, '');
     this.client = new Redis(config.redisUrl, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,

@@ -23,9 +23,9 @@ import {
  *   (see translation-record.ts and docs/adr/0006-translation-errors.md). The meta also records
  *   `rejected`: the generation of a compile that was not published, until one is.
  *
- * A change notification goes out on one channel, {@link CHANGES_CHANNEL}.
+ * A change notification goes out on one channel, {@link changesChannel}.
  */
-export const CHANGES_CHANNEL = 'mp:xds:changes';
+export const changesChannel = (namespace: string) => `${namespace}:xds:changes`;
 
 export interface MeshRef {
   readonly tenantId: string;
@@ -38,21 +38,28 @@ export interface ChangeNotice extends MeshRef {
   readonly generation?: string;
 }
 
-const prefix = (m: MeshRef) => `mp:xds:{${m.tenantId}/${m.meshId}}`;
-export const compiledKeys = {
-  meta: (m: MeshRef) => `${prefix(m)}:meta`,
-  manifest: (m: MeshRef) => `${prefix(m)}:manifest`,
-  resources: (m: MeshRef) => `${prefix(m)}:resources`,
-  variants: (m: MeshRef) => `${prefix(m)}:variants`,
-  served: (m: MeshRef) => `${prefix(m)}:served`,
-  translation: (m: MeshRef) => `${prefix(m)}:translation`,
-  rejected: (m: MeshRef) => `${prefix(m)}:rejected`,
-};
+/** The keys of one compiled mesh, in an installation's namespace (RedisService.namespace). */
+export function compiledKeys(namespace: string) {
+  const prefix = (m: MeshRef) => `${namespace}:xds:{${m.tenantId}/${m.meshId}}`;
+  return {
+    meta: (m: MeshRef) => `${prefix(m)}:meta`,
+    manifest: (m: MeshRef) => `${prefix(m)}:manifest`,
+    resources: (m: MeshRef) => `${prefix(m)}:resources`,
+    variants: (m: MeshRef) => `${prefix(m)}:variants`,
+    served: (m: MeshRef) => `${prefix(m)}:served`,
+    translation: (m: MeshRef) => `${prefix(m)}:translation`,
+    rejected: (m: MeshRef) => `${prefix(m)}:rejected`,
+  };
+}
 
-/** The SCAN pattern of every compiled mesh's meta key, and how to read the mesh back from a key. */
-export const META_KEY_PATTERN = 'mp:xds:{*}:meta';
-export function meshOfMetaKey(key: string): MeshRef | undefined {
-  const match = /^mp:xds:\{([^/{}]+)\/([^/{}]+)\}:meta$/.exec(key);
+/** The SCAN pattern of every compiled mesh's meta key in a namespace (namespaces have no glob characters). */
+export const metaKeyPattern = (namespace: string) => `${namespace}:xds:{*}:meta`;
+
+/** The mesh a meta key names, when it is one of this namespace's. */
+export function meshOfMetaKey(namespace: string, key: string): MeshRef | undefined {
+  const head = `${namespace}:xds:{`;
+  if (!key.startsWith(head)) return undefined;
+  const match = /^([^/{}]+)\/([^/{}]+)\}:meta$/.exec(key.slice(head.length));
   return match ? { tenantId: match[1]!, meshId: match[2]! } : undefined;
 }
 
@@ -160,7 +167,11 @@ export type PublishResult = 'ok' | 'superseded' | 'conflict';
 
 @Injectable()
 export class CompiledStore {
-  constructor(private readonly redis: RedisService) {}
+  private readonly keys: ReturnType<typeof compiledKeys>;
+
+  constructor(private readonly redis: RedisService) {
+    this.keys = compiledKeys(redis.namespace);
+  }
 
   private get client(): Redis {
     return this.redis.client;
@@ -169,7 +180,7 @@ export class CompiledStore {
   /** The published generation and version, and the generation of a later compile that was rejected. */
   async meta(mesh: MeshRef): Promise<{ generation?: string; version?: string; rejected?: string }> {
     const [generation, version, rejected] = await this.client.hmget(
-      compiledKeys.meta(mesh),
+      this.keys.meta(mesh),
       'generation',
       'version',
       'rejected',
@@ -182,14 +193,14 @@ export class CompiledStore {
   }
 
   async manifest(mesh: MeshRef): Promise<CompiledManifest | undefined> {
-    const json = await this.client.get(compiledKeys.manifest(mesh));
+    const json = await this.client.get(this.keys.manifest(mesh));
     return json ? (JSON.parse(json) as CompiledManifest) : undefined;
   }
 
   /** The encoded resources with these hashes; `undefined` for any that is gone (a newer publish dropped it). */
   async resources(mesh: MeshRef, hashes: readonly string[]): Promise<(Buffer | undefined)[]> {
     if (hashes.length === 0) return [];
-    const values = await this.client.hmgetBuffer(compiledKeys.resources(mesh), ...hashes);
+    const values = await this.client.hmgetBuffer(this.keys.resources(mesh), ...hashes);
     return values.map((v) => v ?? undefined);
   }
 
@@ -212,23 +223,18 @@ export class CompiledStore {
     ];
     for (const r of added) args.push(r.hash, Buffer.from(r.any.buffer, r.any.byteOffset, r.any.byteLength));
     const keys = [
-      compiledKeys.meta(manifest),
-      compiledKeys.manifest(manifest),
-      compiledKeys.resources(manifest),
-      compiledKeys.served(manifest),
-      compiledKeys.translation(manifest),
-      compiledKeys.rejected(manifest),
+      this.keys.meta(manifest),
+      this.keys.manifest(manifest),
+      this.keys.resources(manifest),
+      this.keys.served(manifest),
+      this.keys.translation(manifest),
+      this.keys.rejected(manifest),
     ];
     return (await this.client.eval(PUBLISH, keys.length, ...keys, ...args)) as PublishResult;
   }
 
   async touch(mesh: MeshRef, generation: string, version: string, records: CompileRecords): Promise<PublishResult> {
-    const keys = [
-      compiledKeys.meta(mesh),
-      compiledKeys.served(mesh),
-      compiledKeys.translation(mesh),
-      compiledKeys.rejected(mesh),
-    ];
+    const keys = [this.keys.meta(mesh), this.keys.served(mesh), this.keys.translation(mesh), this.keys.rejected(mesh)];
     return (await this.client.eval(
       TOUCH,
       keys.length,
@@ -250,7 +256,7 @@ export class CompiledStore {
     rejection: CompileRejection,
     translation: Readonly<Record<string, string>>,
   ): Promise<PublishResult> {
-    const keys = [compiledKeys.meta(mesh), compiledKeys.translation(mesh), compiledKeys.rejected(mesh)];
+    const keys = [this.keys.meta(mesh), this.keys.translation(mesh), this.keys.rejected(mesh)];
     return (await this.client.eval(
       REJECT,
       keys.length,
@@ -265,13 +271,13 @@ export class CompiledStore {
   /** What the last published compile served of these resources: `ok`, `problem`, or not in it. */
   async served(mesh: MeshRef, arns: readonly string[]): Promise<Map<string, 'ok' | 'problem' | undefined>> {
     if (arns.length === 0) return new Map();
-    const values = await this.client.hmget(compiledKeys.served(mesh), ...arns);
+    const values = await this.client.hmget(this.keys.served(mesh), ...arns);
     return new Map(arns.map((arn, i) => [arn, values[i] == null ? undefined : values[i] === '' ? 'ok' : 'problem']));
   }
 
   /** The problems of the served configuration (the last published compile), by ARN; `undefined` when not recorded. */
   async servedProblems(mesh: MeshRef): Promise<{ arn: string; message: string }[] | undefined> {
-    const all = await this.client.hgetall(compiledKeys.served(mesh));
+    const all = await this.client.hgetall(this.keys.served(mesh));
     if (Object.keys(all).length === 0) return undefined;
     return Object.entries(all)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -280,12 +286,12 @@ export class CompiledStore {
 
   /** The latest compile's rejection, while no later compile has published. */
   async rejection(mesh: MeshRef): Promise<CompileRejection | undefined> {
-    return parseJson<CompileRejection>(await this.client.get(compiledKeys.rejected(mesh)));
+    return parseJson<CompileRejection>(await this.client.get(this.keys.rejected(mesh)));
   }
 
   /** One resource's entry in the latest compile's translation record, and that compile's summary. */
   async translationOf(mesh: MeshRef, arn: string): Promise<{ entry?: TranslationEntry; summary?: TranslationSummary }> {
-    const [entry, summary] = await this.client.hmget(compiledKeys.translation(mesh), arn, SUMMARY_FIELD);
+    const [entry, summary] = await this.client.hmget(this.keys.translation(mesh), arn, SUMMARY_FIELD);
     const parsedEntry = parseJson<TranslationEntry>(entry);
     const parsedSummary = parseJson<TranslationSummary>(summary);
     return { ...(parsedEntry ? { entry: parsedEntry } : {}), ...(parsedSummary ? { summary: parsedSummary } : {}) };
@@ -293,13 +299,13 @@ export class CompiledStore {
 
   async remove(mesh: MeshRef): Promise<void> {
     await this.client.del(
-      compiledKeys.meta(mesh),
-      compiledKeys.manifest(mesh),
-      compiledKeys.resources(mesh),
-      compiledKeys.variants(mesh),
-      compiledKeys.served(mesh),
-      compiledKeys.translation(mesh),
-      compiledKeys.rejected(mesh),
+      this.keys.meta(mesh),
+      this.keys.manifest(mesh),
+      this.keys.resources(mesh),
+      this.keys.variants(mesh),
+      this.keys.served(mesh),
+      this.keys.translation(mesh),
+      this.keys.rejected(mesh),
     );
   }
 
@@ -308,21 +314,21 @@ export class CompiledStore {
    * `cursor` '0' starts; the returned cursor '0' means done.
    */
   async scanCompiledMeshes(cursor: string, count = 500): Promise<{ cursor: string; meshes: MeshRef[] }> {
-    const [next, keys] = await this.client.scan(cursor, 'MATCH', META_KEY_PATTERN, 'COUNT', count);
-    return { cursor: next, meshes: keys.flatMap((k) => meshOfMetaKey(k) ?? []) };
+    const [next, keys] = await this.client.scan(cursor, 'MATCH', metaKeyPattern(this.redis.namespace), 'COUNT', count);
+    return { cursor: next, meshes: keys.flatMap((k) => meshOfMetaKey(this.redis.namespace, k) ?? []) };
   }
 
   async notify(notice: ChangeNotice): Promise<void> {
-    await this.client.publish(CHANGES_CHANNEL, JSON.stringify(notice));
+    await this.client.publish(changesChannel(this.redis.namespace), JSON.stringify(notice));
   }
 
   /** Proxy-port variants proxies asked for, besides the default. */
   variants(mesh: MeshRef): Promise<string[]> {
-    return this.client.smembers(compiledKeys.variants(mesh));
+    return this.client.smembers(this.keys.variants(mesh));
   }
 
   /** Records that a proxy needs `key`; true when it is new (the mesh must be compiled for it). */
   async requestVariant(mesh: MeshRef, key: string): Promise<boolean> {
-    return (await this.client.sadd(compiledKeys.variants(mesh), key)) === 1;
+    return (await this.client.sadd(this.keys.variants(mesh), key)) === 1;
   }
 }

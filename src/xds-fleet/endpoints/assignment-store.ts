@@ -42,7 +42,8 @@ export class AssignmentStore {
     const args: (string | Buffer)[] = [base, manifest.version, JSON.stringify(manifest), String(dropped.length)];
     args.push(...dropped);
     for (const r of added) args.push(r.hash, Buffer.from(r.any.buffer, r.any.byteOffset, r.any.byteLength));
-    const keys = [compiledKeys.meta(manifest), compiledKeys.manifest(manifest), compiledKeys.resources(manifest)];
+    const k = compiledKeys(this.redis.namespace);
+    const keys = [k.meta(manifest), k.manifest(manifest), k.resources(manifest)];
     return (await this.redis.client.eval(PUBLISH_ASSIGNMENTS, keys.length, ...keys, ...args)) as 'ok' | 'conflict';
   }
 }

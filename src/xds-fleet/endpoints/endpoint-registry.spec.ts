@@ -48,7 +48,7 @@ describe('endpoint registry', () => {
     expect(await registry.remove(first)).toEqual({ now: false, later: false }); // the other session is still there
     expect(await registry.remove(second)).toEqual({ now: true, later: false });
     expect(await registry.read(m, ['b'])).toEqual({});
-    expect(await redis.client.exists(endpointKeys.node(m.tenantId, m.meshId, 'b'))).toBe(0);
+    expect(await redis.client.exists(endpointKeys(redis.namespace).node(m.tenantId, m.meshId, 'b'))).toBe(0);
   });
 
   it("keeps a closed session's endpoint for the grace, so a proxy that reconnects keeps it", async () => {

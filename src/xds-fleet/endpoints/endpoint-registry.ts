@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
+import { tenantKey } from '../sessions/session-registry.js';
 import type { SnapshotEndpoint } from '../snapshot/mesh-snapshot.js';
 import type { ProxyEndpoint } from './proxy-endpoint.js';
 
@@ -15,20 +16,21 @@ import type { ProxyEndpoint } from './proxy-endpoint.js';
  *   expiry (ms). Bounded by the node's connection quota, so scripts may scan it whole.
  * - `…:endpoints:<meshId>:nodes` — the nodes that have entries (what the sweep looks at).
  *
- * Fleet-wide: `mp:xds:endpoint-meshes` (meshes with entries, scored by their last write: the
- * sweep's work list) and `mp:xds:endpoint-meshes:dirty` (meshes whose endpoints changed since
+ * Fleet-wide: `<namespace>:xds:endpoint-meshes` (meshes with entries, scored by their last write: the
+ * sweep's work list) and `<namespace>:xds:endpoint-meshes:dirty` (meshes whose endpoints changed since
  * their last fast-path update started: a lost enqueue is repaired by the sweep).
  *
  * Every write answers whether the node's set of endpoints changed (an address appeared or lost
  * its last live entry), atomically, so concurrent shards never both miss a change.
  */
-const tenantKey = (tenantId: string) => `mp:xds:{tenant/${tenantId}}`;
-export const endpointKeys = {
-  node: (tenantId: string, meshId: string, node: string) => `${tenantKey(tenantId)}:endpoints:${meshId}:node:${node}`,
-  nodes: (tenantId: string, meshId: string) => `${tenantKey(tenantId)}:endpoints:${meshId}:nodes`,
-  meshes: 'mp:xds:endpoint-meshes',
-  dirty: 'mp:xds:endpoint-meshes:dirty',
-};
+/** The endpoint keys in an installation's namespace (RedisService.namespace). */
+export const endpointKeys = (namespace: string) => ({
+  node: (tenantId: string, meshId: string, node: string) =>
+    `${tenantKey(namespace, tenantId)}:endpoints:${meshId}:node:${node}`,
+  nodes: (tenantId: string, meshId: string) => `${tenantKey(namespace, tenantId)}:endpoints:${meshId}:nodes`,
+  meshes: `${namespace}:xds:endpoint-meshes`,
+  dirty: `${namespace}:xds:endpoint-meshes:dirty`,
+});
 
 export interface EndpointMeshRef {
   readonly tenantId: string;
@@ -149,7 +151,11 @@ const meshMember = (m: EndpointMeshRef) => `${m.tenantId}/${m.meshId}`;
 
 @Injectable()
 export class EndpointRegistry {
-  constructor(private readonly redis: RedisService) {}
+  private readonly keys: ReturnType<typeof endpointKeys>;
+
+  constructor(private readonly redis: RedisService) {
+    this.keys = endpointKeys(redis.namespace);
+  }
 
   private get client(): Redis {
     return this.redis.client;
@@ -166,8 +172,8 @@ export class EndpointRegistry {
       pipeline.eval(
         UPSERT,
         2,
-        endpointKeys.node(e.tenantId, e.meshId, e.node),
-        endpointKeys.nodes(e.tenantId, e.meshId),
+        this.keys.node(e.tenantId, e.meshId, e.node),
+        this.keys.nodes(e.tenantId, e.meshId),
         String(now),
         String(now + ttlMs),
         entryOf(e),
@@ -176,7 +182,7 @@ export class EndpointRegistry {
       );
     }
     const meshes = new Map(entries.map((e) => [meshMember(e), { tenantId: e.tenantId, meshId: e.meshId }]));
-    for (const member of meshes.keys()) pipeline.zadd(endpointKeys.meshes, String(now), member);
+    for (const member of meshes.keys()) pipeline.zadd(this.keys.meshes, String(now), member);
     const results = await pipeline.exec();
     return this.changedMeshes(entries, results);
   }
@@ -192,8 +198,8 @@ export class EndpointRegistry {
       await this.client.eval(
         REMOVE,
         2,
-        endpointKeys.node(entry.tenantId, entry.meshId, entry.node),
-        endpointKeys.nodes(entry.tenantId, entry.meshId),
+        this.keys.node(entry.tenantId, entry.meshId, entry.node),
+        this.keys.nodes(entry.tenantId, entry.meshId),
         String(now),
         entryOf(entry),
         entry.node,
@@ -205,11 +211,11 @@ export class EndpointRegistry {
 
   /** Drops the expired entries of a mesh (a shard that died); true when its endpoints changed. */
   async purge(mesh: EndpointMeshRef, now = Date.now()): Promise<boolean> {
-    const nodes = await this.client.smembers(endpointKeys.nodes(mesh.tenantId, mesh.meshId));
+    const nodes = await this.client.smembers(this.keys.nodes(mesh.tenantId, mesh.meshId));
     if (nodes.length === 0) return false;
     const keys = [
-      endpointKeys.nodes(mesh.tenantId, mesh.meshId),
-      ...nodes.map((n) => endpointKeys.node(mesh.tenantId, mesh.meshId, n)),
+      this.keys.nodes(mesh.tenantId, mesh.meshId),
+      ...nodes.map((n) => this.keys.node(mesh.tenantId, mesh.meshId, n)),
     ];
     return (await this.client.eval(PURGE, keys.length, ...keys, String(now), ...nodes)) === 1;
   }
@@ -226,11 +232,11 @@ export class EndpointRegistry {
   ): Promise<Record<string, SnapshotEndpoint[]>> {
     if (nodes.length === 0) return {};
     // Only nodes with entries are read: most of a large mesh's nodes have no connected proxy.
-    const withEntries = new Set(await this.client.smembers(endpointKeys.nodes(mesh.tenantId, mesh.meshId)));
+    const withEntries = new Set(await this.client.smembers(this.keys.nodes(mesh.tenantId, mesh.meshId)));
     const names = [...new Set(nodes)].filter((n) => withEntries.has(n));
     if (names.length === 0) return {};
     const pipeline = this.client.pipeline();
-    for (const n of names) pipeline.zrangebyscore(endpointKeys.node(mesh.tenantId, mesh.meshId, n), `(${now}`, '+inf');
+    for (const n of names) pipeline.zrangebyscore(this.keys.node(mesh.tenantId, mesh.meshId, n), `(${now}`, '+inf');
     const results = (await pipeline.exec()) ?? [];
     const out: Record<string, SnapshotEndpoint[]> = {};
     names.forEach((node, i) => {
@@ -253,7 +259,7 @@ export class EndpointRegistry {
 
   /** Meshes that had entries recently, with the time of their last write. */
   async meshes(): Promise<(EndpointMeshRef & { readonly seenAt: number })[]> {
-    const flat = await this.client.zrange(endpointKeys.meshes, '0', '-1', 'WITHSCORES');
+    const flat = await this.client.zrange(this.keys.meshes, '0', '-1', 'WITHSCORES');
     const out: (EndpointMeshRef & { seenAt: number })[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const [tenantId, meshId] = flat[i]!.split('/');
@@ -264,26 +270,26 @@ export class EndpointRegistry {
 
   /** Whether a mesh still has entries (live or not yet purged). */
   async hasEntries(mesh: EndpointMeshRef): Promise<boolean> {
-    return (await this.client.scard(endpointKeys.nodes(mesh.tenantId, mesh.meshId))) > 0;
+    return (await this.client.scard(this.keys.nodes(mesh.tenantId, mesh.meshId))) > 0;
   }
 
   /** Drops a mesh from the sweep's work list, unless something was written for it since `cutoff`. */
   async forget(mesh: EndpointMeshRef, cutoff: number): Promise<void> {
-    await this.client.eval(FORGET, 1, endpointKeys.meshes, meshMember(mesh), String(cutoff));
+    await this.client.eval(FORGET, 1, this.keys.meshes, meshMember(mesh), String(cutoff));
   }
 
   /** Records that a mesh's endpoints changed and its published assignments may be stale. */
   async markDirty(mesh: EndpointMeshRef): Promise<void> {
-    await this.client.sadd(endpointKeys.dirty, meshMember(mesh));
+    await this.client.sadd(this.keys.dirty, meshMember(mesh));
   }
 
   /** Called as a fast-path update starts, before it reads: changes from now on mark the mesh again. */
   async clearDirty(mesh: EndpointMeshRef): Promise<void> {
-    await this.client.srem(endpointKeys.dirty, meshMember(mesh));
+    await this.client.srem(this.keys.dirty, meshMember(mesh));
   }
 
   async dirty(): Promise<EndpointMeshRef[]> {
-    return (await this.client.smembers(endpointKeys.dirty)).flatMap((member) => {
+    return (await this.client.smembers(this.keys.dirty)).flatMap((member) => {
       const [tenantId, meshId] = member.split('/');
       return tenantId && meshId ? [{ tenantId, meshId }] : [];
     });

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import { DEFAULT_PORTS_KEY, type CompiledManifest } from '../cache/compiled-mesh.js';
-import { CHANGES_CHANNEL, CompiledStore, type ChangeNotice, type MeshRef } from '../cache/compiled-store.js';
+import { changesChannel, CompiledStore, type ChangeNotice, type MeshRef } from '../cache/compiled-store.js';
 import { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { HEARTBEAT_MS, SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
 import { MeshCache } from './mesh-cache.js';
@@ -77,7 +77,9 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
       connectedBefore = true;
     });
     subscriber.on('error', (err: Error) => this.log.warn(`change notices: ${err.message}`));
-    await subscriber.subscribe(CHANGES_CHANNEL).catch((err: Error) => this.log.warn(`subscribe: ${err.message}`));
+    await subscriber
+      .subscribe(changesChannel(this.redis.namespace))
+      .catch((err: Error) => this.log.warn(`subscribe: ${err.message}`));
     const every = (ms: number, run: () => Promise<void>) => {
       const timer = setInterval(() => run().catch((err: Error) => this.log.warn(err.message)), ms);
       timer.unref();

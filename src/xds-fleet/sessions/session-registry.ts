@@ -56,13 +56,14 @@ export interface SessionRecord {
 /** Field/value or score/member pairs per HSET/ZADD when writing many sessions: Redis stays responsive to others. */
 const PAIRS_PER_COMMAND = 500;
 
-const tenantKey = (tenantId: string) => `mp:xds:{tenant/${tenantId}}`;
-const keys = {
-  sessions: (tenantId: string) => `${tenantKey(tenantId)}:sessions`,
-  seen: (tenantId: string) => `${tenantKey(tenantId)}:seen`,
+/** A tenant's xDS keys in an installation's namespace (RedisService.namespace): one hash slot per tenant. */
+export const tenantKey = (namespace: string, tenantId: string) => `${namespace}:xds:{tenant/${tenantId}}`;
+const sessionKeys = (namespace: string) => ({
+  sessions: (tenantId: string) => `${tenantKey(namespace, tenantId)}:sessions`,
+  seen: (tenantId: string) => `${tenantKey(namespace, tenantId)}:seen`,
   conn: (tenantId: string, meshId: string, kind: ProxyKind, name: string) =>
-    `${tenantKey(tenantId)}:conn:${meshId}:${kind}:${name}`,
-};
+    `${tenantKey(namespace, tenantId)}:conn:${meshId}:${kind}:${name}`,
+});
 
 /** Admits a session if its identity has fewer than the limit live sessions. KEYS: conn. ARGV: now, expiry, limit, id. */
 const ADMIT = `
@@ -88,10 +89,14 @@ export const SESSION_OBSERVER = Symbol('SESSION_OBSERVER');
 
 @Injectable()
 export class SessionRegistry {
+  private readonly keys: ReturnType<typeof sessionKeys>;
+
   constructor(
     private readonly redis: RedisService,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer?: SessionObserver,
-  ) {}
+  ) {
+    this.keys = sessionKeys(redis.namespace);
+  }
 
   private get client(): Redis {
     return this.redis.client;
@@ -103,7 +108,7 @@ export class SessionRegistry {
     const admitted = await this.client.eval(
       ADMIT,
       1,
-      keys.conn(tenantId, record.meshId, record.kind, record.name),
+      this.keys.conn(tenantId, record.meshId, record.kind, record.name),
       String(now),
       String(now + SESSION_TTL_MS),
       String(limit),
@@ -112,15 +117,15 @@ export class SessionRegistry {
     if (admitted !== 1) return false;
     await this.client
       .multi()
-      .hset(keys.sessions(tenantId), record.sessionId, JSON.stringify(record))
-      .zadd(keys.seen(tenantId), now, record.sessionId)
+      .hset(this.keys.sessions(tenantId), record.sessionId, JSON.stringify(record))
+      .zadd(this.keys.seen(tenantId), now, record.sessionId)
       .exec();
     await this.observer?.admitted(record);
     return true;
   }
 
   async update(tenantId: string, record: SessionRecord): Promise<void> {
-    await this.client.hset(keys.sessions(tenantId), record.sessionId, JSON.stringify(record));
+    await this.client.hset(this.keys.sessions(tenantId), record.sessionId, JSON.stringify(record));
   }
 
   /**
@@ -131,7 +136,7 @@ export class SessionRegistry {
     if (updates.length === 0) return;
     const byKey = new Map<string, string[]>();
     for (const { tenantId, record } of updates) {
-      const key = keys.sessions(tenantId);
+      const key = this.keys.sessions(tenantId);
       let fields = byKey.get(key);
       if (!fields) byKey.set(key, (fields = []));
       fields.push(record.sessionId, JSON.stringify(record));
@@ -148,9 +153,9 @@ export class SessionRegistry {
   async remove(tenantId: string, record: SessionRecord): Promise<void> {
     await this.client
       .multi()
-      .hdel(keys.sessions(tenantId), record.sessionId)
-      .zrem(keys.seen(tenantId), record.sessionId)
-      .zrem(keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
+      .hdel(this.keys.sessions(tenantId), record.sessionId)
+      .zrem(this.keys.seen(tenantId), record.sessionId)
+      .zrem(this.keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
       .exec();
     await this.observer?.removed(record);
   }
@@ -168,8 +173,13 @@ export class SessionRegistry {
       args.push(String(score), member);
     };
     for (const { tenantId, record } of sessions) {
-      add(seen, keys.seen(tenantId), now, record.sessionId);
-      add(conns, keys.conn(tenantId, record.meshId, record.kind, record.name), now + SESSION_TTL_MS, record.sessionId);
+      add(seen, this.keys.seen(tenantId), now, record.sessionId);
+      add(
+        conns,
+        this.keys.conn(tenantId, record.meshId, record.kind, record.name),
+        now + SESSION_TTL_MS,
+        record.sessionId,
+      );
     }
     const pipeline = this.client.pipeline();
     for (const sets of [seen, conns]) {
@@ -189,15 +199,15 @@ export class SessionRegistry {
    */
   async list(tenantId: string, meshId?: string): Promise<SessionRecord[]> {
     const now = Date.now();
-    const expired = await this.client.zrangebyscore(keys.seen(tenantId), '-inf', now - SESSION_TTL_MS);
+    const expired = await this.client.zrangebyscore(this.keys.seen(tenantId), '-inf', now - SESSION_TTL_MS);
     if (expired.length > 0) {
       await this.client
         .multi()
-        .hdel(keys.sessions(tenantId), ...expired)
-        .zrem(keys.seen(tenantId), ...expired)
+        .hdel(this.keys.sessions(tenantId), ...expired)
+        .zrem(this.keys.seen(tenantId), ...expired)
         .exec();
     }
-    const all = await this.client.hvals(keys.sessions(tenantId));
+    const all = await this.client.hvals(this.keys.sessions(tenantId));
     return all
       .map((json) => JSON.parse(json) as SessionRecord)
       .filter((r) => meshId === undefined || r.meshId === meshId)
