@@ -185,6 +185,12 @@ export const CONFIG_KEYS = {
     default: '10000',
     doc: 'How often a worker looks for meshes whose generation is ahead of their compiled generation (a lost job, a failed enqueue, Redis restarted) and enqueues them. It bounds how long such a change can stay unpublished; each sweep is one query over the meshes table that returns only the meshes behind, plus a SCAN of the compiled meshes in Redis for meshes deleted while their compile was lost (their compiled data is then removed).',
   }),
+  meshChangeRetentionMs: key({
+    env: 'MESH_CHANGE_RETENTION_MS',
+    schema: positiveInt.min(60_000, 'must be at least 60000'),
+    default: '86400000',
+    doc: 'How long the change log (`mesh_changes`: one row per committed change, read by workers to load a mesh incrementally) keeps a row; the reconcile sweep deletes older ones. A worker whose last snapshot of a mesh is older than what the log still holds reads the whole mesh instead, so any value is safe; shorter means more full reads after quiet periods. 1 day by default.',
+  }),
   reconcileAttempts: key({
     env: 'RECONCILE_ATTEMPTS',
     schema: positiveInt.max(50, 'must be at most 50'),

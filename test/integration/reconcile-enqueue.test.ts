@@ -51,6 +51,7 @@ describe('reconcile after commit (api role)', () => {
       api.app.get(ReconcileQueue),
       new CompiledStore(api.app.get(RedisService)),
       new MetricsService(),
+      api.config,
     );
   });
   afterAll(async () => {

@@ -15,8 +15,10 @@ import {
 } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantScopeOf, type TenantScope } from '../../src/common/tenancy/tenant-scope.js';
+import { MetricsService } from '../../src/platform/metrics/metrics.service.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { ReconcileSweepHandler } from '../../src/xds-fleet/reconcile/reconcile.handlers.js';
 import { INCREMENTAL_LOAD_LIMIT, MeshSnapshotLoader } from '../../src/xds-fleet/snapshot/mesh-snapshot.loader.js';
 import type { MeshSnapshot } from '../../src/xds-fleet/snapshot/mesh-snapshot.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -37,7 +39,9 @@ describe('mesh snapshot loader', () => {
   const meshName = 'loader';
 
   beforeAll(async () => {
-    app = await startTestApp(['api', 'worker']);
+    // A retention of 30 min (other test files keep the default day): only this file's sweep
+    // prunes the rows its test makes an hour old, whichever test app's sweep runs first.
+    app = await startTestApp(['api', 'worker'], { MESH_CHANGE_RETENTION_MS: String(30 * 60_000) });
     [tenant, other] = [await createTenant(app), await createTenant(app)];
     client = appMeshClient(app, tenant.accessKey);
     otherClient = appMeshClient(app, other.accessKey);
@@ -154,6 +158,43 @@ describe('mesh snapshot loader', () => {
     }
     const incremental = await loader.load(scope, meshName, { previous });
     expect(incremental).toEqual(await loader.load(scope, meshName));
+  });
+
+  it('reads everything again when the change log no longer covers every generation since (pruned)', async () => {
+    const prisma = app.app.get(PrismaService);
+    const previous = (await loader.load(scope, meshName))!;
+    await client.send(new UpdateRouteCommand(route('m', '/pruned', 'a')));
+    await client.send(new UpdateVirtualNodeCommand({ ...node('c', 7070).input }));
+    const mesh = await prisma.mesh.findFirstOrThrow({ where: { tenantId: scope.tenantId, name: meshName } });
+    // The route's change is gone from the log (as retention would delete it): reading only what
+    // the log names would miss it.
+    await prisma.meshChange.deleteMany({
+      where: { meshId: mesh.id, generation: { gt: BigInt(previous.generation) }, kind: 'route' },
+    });
+    const incremental = await loader.load(scope, meshName, { previous });
+    expect(incremental).toEqual(await loader.load(scope, meshName));
+    expect(incremental!.virtualRouters[0]!.routes[0]!.spec).toMatchObject({
+      httpRoute: { match: { prefix: '/pruned' } },
+    });
+  });
+
+  it('prunes change-log rows past the retention in the sweep, and only those', async () => {
+    const prisma = app.app.get(PrismaService);
+    const mesh = await prisma.mesh.findFirstOrThrow({ where: { tenantId: scope.tenantId, name: meshName } });
+    const rows = await prisma.meshChange.findMany({ where: { meshId: mesh.id }, orderBy: { id: 'asc' } });
+    expect(rows.length).toBeGreaterThan(3);
+    // Three of this mesh's rows are made an hour old; everything else in the database stays recent.
+    const old = rows.slice(0, 3).map((r) => r.id);
+    await prisma.meshChange.updateMany({
+      where: { id: { in: old } },
+      data: { committedAt: new Date(Date.now() - 60 * 60_000) },
+    });
+    // (This app's scheduled sweep may get there first: the counter covers both.)
+    await app.app.get(ReconcileSweepHandler).process();
+    const metrics = await app.app.get(MetricsService).registry.metrics();
+    expect(Number(/^meshplane_mesh_changes_pruned_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    const left = await prisma.meshChange.findMany({ where: { meshId: mesh.id }, select: { id: true } });
+    expect(left.map((r) => r.id)).toEqual(rows.slice(3).map((r) => r.id));
   });
 
   it('treats a mesh deleted and created again under the same name as gone for the old id', async () => {

@@ -500,10 +500,10 @@ export class MeshStore {
     meshId: string,
     generation: bigint,
     limit: number,
-  ): Promise<{ kind: string; parentName: string; name: string }[]> {
+  ): Promise<{ generation: bigint; kind: string; parentName: string; name: string }[]> {
     return this.db.meshChange.findMany({
       where: { meshId, generation: { gt: generation }, mesh: { tenantId: this.scope.tenantId } },
-      select: { kind: true, parentName: true, name: true },
+      select: { generation: true, kind: true, parentName: true, name: true },
       orderBy: { id: 'asc' },
       take: limit + 1,
     });

@@ -31,6 +31,22 @@ export class ReconcileSweepRepository {
   }
 
   /**
+   * CROSS-TENANT BY DESIGN, like the query above: deletes change-log rows committed before
+   * `cutoff`, at most `batch` per statement (short statements, short locks; the committed_at index
+   * finds them), until none is left; returns how many.
+   */
+  async pruneChangeLogAcrossAllTenants(cutoff: Date, batch: number): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const deleted = await this.prisma.$executeRaw`
+        DELETE FROM mesh_changes WHERE id IN (
+          SELECT id FROM mesh_changes WHERE committed_at < ${cutoff} ORDER BY committed_at LIMIT ${batch})`;
+      pruned += deleted;
+      if (deleted < batch) return pruned;
+    }
+  }
+
+  /**
    * CROSS-TENANT BY DESIGN, like the query above: of these (tenant, mesh) pairs (read from the
    * compiled data in Redis), the ones whose tenant exists in this database but whose mesh no longer
    * exists in it. A pair whose mesh id exists under another tenant counts as gone for this one. A

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { JobHandler, type JobProcessor } from '../../platform/queues/job-handler.js';
 import type { ReconcileJobData } from '../../platform/queues/queue-catalog.js';
@@ -14,6 +16,8 @@ import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
 const SWEEP_BATCH = 200;
 /** Keys Redis examines per SCAN call when the sweep looks for compiled meshes. */
 const SCAN_COUNT = 1000;
+/** Change-log rows deleted per statement by the retention step. */
+const PRUNE_BATCH = 5000;
 
 /**
  * `reconcile`: compiles one mesh at its latest committed state. Idempotent (the compiler never
@@ -40,20 +44,28 @@ export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile
  * every mesh of every tenant whose generation is ahead of its compiled generation, whatever lost
  * its job: a failed enqueue after commit, a crashed worker, a restarted Redis. And every mesh
  * with compiled data in Redis that no longer exists in PostgreSQL (its deletion's job was lost):
- * the compile of a missing mesh removes its data and tells the shards.
+ * the compile of a missing mesh removes its data and tells the shards. Last, it deletes change-log
+ * rows older than MESH_CHANGE_RETENTION_MS (a worker that needs them reads its mesh whole).
  */
 @Injectable()
 @JobHandler('reconcile', 'sweep')
 export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'> {
   private readonly behind: Gauge;
   private readonly orphaned: Gauge;
+  private readonly pruned: Counter;
 
   constructor(
     private readonly meshes: ReconcileSweepRepository,
     private readonly reconcile: ReconcileQueue,
     private readonly compiled: CompiledStore,
     metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.pruned = new Counter({
+      name: 'meshplane_mesh_changes_pruned_total',
+      help: 'Change-log rows (mesh_changes) older than MESH_CHANGE_RETENTION_MS deleted by the reconcile sweep.',
+      registers: [metrics.registry],
+    });
     this.behind = new Gauge({
       name: 'meshplane_reconcile_meshes_behind',
       help: 'Meshes whose generation was ahead of their compiled generation at the last sweep (all enqueued by it).',
@@ -66,10 +78,13 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
     });
   }
 
-  async process(): Promise<{ behind: number; orphaned: number }> {
+  async process(): Promise<{ behind: number; orphaned: number; pruned: number }> {
     const behind = await this.sweepBehind();
     const orphaned = await this.sweepOrphans();
-    return { behind, orphaned };
+    const cutoff = new Date(Date.now() - this.config.meshChangeRetentionMs);
+    const pruned = await this.meshes.pruneChangeLogAcrossAllTenants(cutoff, PRUNE_BATCH);
+    this.pruned.inc(pruned);
+    return { behind, orphaned, pruned };
   }
 
   private async sweepBehind(): Promise<number> {

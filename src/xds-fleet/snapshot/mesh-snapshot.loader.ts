@@ -94,7 +94,9 @@ export class MeshSnapshotLoader {
   /**
    * The previous snapshot's resources with what changed since its generation read again, or
    * `undefined` when a full read is due (no previous snapshot, another mesh, a generation not
-   * after it, or more changes than INCREMENTAL_LOAD_LIMIT).
+   * after it, more changes than INCREMENTAL_LOAD_LIMIT, or a change log that does not account for
+   * every generation since: every committed change writes at least one row at its generation, so
+   * a generation without rows means the log was pruned past it).
    */
   private async changedSince(
     store: MeshStore,
@@ -107,10 +109,16 @@ export class MeshSnapshotLoader {
     if (since > mesh.generation) return undefined;
     const changes = await store.changesAfter(mesh.id, since, INCREMENTAL_LOAD_LIMIT);
     if (changes.length > INCREMENTAL_LOAD_LIMIT) return undefined;
+    const generations = new Set(changes.map((c) => c.generation));
+    if (BigInt(generations.size) !== mesh.generation - since) return undefined;
     const keys = new Map<string, ResourceKey>();
     for (const c of changes) {
       if (c.kind === 'mesh') continue; // the mesh row itself is always read
-      keys.set(`${c.kind}\u0000${c.parentName}\u0000${c.name}`, c as ResourceKey);
+      keys.set(`${c.kind}\u0000${c.parentName}\u0000${c.name}`, {
+        kind: c.kind as ResourceKind,
+        parentName: c.parentName,
+        name: c.name,
+      });
     }
     const table = tableOfSnapshot(previous);
     for (const key of keys.values()) table.get(key.kind)?.get(key.parentName)?.delete(key.name);
