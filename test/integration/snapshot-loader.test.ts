@@ -21,6 +21,7 @@ import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { ReconcileSweepHandler } from '../../src/xds-fleet/reconcile/reconcile.handlers.js';
 import { INCREMENTAL_LOAD_LIMIT, MeshSnapshotLoader } from '../../src/xds-fleet/snapshot/mesh-snapshot.loader.js';
 import type { MeshSnapshot } from '../../src/xds-fleet/snapshot/mesh-snapshot.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 
@@ -189,10 +190,13 @@ describe('mesh snapshot loader', () => {
       where: { id: { in: old } },
       data: { committedAt: new Date(Date.now() - 60 * 60_000) },
     });
-    // (This app's scheduled sweep may get there first: the counter covers both.)
+    // This app's scheduled sweep may get there first (and count when it finishes): the counter
+    // covers both.
     await app.app.get(ReconcileSweepHandler).process();
-    const metrics = await app.app.get(MetricsService).registry.metrics();
-    expect(Number(/^meshplane_mesh_changes_pruned_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    await eventually('the pruned rows counted', 10_000, async () => {
+      const metrics = await app.app.get(MetricsService).registry.metrics();
+      return Number(/^meshplane_mesh_changes_pruned_total (\d+)/m.exec(metrics)?.[1]) >= 3 ? true : undefined;
+    });
     const left = await prisma.meshChange.findMany({ where: { meshId: mesh.id }, select: { id: true } });
     expect(left.map((r) => r.id)).toEqual(rows.slice(3).map((r) => r.id));
   });
