@@ -1,6 +1,7 @@
 // @ts-check
 // `npm run check`: every quality gate in one command — formatting, types, generated files
-// that must match their sources (configuration reference, migrations). Exits non-zero on any.
+// that must match their sources (configuration reference, OpenAPI, App Mesh types, the Envoy
+// proto set, migrations). Exits non-zero on any.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './lib/build.mjs';
@@ -28,6 +29,10 @@ const gates = [
   [
     'App Mesh types match the App Mesh model',
     () => run(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: root }),
+  ],
+  [
+    'protos/envoy-api.binpb matches the pinned go-control-plane release (needs Go)',
+    () => run(process.execPath, ['scripts/gen-protos.mjs', '--check'], { cwd: root }),
   ],
   ['migrations match prisma/schema.prisma', () => run(process.execPath, ['scripts/db.mjs', 'check'], { cwd: root })],
 ];
