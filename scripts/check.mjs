@@ -1,9 +1,11 @@
 // @ts-check
-// `npm run check`: every quality gate in one command — formatting, types, generated files
-// that must match their sources (configuration reference, migrations). Exits non-zero on any.
+// `npm run check`: every quality gate in one command — formatting, types, import rules (no cycles,
+// layers one way), generated files that must match their sources (configuration reference,
+// migrations). Exits non-zero on any.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './lib/build.mjs';
+import { checkImports } from './lib/import-graph.mjs';
 import { run } from './lib/run.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -16,6 +18,7 @@ const gates = [
     'types (tsc, tests and scripts included)',
     () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }),
   ],
+  ['imports: no cycles, layers one way (docs/architecture.md)', () => checkImports(root)],
   ['build', () => build(root)],
   [
     'docs/configuration.md matches the config schema',
