@@ -18,6 +18,8 @@ import { SessionRegistry } from '../../src/xds-fleet/sessions/session-registry.j
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
 import { eventually } from '../support/eventually.js';
+import { spawnNode } from '../support/processes.js';
+import { testEnv } from '../support/test-config.js';
 import { createShopMesh } from '../support/mesh-fixture.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
@@ -51,6 +53,7 @@ describe('revocation ends xDS streams on every shard', () => {
   let alice: CreatedTenant;
   let bob: CreatedTenant;
   const streams: AdsStream[] = [];
+  let installation: NodeJS.ProcessEnv;
   let tokenFor: (tenant: CreatedTenant, name: string, mesh?: string) => Promise<{ token: string; tokenId: string }>;
 
   const node = (name: string, mesh = 'shop') => ({ id: `mesh/${mesh}/virtualNode/${name}`, cluster: name });
@@ -81,7 +84,7 @@ describe('revocation ends xDS streams on every shard', () => {
 
   beforeAll(async () => {
     // An installation of its own (QUEUE_PREFIX): the subscriptions cut below are only these two shards'.
-    const installation = { QUEUE_PREFIX: `revocation-${randomBytes(4).toString('hex')}` };
+    installation = { QUEUE_PREFIX: `revocation-${randomBytes(4).toString('hex')}` };
     a = await startTestApp(['api', 'worker', 'xds'], {
       ...installation,
       RECONCILE_DEBOUNCE_MS: '10',
@@ -174,6 +177,19 @@ describe('revocation ends xDS streams on every shard', () => {
     // Resuming needs no notice: refusals are never cached.
     expect((await a.admin('POST', `/admin/v1/tenants/${alice.accountId}/resume`)).status).toBe(200);
     for (const shard of shards) await serve(shard.client, token);
+  });
+
+  it('ends the streams of a tenant suspended through the operator CLI (a process of its own) too', async () => {
+    const dave = await createTenant(a);
+    await createShopMesh(appMeshClient(a, dave.accessKey));
+    const token = (await tokenFor(dave, 'web')).token;
+    const open = [];
+    for (const shard of shards) open.push(await serve(shard.client, token));
+
+    const cli = spawnNode('dist/cli.js', ['tenant', 'suspend', dave.accountId], testEnv(installation));
+    expect(await cli.exited, cli.output()).toBe(0);
+
+    for (const stream of open) expect((await endsWithin(stream, BOUND_MS))?.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
   it("ends a deleted tenant's streams on both shards with UNAUTHENTICATED, and no other tenant's", async () => {
