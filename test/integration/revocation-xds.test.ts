@@ -58,8 +58,14 @@ describe('revocation ends xDS streams on every shard', () => {
 
   const node = (name: string, mesh = 'shop') => ({ id: `mesh/${mesh}/virtualNode/${name}`, cluster: name });
   /** Opens a stream as `name` and waits for its first response: it is then a session on that shard. */
-  const serve = async (client: grpc.Client, token: string, name = 'web', mesh = 'shop') => {
-    const stream = openAds(client, 'sotw', token);
+  const serve = async (
+    client: grpc.Client,
+    token: string,
+    name = 'web',
+    mesh = 'shop',
+    protocol: 'sotw' | 'delta' = 'sotw',
+  ) => {
+    const stream = openAds(client, protocol, token);
     streams.push(stream);
     stream.send({ node: node(name, mesh), type_url: TYPE.cluster });
     await stream.next(15_000);
@@ -117,7 +123,9 @@ describe('revocation ends xDS streams on every shard', () => {
     const revoked = await tokenFor(alice, 'web');
     const sibling = await tokenFor(alice, 'web');
     const open = [];
-    for (const shard of shards) open.push(await serve(shard.client, revoked.token));
+    // State of the world on shard A, Delta on shard B: both end the same way.
+    open.push(await serve(shards[0]!.client, revoked.token));
+    open.push(await serve(shards[1]!.client, revoked.token, 'web', 'shop', 'delta'));
     const kept = await serve(shards[1]!.client, sibling.token);
     const before = await sessions(alice);
     expect(before.length).toBeGreaterThanOrEqual(3);
@@ -273,5 +281,18 @@ describe('revocation ends xDS streams on every shard', () => {
       expect(status?.code).toBe(grpc.status.UNAUTHENTICATED);
     }
     for (const shard of shards) expect((await refusal(shard.client, token)).code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it("treats a notice it cannot read (another version's) as missed, and catches up", async () => {
+    const { token, tokenId } = await tokenFor(bob, 'web');
+    const open = [];
+    for (const shard of shards) open.push(await serve(shard.client, token));
+    await a.app.get(PrismaService).proxyToken.delete({ where: { id: tokenId } });
+    expect(await endsWithin(open[1]!, 300)).toBeUndefined();
+
+    const channel = revocationsChannel(a.app.get(RedisService).namespace);
+    await a.app.get(RedisService).client.publish(channel, JSON.stringify({ kind: 'accessKey', version: 2 }));
+
+    for (const stream of open) expect((await endsWithin(stream, BOUND_MS))?.code).toBe(grpc.status.UNAUTHENTICATED);
   });
 });
