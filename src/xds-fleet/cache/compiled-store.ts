@@ -297,6 +297,11 @@ export class CompiledStore {
     return { ...(parsedEntry ? { entry: parsedEntry } : {}), ...(parsedSummary ? { summary: parsedSummary } : {}) };
   }
 
+  /** The latest compile's whole translation hash (ARN → entry JSON, and the summary): read when a compile fails. */
+  translation(mesh: MeshRef): Promise<Record<string, string>> {
+    return this.client.hgetall(this.keys.translation(mesh));
+  }
+
   async remove(mesh: MeshRef): Promise<void> {
     await this.client.del(
       this.keys.meta(mesh),

@@ -22,4 +22,17 @@ export type CompileOutcome =
       readonly generation: string;
       readonly reason: string;
       readonly durationMs: number;
+    }
+  /**
+   * Not published and not attributable: the translator threw (`cause: 'translator'`), or building
+   * the configuration did (`internal`). Recorded for the APIs like a rejection, but the generation
+   * is not marked compiled: the reconciler retries it with backoff (the fault may be fixed by a
+   * deploy), and a new change compiles at once.
+   */
+  | {
+      readonly status: 'failed';
+      readonly cause: 'translator' | 'internal';
+      readonly generation: string;
+      readonly reason: string;
+      readonly durationMs: number;
     };
