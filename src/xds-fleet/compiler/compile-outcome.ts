@@ -3,10 +3,19 @@
  * more: a compile is idempotent, so a retry after any failure simply compiles the latest state.
  */
 export type CompileOutcome =
-  /** A new compiled snapshot was stored and announced to the xDS shards. */
-  | { readonly status: 'published'; readonly generation: string; readonly version: string; readonly durationMs: number }
-  /** The mesh's content had not changed since the last compile (only the compiled generation moved). */
-  | { readonly status: 'unchanged'; readonly generation: string; readonly version: string; readonly durationMs: number }
+  /**
+   * A new compiled snapshot was stored and announced to the xDS shards (`published`), or its
+   * content equals what is (`unchanged`: only the compiled generation moved). `encoderFailures`:
+   * resources that could not be encoded (kept at their last good version or left out); the
+   * reconciler compiles such a mesh again with backoff, so a fixed encoder converges it.
+   */
+  | {
+      readonly status: 'published' | 'unchanged';
+      readonly generation: string;
+      readonly version: string;
+      readonly durationMs: number;
+      readonly encoderFailures?: number;
+    }
   /** A newer generation was already published by a concurrent compile; nothing was written. */
   | { readonly status: 'superseded'; readonly generation: string; readonly durationMs: number }
   /** The mesh no longer exists; its compiled snapshot was removed. */

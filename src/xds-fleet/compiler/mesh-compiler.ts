@@ -204,6 +204,7 @@ export class MeshCompiler {
     const encodeFailed = encodeProblems(failures);
     const leftOut = encodeProblems(failures.filter((f) => !f.kept));
     const rejectedByEncoder = new Map(encodeFailed.map((p) => [p.arn, p.message]));
+    const degraded = failures.length > 0 ? { encoderFailures: failures.length } : {};
     if (failures.length > 0) {
       this.failed('encoder');
       this.log.warn(
@@ -235,7 +236,7 @@ export class MeshCompiler {
       if (touched === 'superseded')
         return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
       await this.markCompiled(ref, snapshot.generation);
-      return { status: 'unchanged', generation: snapshot.generation, version, durationMs: elapsed() };
+      return { status: 'unchanged', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
     }
 
     // Send only what the published base lacks. If the manifest read is not that base (a publish
@@ -265,7 +266,7 @@ export class MeshCompiler {
     await this.store.notify({ ...ref, version, generation: snapshot.generation });
     await this.markCompiled(ref, snapshot.generation);
     this.metrics.resourcesEncoded.inc(added.length);
-    return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed() };
+    return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
   }
 
   /**

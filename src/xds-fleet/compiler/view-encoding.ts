@@ -164,18 +164,33 @@ export interface Assembled {
   readonly failures: EncodeFailure[];
 }
 
+/** Envoy resources named in one problem's message before "and N more". */
+const NAMED = 3;
+
 /**
- * The problems of the resources that could not be encoded, one per ARN behind each. Messages say
- * what the proxies got instead, and are the same for every view (so they read once per resource).
+ * The problems of the resources that could not be encoded: one per ARN behind them and encoder
+ * message, naming the Envoy resources (kind and name) it is in and what the proxies got instead.
  */
 export function encodeProblems(failures: readonly EncodeFailure[]): TranslationProblem[] {
-  const out = new Map<string, TranslationProblem>();
+  const groups = new Map<string, { arn: string; message: string; resources: Set<string>; kept: boolean }>();
   for (const f of failures) {
-    const what = f.kept ? 'the proxies keep its last good configuration' : 'it is left out';
-    const message = `cannot be encoded for Envoy (${f.kind} ${f.name}: ${f.message}); ${what}`;
-    for (const arn of f.arns) out.set(`${arn}\n${message}`, { arn, message });
+    for (const arn of f.arns) {
+      const key = `${arn}\n${f.message}`;
+      const group = groups.get(key) ?? { arn, message: f.message, resources: new Set<string>(), kept: true };
+      group.resources.add(`${f.kind} ${f.name}`);
+      group.kept &&= f.kept;
+      groups.set(key, group);
+    }
   }
-  return [...out.values()];
+  return [...groups.values()].map((g) => {
+    const names = [...g.resources].sort();
+    const more = names.length > NAMED ? ` and ${names.length - NAMED} more` : '';
+    const what = g.kept ? 'the proxies keep its last good configuration' : 'it is left out where it has none';
+    return {
+      arn: g.arn,
+      message: `cannot be encoded for Envoy (${g.message}; in ${names.slice(0, NAMED).join(', ')}${more}): ${what}`,
+    };
+  });
 }
 
 /**

@@ -26,7 +26,8 @@ const PRUNE_BATCH = 5000;
  * publishes an older generation over a newer one), so retries and duplicates are harmless.
  *
  * A compile that fails (outcome `failed`: the translator or the build threw; or a throw on
- * PostgreSQL/Redis) is not retried by BullMQ nor left to the sweep: the job completes, and a
+ * PostgreSQL/Redis), or publishes without resources it could not encode, is not retried by
+ * BullMQ nor left to the sweep: the job completes, and a
  * follow-up compile is scheduled after an exponential backoff per generation (ReconcileBackoff),
  * which the sweep respects; a new change reschedules it to its debounce. So a failing mesh costs
  * one compile per backoff step, never a stream of failed jobs. Only when Redis cannot take the
@@ -59,6 +60,10 @@ export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile
       return { status: 'error', retryInMs };
     }
     if (outcome.status === 'failed') {
+      await this.retryLater(tenantId, meshId, outcome.generation);
+    } else if ((outcome.status === 'published' || outcome.status === 'unchanged') && outcome.encoderFailures) {
+      // Published without what could not be encoded: compiled again with backoff, so an encoder
+      // fixed by a deploy serves those resources without waiting for a change.
       await this.retryLater(tenantId, meshId, outcome.generation);
     } else if (outcome.status !== 'superseded') {
       await this.backoff.succeeded(meshId);
