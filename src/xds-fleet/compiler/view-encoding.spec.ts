@@ -3,7 +3,13 @@ import { buildSnapshot } from '../../../test/support/snapshot-builder.js';
 import { contentHash, type CompiledManifest, type CompiledView, type EncodedResource } from '../cache/compiled-mesh.js';
 import { SUMMARY_FIELD } from '../cache/translation-record.js';
 import { encodeResourceAny } from '../encoding/wire.js';
-import { arnMetadata, emptyResourceSet, TYPE, type ResourceSet } from '../translator/envoy-types.js';
+import {
+  arnMetadata,
+  emptyResourceSet,
+  TYPE,
+  type EnvoyResource,
+  type ResourceSet,
+} from '../translator/envoy-types.js';
 import { encoderMessage, unattributedReason } from './compile-failure.js';
 import { failureRejection, failureTranslationRecord } from './translation-verdict.js';
 import { arnsBehind, encodeProblems, narrowToChanged, ViewEncoding } from './view-encoding.js';
@@ -31,7 +37,7 @@ function routeConfig(name: string, arns: readonly string[]) {
   };
 }
 
-function view(routes: Record<string, object>): ResourceSet {
+function view(routes: Record<string, EnvoyResource>): ResourceSet {
   const set = emptyResourceSet();
   for (const [name, resource] of Object.entries(routes)) set.routes.set(name, resource);
   return set;

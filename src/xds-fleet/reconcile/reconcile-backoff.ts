@@ -59,25 +59,31 @@ export class ReconcileBackoff {
     await this.queues.connection.del(this.key(meshId));
   }
 
-  /**
-   * Of these meshes, those with a failure record: `waiting` when their next attempt is still to
-   * come (the sweep leaves them to it), `failing` in all (the gauge).
-   */
-  async states(meshIds: readonly string[]): Promise<{ waiting: Set<string>; failing: Set<string> }> {
+  /** Of these meshes, those whose next attempt after a failure is still to come (the sweep leaves them to it). */
+  async waiting(meshIds: readonly string[]): Promise<Set<string>> {
     const waiting = new Set<string>();
-    const failing = new Set<string>();
-    if (meshIds.length === 0) return { waiting, failing };
+    if (meshIds.length === 0) return waiting;
     const pipeline = this.queues.connection.pipeline();
     for (const id of meshIds) pipeline.hget(this.key(id), 'next');
     const replies = (await pipeline.exec()) ?? [];
     const now = Date.now();
     meshIds.forEach((id, i) => {
       const [err, next] = replies[i] ?? [];
-      if (err || next === null || next === undefined) return;
-      failing.add(id);
-      if (Number(next) > now) waiting.add(id);
+      if (!err && next !== null && next !== undefined && Number(next) > now) waiting.add(id);
     });
-    return { waiting, failing };
+    return waiting;
+  }
+
+  /** How many meshes have a failure record (SCAN, a page at a time: never blocks Redis). */
+  async count(): Promise<number> {
+    let cursor = '0';
+    let count = 0;
+    do {
+      const [next, keys] = await this.queues.connection.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 1000);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0');
+    return count;
   }
 
   private key(meshId: string): string {

@@ -26,8 +26,8 @@ const PRUNE_BATCH = 5000;
  * publishes an older generation over a newer one), so retries and duplicates are harmless.
  *
  * A compile that fails (outcome `failed`: the translator or the build threw; or a throw on
- * PostgreSQL/Redis), or publishes without resources it could not encode, is not retried by
- * BullMQ nor left to the sweep: the job completes, and a
+ * PostgreSQL/Redis), is `inconsistent` (a translator defect), or publishes without resources it
+ * could not encode, is not retried by BullMQ nor left to the sweep: the job completes, and a
  * follow-up compile is scheduled after an exponential backoff per generation (ReconcileBackoff),
  * which the sweep respects; a new change reschedules it to its debounce. So a failing mesh costs
  * one compile per backoff step, never a stream of failed jobs. Only when Redis cannot take the
@@ -61,9 +61,12 @@ export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile
     }
     if (outcome.status === 'failed') {
       await this.retryLater(tenantId, meshId, outcome.generation);
-    } else if ((outcome.status === 'published' || outcome.status === 'unchanged') && outcome.encoderFailures) {
-      // Published without what could not be encoded: compiled again with backoff, so an encoder
-      // fixed by a deploy serves those resources without waiting for a change.
+    } else if (
+      outcome.status === 'inconsistent' ||
+      ((outcome.status === 'published' || outcome.status === 'unchanged') && outcome.encoderFailures)
+    ) {
+      // A translator defect, or published without what could not be encoded: compiled again with
+      // backoff, so a fix deployed serves the mesh without waiting for a change.
       await this.retryLater(tenantId, meshId, outcome.generation);
     } else if (outcome.status !== 'superseded') {
       await this.backoff.succeeded(meshId);
@@ -128,7 +131,7 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
     });
     this.failing = new Gauge({
       name: 'meshplane_reconcile_meshes_failing',
-      help: 'Meshes behind whose compile is failing at the last sweep (the translator or the build threw, or storage did): retried with backoff, not enqueued by the sweep while they wait. Alert when above 0 for long; /v1/meshes/{mesh}/status shows each one as rejected.',
+      help: 'Meshes whose compile is failing at the last sweep, wholly (the translator or the build threw, or storage did) or in part (resources the encoder refused, or a translator defect): compiled again with backoff until it succeeds. Alert when above 0 for long; /v1/meshes/{mesh}/status shows each one.',
       registers: [metrics.registry],
     });
     this.orphaned = new Gauge({
@@ -150,20 +153,18 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
   /** Meshes behind, except those whose failing compile waits for its backoff (its follow-up is scheduled). */
   private async sweepBehind(): Promise<number> {
     let behind = 0;
-    let failing = 0;
     let after: string | undefined;
     for (;;) {
       const batch = await this.meshes.listMeshIdsBehindAcrossAllTenants(SWEEP_BATCH, after);
-      const states = await this.backoff.states(batch.map((m) => m.meshId));
-      const due = batch.filter((m) => !states.waiting.has(m.meshId));
+      const waiting = await this.backoff.waiting(batch.map((m) => m.meshId));
+      const due = batch.filter((m) => !waiting.has(m.meshId));
       await Promise.all(due.map((m) => this.reconcile.enqueue(m.tenantId, m.meshId)));
       behind += batch.length;
-      failing += states.failing.size;
       if (batch.length < SWEEP_BATCH) break;
       after = batch.at(-1)?.meshId;
     }
     this.behind.set(behind);
-    this.failing.set(failing);
+    this.failing.set(await this.backoff.count());
     return behind;
   }
 

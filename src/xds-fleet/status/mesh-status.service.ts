@@ -16,7 +16,11 @@ export interface MeshStatus {
   readonly meshName: string;
   /** Increases with every committed change to the mesh or anything in it. */
   readonly generation: string;
-  /** The newest generation compiled: published, or rejected (then see `rejected`). */
+  /**
+   * The newest generation compiled: published, or rejected (then see `rejected`). A generation
+   * whose compile failed (`rejected` with an `internal error: … could not be compiled` reason) is
+   * not compiled: it is retried with backoff, and this stays behind `generation` meanwhile.
+   */
   readonly compiledGeneration: string;
   /** The generation whose configuration the xDS fleet serves (the last compile that was published). */
   readonly servedGeneration?: string;
@@ -29,8 +33,9 @@ export interface MeshStatus {
   readonly problems: readonly { readonly arn: string; readonly message: string }[];
   /**
    * The latest compile, when it was not published (a problem on a resource the proxies are served
-   * without one, or an internal error): the proxies keep the configuration of `servedGeneration`.
-   * Cleared by the next compile that publishes.
+   * without one, a translator defect, or a failure nobody could attribute, retried with backoff):
+   * the proxies keep the configuration of `servedGeneration`. Cleared by the next compile that
+   * publishes. Only ever this tenant's mesh: it is read by tenant and mesh id.
    */
   readonly rejected?: CompileRejection;
   readonly proxies: { readonly connected: number; readonly inSync: number; readonly withNack: number };
