@@ -170,6 +170,7 @@ describe('compile failures', () => {
       for (const p of problems) {
         expect(p).toEqual({
           arn: poison(),
+          translation: 'REJECTED',
           message: expect.stringMatching(
             /^cannot be encoded for Envoy \(envoy\.config\.route\.v3\.RouteConfiguration has no field vhost_header; in routes \S+(, routes \S+)*( and \d+ more)?\): the proxies keep its last good configuration$/,
           ),

@@ -279,7 +279,11 @@ describe('translation errors', () => {
       expect(after).not.toHaveProperty('rejected');
       expect(after['servedGeneration']).toBe(after['generation']);
       expect(after['problems']).toEqual([
-        { arn: routeArn(alice, 'canary'), message: 'weighted target api port 7777 has no matching listener' },
+        {
+          arn: routeArn(alice, 'canary'),
+          message: 'weighted target api port 7777 has no matching listener',
+          translation: 'DEGRADED',
+        },
       ]);
       expect(BigInt(after['generation'])).toBeGreaterThan(BigInt(before['generation']));
       expect((await describeRoute(alice, 'canary'))['meshplaneStatus']).toEqual({
