@@ -261,6 +261,18 @@ export const CONFIG_KEYS = {
     default: '10000',
     doc: 'On SIGTERM a process stops accepting work, drains and closes its pools; after this long it exits anyway. Kubernetes gives 30 s before SIGKILL, so 10 s leaves room for the load balancer to notice.',
   }),
+  reconcileFailureBackoffMs: key({
+    env: 'RECONCILE_FAILURE_BACKOFF_MS',
+    schema: positiveInt.max(600_000, 'must be at most 600000'),
+    default: '1000',
+    doc: 'First wait before a mesh whose compile failed (the translator or the build threw, or PostgreSQL/Redis did) is compiled again at the same generation; it doubles with each failure of that generation, up to RECONCILE_FAILURE_BACKOFF_MAX_MS. A new change to the mesh compiles at once whatever the backoff, and the sweep leaves a backing-off mesh alone. 1 s rides out a brief outage without hammering a deterministic failure (docs/adr/0006-translation-errors.md).',
+  }),
+  reconcileFailureBackoffMaxMs: key({
+    env: 'RECONCILE_FAILURE_BACKOFF_MAX_MS',
+    schema: positiveInt.max(3_600_000, 'must be at most 3600000'),
+    default: '300000',
+    doc: 'Longest wait between compiles of a mesh that keeps failing at the same generation. It bounds how long a fixed fault (a worker deployed with the fix) takes to reach such a mesh without a change: one compile per mesh per 5 minutes costs nothing, and keeps the logs and the failure metric readable.',
+  }),
 } as const;
 
 type Keys = typeof CONFIG_KEYS;

@@ -16,6 +16,7 @@ import { RedisService } from '../../src/platform/redis/redis.service.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { CompiledStore } from '../../src/xds-fleet/cache/compiled-store.js';
 import { ReconcileSweepHandler } from '../../src/xds-fleet/reconcile/reconcile.handlers.js';
+import { ReconcileBackoff } from '../../src/xds-fleet/reconcile/reconcile-backoff.js';
 import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js';
 import { ReconcileSweepRepository } from '../../src/xds-fleet/reconcile/reconcile-sweep.repository.js';
 import { errorOf } from '../support/sdk-errors.js';
@@ -50,6 +51,7 @@ describe('reconcile after commit (api role)', () => {
       new ReconcileSweepRepository(api.app.get(PrismaService)),
       api.app.get(ReconcileQueue),
       new CompiledStore(api.app.get(RedisService)),
+      new ReconcileBackoff(api.app.get(QueueRegistry), api.config),
       new MetricsService(),
       api.config,
     );

@@ -118,6 +118,8 @@ describe('translation errors', () => {
   beforeAll(async () => {
     app = await startTestApp(['api', 'worker', 'xds'], {
       RECONCILE_DEBOUNCE_MS: '10',
+      // A translator defect is compiled again after this backoff: far beyond these tests.
+      RECONCILE_FAILURE_BACKOFF_MS: '600000',
       QUEUE_PREFIX: `test-translation-errors-${randomBytes(4).toString('hex')}`,
     });
     [alice, bob] = await Promise.all([createTenant(app), createTenant(app)]);
@@ -277,7 +279,11 @@ describe('translation errors', () => {
       expect(after).not.toHaveProperty('rejected');
       expect(after['servedGeneration']).toBe(after['generation']);
       expect(after['problems']).toEqual([
-        { arn: routeArn(alice, 'canary'), message: 'weighted target api port 7777 has no matching listener' },
+        {
+          arn: routeArn(alice, 'canary'),
+          message: 'weighted target api port 7777 has no matching listener',
+          translation: 'DEGRADED',
+        },
       ]);
       expect(BigInt(after['generation'])).toBeGreaterThan(BigInt(before['generation']));
       expect((await describeRoute(alice, 'canary'))['meshplaneStatus']).toEqual({
@@ -332,12 +338,16 @@ describe('translation errors', () => {
         reason: 'internal error: the translation is inconsistent: virtualNode/defect: stubbed inconsistency (test)',
         generation: rejected['generation'],
       });
-      // The job completed: nothing failed, nothing is retried.
+      // The job completed: nothing failed; one follow-up waits for its backoff (a fix deployed
+      // meanwhile would then publish without a change), not a retry at once.
       const lab = await app.app
         .get(PrismaService)
         .mesh.findFirstOrThrow({ where: { name: 'lab', tenant: { accountId: alice.accountId } } });
-      const failed = await app.app.get(QueueRegistry).queue('reconcile').getJobs(['failed', 'delayed', 'wait']);
+      const queue = app.app.get(QueueRegistry).queue('reconcile');
+      const failed = await queue.getJobs(['failed']);
       expect(failed.filter((j) => j.data?.meshId === lab.id)).toEqual([]);
+      const pending = (await queue.getJobs(['delayed', 'wait'])).filter((j) => j.data?.meshId === lab.id);
+      expect(pending.map((j) => j.opts.delay)).toEqual([600_000]);
 
       await aliceMesh.send(new DeleteVirtualNodeCommand({ meshName: 'lab', virtualNodeName: 'defect' }));
       const fixed = await settled(alice, 'lab');

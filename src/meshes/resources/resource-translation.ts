@@ -12,8 +12,10 @@ export const RESOURCE_TRANSLATION = Symbol('RESOURCE_TRANSLATION');
  * - `OK`: translated without a problem.
  * - `DEGRADED`: it has a problem (`reason`); the part the problem affects is left out of what
  *   proxies are served, the rest is served.
- * - `REJECTED`: its problem would have removed configuration the proxies are served, so that
- *   compile of the mesh was not published: the proxies keep the last good configuration.
+ * - `REJECTED`: this version is not served: its problem would have removed configuration the
+ *   proxies are served (that compile of the mesh was not published), or the encoder refused what
+ *   it translates to (the proxies keep its last good version), or the compile of its generation
+ *   failed (retried with backoff). `reason` says which.
  * - `PENDING`: this version of the resource has not been compiled yet.
  */
 export interface ResourceTranslationStatus {

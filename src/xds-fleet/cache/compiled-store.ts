@@ -297,6 +297,23 @@ export class CompiledStore {
     return { ...(parsedEntry ? { entry: parsedEntry } : {}), ...(parsedSummary ? { summary: parsedSummary } : {}) };
   }
 
+  /** These resources' entries in the latest compile's translation record (absent ones are left out). */
+  async translationsOf(mesh: MeshRef, arns: readonly string[]): Promise<Map<string, TranslationEntry>> {
+    if (arns.length === 0) return new Map();
+    const values = await this.client.hmget(this.keys.translation(mesh), ...arns);
+    return new Map(
+      arns.flatMap((arn, i) => {
+        const entry = parseJson<TranslationEntry>(values[i]);
+        return entry ? [[arn, entry] as const] : [];
+      }),
+    );
+  }
+
+  /** The latest compile's whole translation hash (ARN → entry JSON, and the summary): read when a compile fails. */
+  translation(mesh: MeshRef): Promise<Record<string, string>> {
+    return this.client.hgetall(this.keys.translation(mesh));
+  }
+
   async remove(mesh: MeshRef): Promise<void> {
     await this.client.del(
       this.keys.meta(mesh),

@@ -21,7 +21,11 @@ export interface FlaggedProblem extends TranslationProblem {
   readonly regression: boolean;
 }
 
-/** A compile that was not published: the fleet keeps serving the last good one. */
+/**
+ * A compile that was not published: the fleet keeps serving the last good one. The reason never
+ * holds a stack trace or an exception's message for a failure nobody could attribute (those stay
+ * in the worker's log under the reference the reason gives): it is shown to the tenant.
+ */
 export interface CompileRejection {
   /** The mesh generation that was compiled (decimal string). */
   readonly generation: string;
@@ -52,7 +56,13 @@ export interface TranslationEntry {
 /** The field of the translation hash that describes the compile itself (never an ARN). */
 export const SUMMARY_FIELD = '@';
 
-export type CompileVerdict = 'published' | 'unchanged' | 'rejected' | 'inconsistent';
+/**
+ * What the latest compile did: published it, found it equal to what is published, or did not
+ * publish it because of a regression (`rejected`), a translator defect caught by the consistency
+ * check (`inconsistent`), or a failure it could not attribute to a resource (`failed`: the
+ * translator threw, or anything else while building the configuration; retried with backoff).
+ */
+export type CompileVerdict = 'published' | 'unchanged' | 'rejected' | 'inconsistent' | 'failed';
 
 export interface TranslationSummary {
   readonly generation: string;

@@ -5,6 +5,7 @@ import { EndpointRegistryModule } from '../endpoints/endpoints.module.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import { CompilerMetrics } from './compiler.metrics.js';
 import { MeshCompiler } from './mesh-compiler.js';
+import { MeshTranslator, ResourceEncoder } from './mesh-translator.js';
 
 /**
  * Compiling meshes into published xDS snapshots: what the worker's reconcile jobs run. It reads
@@ -12,7 +13,15 @@ import { MeshCompiler } from './mesh-compiler.js';
  */
 @Module({
   imports: [EndpointRegistryModule],
-  providers: [MeshCompiler, MeshSnapshotLoader, MeshStoreFactory, CompiledStore, CompilerMetrics],
+  providers: [
+    MeshCompiler,
+    MeshTranslator,
+    ResourceEncoder,
+    MeshSnapshotLoader,
+    MeshStoreFactory,
+    CompiledStore,
+    CompilerMetrics,
+  ],
   exports: [MeshCompiler, CompiledStore],
 })
 export class CompilerModule {}

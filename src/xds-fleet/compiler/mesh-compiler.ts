@@ -5,34 +5,42 @@ import { PrismaService } from '../../platform/prisma/prisma.service.js';
 import {
   contentHash,
   DEFAULT_PORTS_KEY,
-  manifestViews,
   versionOfViews,
-  compileView,
   type CompiledView,
   parsePortsKey,
   referencedHashes,
   TYPE_URLS,
   type CompiledManifest,
   type EncodedResource,
-  type ViewManifest,
 } from '../cache/compiled-mesh.js';
 import { CompiledStore, type MeshRef } from '../cache/compiled-store.js';
 import type { CompileRejection } from '../cache/translation-record.js';
-import { encodeResourceAny } from '../encoding/wire.js';
 import { endpointSources } from '../endpoints/endpoint-sources.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { consistent } from '../translator/consistency.js';
 import type { ResourceKindName, ResourceSet } from '../translator/envoy-types.js';
-import { translate, type TranslationResult } from '../translator/translate.js';
+import type { TranslationResult } from '../translator/translate.js';
 import type { CompileOutcome } from './compile-outcome.js';
-import { CompilerMetrics } from './compiler.metrics.js';
 import {
+  CompilePhaseError,
+  describeError,
+  failureReference,
+  unattributedReason,
+  type CompileFailureReason,
+} from './compile-failure.js';
+import { CompilerMetrics } from './compiler.metrics.js';
+import { MeshTranslator, ResourceEncoder } from './mesh-translator.js';
+import { encodeProblems, narrowToChanged, ViewEncoding } from './view-encoding.js';
+import {
+  failureRejection,
+  failureTranslationRecord,
   flagRegressions,
   inconsistencyRejection,
   problemArns,
   regressionRejection,
   servedRecord,
+  snapshotResources,
   translationRecord,
   type Rejection,
 } from './translation-verdict.js';
@@ -69,21 +77,36 @@ export class MeshCompiler {
     private readonly loader: MeshSnapshotLoader,
     private readonly store: CompiledStore,
     @Inject(CompilerMetrics) private readonly metrics: CompilerMetrics,
+    private readonly translator: MeshTranslator,
+    private readonly encoder: ResourceEncoder,
   ) {}
 
   async compile(tenantId: string, meshId: string): Promise<CompileOutcome> {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     const ref: MeshRef = { tenantId, meshId };
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(ref, elapsed);
-      if (outcome !== 'conflict') {
-        this.metrics.compiles.inc({ status: outcome.status });
-        this.metrics.compileSeconds.observe(outcome.durationMs / 1000);
-        return outcome;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.attempt(ref, elapsed);
+        if (outcome !== 'conflict') {
+          this.metrics.compiles.inc({ status: outcome.status });
+          this.metrics.compileSeconds.observe(outcome.durationMs / 1000);
+          if (outcome.status === 'inconsistent') this.failed('inconsistent');
+          if (outcome.status === 'failed') this.failed(outcome.cause);
+          return outcome;
+        }
+        if (attempt === CONFLICT_ATTEMPTS) throw new Error(`mesh ${meshId}: concurrent compiles kept conflicting`);
       }
-      if (attempt === CONFLICT_ATTEMPTS) throw new Error(`mesh ${meshId}: concurrent compiles kept conflicting`);
+    } catch (err) {
+      // PostgreSQL or Redis (or a failure while recording a failure): the reconciler backs off.
+      this.metrics.compiles.inc({ status: 'error' });
+      this.failed('error');
+      throw err;
     }
+  }
+
+  private failed(reason: CompileFailureReason): void {
+    this.metrics.compileFailures.inc({ reason });
   }
 
   private async attempt(ref: MeshRef, elapsed: () => number): Promise<CompileOutcome | 'conflict'> {
@@ -111,23 +134,43 @@ export class MeshCompiler {
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
     }
 
-    const memo = this.memoFor(ref.meshId, snapshot);
     const variantKeys = [DEFAULT_PORTS_KEY, ...(await this.store.variants(ref)).filter((k) => parsePortsKey(k))];
-    const results = new Map<string, TranslationResult>();
-    for (const key of new Set(variantKeys)) {
-      const previous = memo.results.get(key);
-      results.set(
-        key,
-        translate(
-          snapshot,
-          parsePortsKey(key)!,
-          previous && memo.snapshot !== snapshot ? { snapshot: memo.snapshot, result: previous } : undefined,
-        ),
+    try {
+      return await this.build(ref, snapshot, base, new Set(variantKeys), committedAt, elapsed);
+    } catch (err) {
+      if (!(err instanceof CompilePhaseError)) throw err;
+      // Nothing of this generation could be built, and nobody to attribute it to: recorded (the
+      // APIs show it), not published, and the generation stays uncompiled so the reconciler
+      // retries it with backoff (a fixed worker then converges without a change).
+      this.memos.delete(ref.meshId);
+      const reference = failureReference();
+      this.log.error(
+        `mesh ${ref.meshId} generation ${snapshot.generation}: not compiled (reference ${reference}): ${describeError(err)}`,
       );
+      const reason = unattributedReason(err.phase, snapshot.generation, reference);
+      const translation = failureTranslationRecord(snapshot, await this.store.translation(ref), reason);
+      const rejection = failureRejection(reason, snapshot.meshArn, []);
+      return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed, { cause: err.phase, translation });
     }
+  }
+
+  /**
+   * The pure part of a compile (translate, check, encode) and its publish. A throw of the
+   * translator or of building the manifests is a CompilePhaseError; I/O errors pass as they are.
+   */
+  private async build(
+    ref: MeshRef,
+    snapshot: MeshSnapshot,
+    base: { generation?: string; version?: string; rejected?: string },
+    variantKeys: ReadonlySet<string>,
+    committedAt: Promise<number>,
+    elapsed: () => number,
+  ): Promise<CompileOutcome | 'conflict'> {
+    const memo = this.memoFor(ref.meshId, snapshot);
+    const results = this.translateVariants(memo, snapshot, variantKeys);
     // Views the translator rebuilt are checked; reused ones were checked when they were built.
-    const inconsistencies = [...results.values()].flatMap((r) =>
-      consistent(new Map([...r.views].filter(([, set]) => !memo.views.has(set)))),
+    const inconsistencies = phase('internal', () =>
+      [...results.values()].flatMap((r) => consistent(new Map([...r.views].filter(([, set]) => !memo.views.has(set))))),
     );
     const problems = results.get(DEFAULT_PORTS_KEY)!.problems;
     if (inconsistencies.length > 0) {
@@ -140,50 +183,51 @@ export class MeshCompiler {
       return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed);
     }
 
-    const arns: Record<string, string> = {};
-    const all = new Map<string, EncodedResource>();
-    const encode = (kind: ResourceKindName, resource: object): EncodedResource => {
+    const encoding = new ViewEncoding((kind, resource) => {
       let encoded = memo.encoded.get(resource);
       if (!encoded) {
-        const any = encodeResourceAny(TYPE_URLS[kind], resource);
+        const any = this.encoder.encode(TYPE_URLS[kind], resource);
         encoded = { hash: contentHash(any), any };
         memo.encoded.set(resource, encoded);
       }
       return encoded;
-    };
-    const compiled = (set: ResourceSet): CompiledView => {
-      let view = memo.views.get(set);
-      if (!view) {
-        view = compileView(set, encode);
-        memo.views.set(set, view);
-      }
-      return view;
-    };
-    const variants: Record<string, Record<string, ViewManifest>> = {};
-    const viewHashes: string[] = [];
-    for (const [key, result] of results) {
-      const built = manifestViews(result.views, compiled, (encoded, arn) => {
-        all.set(encoded.hash, encoded);
-        if (arn) arns[encoded.hash] = arn;
-      });
-      variants[key] = built.views;
-      viewHashes.push(...built.hashes.map((h) => `${key}/${h}`));
+    });
+    const assembled = await this.assemble(ref, memo, results, encoding, base.version, snapshot.meshArn);
+    const { variants, all, arns, kept } = assembled;
+    const failures =
+      assembled.failures.length > 0
+        ? narrowToChanged(assembled.failures, await this.store.translation(ref), snapshotResources(snapshot))
+        : [];
+    const version = versionOfViews(assembled.viewHashes);
+    // Resources that could not be encoded are REJECTED in their Describe, and problems like a
+    // translation's; those kept at their last good version take nothing away from the proxies.
+    const encodeFailed = encodeProblems(failures);
+    const leftOut = encodeProblems(failures.filter((f) => !f.kept));
+    const rejectedByEncoder = new Map(encodeFailed.map((p) => [p.arn, p.message]));
+    const degraded = failures.length > 0 ? { encoderFailures: failures.length } : {};
+    if (failures.length > 0) {
+      this.failed('encoder');
+      this.log.warn(
+        `mesh ${ref.meshId} generation ${snapshot.generation}: ${failures.length} resource(s) could not be encoded: ${encodeFailed[0]!.arn}: ${encodeFailed[0]!.message}`,
+      );
     }
-    const version = versionOfViews(viewHashes);
 
     // Commit the memo only now: a failed publish must not make the next compile skip work.
     memo.snapshot = snapshot;
     memo.results = results;
 
     // A change that would take configuration away from what the proxies are served is not published.
-    if (base.version !== version && problems.length > 0) {
-      const served = await this.store.served(ref, problemArns(problems));
-      const rejection = regressionRejection(flagRegressions(problems, served));
+    const blocking = [...problems, ...leftOut];
+    if (base.version !== version && blocking.length > 0) {
+      const served = await this.store.served(ref, problemArns(blocking));
+      const rejection = regressionRejection(flagRegressions(blocking, served));
       if (rejection) return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed);
     }
+    const allProblems = [...problems, ...encodeFailed];
+    const verdict = base.version === version ? 'unchanged' : 'published';
     const records = {
-      served: servedRecord(snapshot, problems),
-      translation: translationRecord(snapshot, base.version === version ? 'unchanged' : 'published', problems),
+      served: servedRecord(snapshot, allProblems),
+      translation: translationRecord(snapshot, verdict, problems, rejectedByEncoder),
     };
 
     if (base.version === version) {
@@ -192,7 +236,7 @@ export class MeshCompiler {
       if (touched === 'superseded')
         return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
       await this.markCompiled(ref, snapshot.generation);
-      return { status: 'unchanged', generation: snapshot.generation, version, durationMs: elapsed() };
+      return { status: 'unchanged', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
     }
 
     // Send only what the published base lacks. If the manifest read is not that base (a publish
@@ -210,24 +254,101 @@ export class MeshCompiler {
       variants,
       arns,
       backends: Object.fromEntries(snapshot.virtualNodes.map((n) => [n.name, backendServices(n.spec)])),
-      problems,
+      problems: allProblems,
       endpointSources: endpointSources(snapshot, variants),
     };
-    const result = await this.store.publish(manifest, base.version ?? '', [...all.keys()], added, records);
+    const keep = [...all.keys(), ...[...kept].filter((h) => !all.has(h))];
+    const result = await this.store.publish(manifest, base.version ?? '', keep, added, records);
     if (result === 'conflict') return 'conflict';
     if (result === 'superseded')
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
-    memo.published = { version, hashes: new Set(all.keys()) };
+    memo.published = { version, hashes: new Set(keep) };
     await this.store.notify({ ...ref, version, generation: snapshot.generation });
     await this.markCompiled(ref, snapshot.generation);
     this.metrics.resourcesEncoded.inc(added.length);
-    return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed() };
+    return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
+  }
+
+  /**
+   * Translates every proxy-port variant, incrementally from this worker's last translation. A throw
+   * is retried once from scratch (a defect in the incremental path must not outlive a full
+   * translation), then is a CompilePhaseError: nothing of this snapshot can be built.
+   */
+  private translateVariants(
+    memo: Memo,
+    snapshot: MeshSnapshot,
+    variantKeys: ReadonlySet<string>,
+  ): Map<string, TranslationResult> {
+    const run = (incremental: boolean) => {
+      const results = new Map<string, TranslationResult>();
+      for (const key of variantKeys) {
+        const previous = incremental ? memo.results.get(key) : undefined;
+        results.set(
+          key,
+          this.translator.translate(
+            snapshot,
+            parsePortsKey(key)!,
+            previous && memo.snapshot !== snapshot ? { snapshot: memo.snapshot, result: previous } : undefined,
+          ),
+        );
+      }
+      return results;
+    };
+    try {
+      return run(true);
+    } catch (first) {
+      if (memo.results.size === 0) throw new CompilePhaseError('translator', first);
+      this.log.warn(
+        `mesh ${snapshot.meshArn}: incremental translation threw, translating from scratch: ${describeError(first)}`,
+      );
+      memo.results = new Map();
+      memo.views = new WeakMap();
+      return phase('translator', () => run(false));
+    }
+  }
+
+  /**
+   * Encodes every variant's views (reusing the views and resources this worker encoded before),
+   * then replaces what could not be encoded by its last good version from the published manifest,
+   * read only then (see view-encoding.ts). Anything else thrown is a CompilePhaseError.
+   */
+  private async assemble(
+    ref: MeshRef,
+    memo: Memo,
+    results: ReadonlyMap<string, TranslationResult>,
+    encoding: ViewEncoding,
+    baseVersion: string | undefined,
+    meshArn: string,
+  ) {
+    const built = phase('internal', () => {
+      const out = new Map<string, Map<string, CompiledView>>();
+      for (const [key, result] of results) {
+        const views = new Map<string, CompiledView>();
+        for (const [viewName, set] of result.views) {
+          let view = memo.views.get(set);
+          if (!view) {
+            const fresh = encoding.build(set);
+            view = fresh.view;
+            // A view with a resource that failed is built again next time: the fault may be gone.
+            if (fresh.clean) memo.views.set(set, view);
+          }
+          views.set(viewName, view);
+        }
+        out.set(key, views);
+      }
+      return out;
+    });
+    const published = encoding.failed && baseVersion ? await this.store.manifest(ref) : undefined;
+    return phase('internal', () =>
+      encoding.assemble(built, published?.version === baseVersion ? published : undefined, meshArn),
+    );
   }
 
   /**
    * Records a compile that is not published: the proxies keep the last good configuration, the
-   * APIs show the rejection and the resources' states, and the compiled generation moves on (the
-   * sweep must not recompile a rejected generation forever; the next change compiles again).
+   * APIs show the rejection and the resources' states. A rejected or inconsistent generation is
+   * marked compiled (a retry would translate the same snapshot the same way; the next change
+   * compiles again); a failed one is not: the reconciler retries it with backoff.
    */
   private async reject(
     ref: MeshRef,
@@ -235,6 +356,7 @@ export class MeshCompiler {
     baseVersion: string,
     rejection: Rejection,
     elapsed: () => number,
+    failure?: { cause: 'translator' | 'internal'; translation: Record<string, string> },
   ): Promise<CompileOutcome | 'conflict'> {
     const record: CompileRejection = {
       generation: snapshot.generation,
@@ -243,16 +365,26 @@ export class MeshCompiler {
       problems: rejection.problems,
     };
     const others = rejection.problems.filter((p) => !rejection.rejected.has(p.arn));
-    const translation = translationRecord(snapshot, rejection.verdict, others, rejection.rejected);
+    const translation =
+      failure?.translation ?? translationRecord(snapshot, rejection.verdict, others, rejection.rejected);
     const result = await this.store.reject(ref, baseVersion, record, translation);
     if (result === 'conflict') return 'conflict';
     if (result === 'superseded')
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
+    if (failure) {
+      return {
+        status: 'failed',
+        cause: failure.cause,
+        generation: snapshot.generation,
+        reason: rejection.reason,
+        durationMs: elapsed(),
+      };
+    }
     await this.markCompiled(ref, snapshot.generation);
     if (rejection.verdict === 'rejected')
       this.log.warn(`mesh ${ref.meshId} generation ${snapshot.generation}: ${rejection.reason}`);
     return {
-      status: rejection.verdict,
+      status: rejection.verdict === 'inconsistent' ? 'inconsistent' : 'rejected',
       generation: snapshot.generation,
       reason: rejection.reason,
       durationMs: elapsed(),
@@ -300,6 +432,15 @@ export class MeshCompiler {
       where: { id: ref.meshId, tenantId: ref.tenantId, compiledGeneration: { lt: BigInt(generation) } },
       data: { compiledGeneration: BigInt(generation) },
     });
+  }
+}
+
+/** Runs a pure phase of the compile: whatever it throws becomes a CompilePhaseError of that phase. */
+function phase<T>(name: 'translator' | 'internal', run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw err instanceof CompilePhaseError ? err : new CompilePhaseError(name, err);
   }
 }
 

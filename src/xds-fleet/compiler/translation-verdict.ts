@@ -1,4 +1,5 @@
 import {
+  parseJson,
   servedEntry,
   SUMMARY_FIELD,
   type CompileVerdict,
@@ -26,7 +27,7 @@ import type { TranslationProblem } from '../translator/translation-problem.js';
 export type ServedState = 'ok' | 'problem' | undefined;
 
 export type Rejection = {
-  readonly verdict: Extract<CompileVerdict, 'rejected' | 'inconsistent'>;
+  readonly verdict: Extract<CompileVerdict, 'rejected' | 'inconsistent' | 'failed'>;
   readonly reason: string;
   readonly problems: readonly FlaggedProblem[];
   /** Resources the rejection is attributed to, with their reason (REJECTED in their Describe). */
@@ -90,8 +91,49 @@ export function inconsistencyRejection(
   };
 }
 
+/**
+ * The rejection of a compile that failed without an attribution (the translator threw, or building
+ * the configuration did): `reason` is already safe to show (compile-failure.ts). The mesh is named;
+ * `problems` are the translation's, when it got that far.
+ */
+export function failureRejection(reason: string, meshArn: string, problems: readonly TranslationProblem[]): Rejection {
+  return {
+    verdict: 'failed',
+    reason,
+    problems: [
+      { arn: meshArn, message: reason, regression: true },
+      ...problems.map((p) => ({ arn: p.arn, message: p.message, regression: false })),
+    ],
+    rejected: new Map([[meshArn, reason]]),
+  };
+}
+
+/**
+ * The translation hash of a failed compile: nothing of it could be built, so every resource whose
+ * version the last recorded compile did not show without a rejection (new or changed since) is
+ * REJECTED with the reason; the others keep their entries (their version is what is served);
+ * the mesh is REJECTED. `previous` is the translation hash as stored.
+ */
+export function failureTranslationRecord(
+  snapshot: MeshSnapshot,
+  previous: Readonly<Record<string, string>>,
+  reason: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [arn, version] of snapshotResources(snapshot)) {
+    const entry = parseJson<TranslationEntry>(previous[arn]);
+    const unchanged = arn !== snapshot.meshArn && entry !== undefined && entry.v === version && entry.s !== 'REJECTED';
+    out[arn] = unchanged
+      ? previous[arn]!
+      : JSON.stringify({ v: version, s: 'REJECTED', r: reason } satisfies TranslationEntry);
+  }
+  const summary: TranslationSummary = { generation: snapshot.generation, verdict: 'failed' };
+  out[SUMMARY_FIELD] = JSON.stringify(summary);
+  return out;
+}
+
 /** The ARN of the resource a view is built for, when it is a proxy's view. */
-function viewArn(meshArn: string, view: string): string | undefined {
+export function viewArn(meshArn: string, view: string): string | undefined {
   if (view.startsWith(PROXYLESS_VIEW_PREFIX))
     return `${meshArn}/virtualService/${view.slice(PROXYLESS_VIEW_PREFIX.length)}`;
   if (/^(virtualNode|virtualGateway)\/[^/]+$/.test(view)) return `${meshArn}/${view}`;

@@ -59,6 +59,7 @@ describe('reconcile queue', () => {
       RECONCILE_DEBOUNCE_MS: String(DEBOUNCE_MS),
       RECONCILE_MAX_DELAY_MS: String(MAX_DELAY_MS),
       RECONCILE_ATTEMPTS: '3',
+      RECONCILE_FAILURE_BACKOFF_MS: '250',
       RECONCILE_CONCURRENCY: '8',
       // The sweep reads the shared test database; these tests use mesh ids it cannot contain.
       RECONCILE_SWEEP_INTERVAL_MS: '3600000',
@@ -171,7 +172,7 @@ describe('reconcile queue', () => {
     expect(compiler.of(mesh)).toHaveLength(2);
   });
 
-  it('retries a failed compile with backoff and counts the failure', async () => {
+  it('retries a failed compile after a doubling backoff, as a new job: no failed job, no BullMQ retry', async () => {
     const mesh = randomUUID();
     compiler.failFirst.set(mesh, 2);
     await reconcile.enqueue(tenantId, mesh);
@@ -180,9 +181,18 @@ describe('reconcile queue', () => {
     expect(second - first).toBeGreaterThanOrEqual(240); // 250 ms, then 500 ms
     expect(third - second).toBeGreaterThanOrEqual(490);
 
+    const queue = moduleRef.get(QueueRegistry).queue('reconcile');
+    const failed = await queue.getJobs(['failed']);
+    expect(failed.filter((j) => j.data?.meshId === mesh)).toEqual([]);
+    // The compile that succeeded cleared the mesh's backoff record.
+    const registry = moduleRef.get(QueueRegistry);
+    const record = `${registry.prefix}:reconcile:failing:${mesh}`;
+    for (let i = 0; i < 100 && (await registry.connection.exists(record)) === 1; i++) await sleep(20);
+    expect(await registry.connection.exists(record)).toBe(0);
+
     const metrics = await moduleRef.get(MetricsService).registry.metrics();
-    expect(metrics).toMatch(
-      /meshplane_queue_job_failures_total\{queue="reconcile",job="reconcile",final="false"\} [2-9]/,
+    expect(metrics).not.toMatch(
+      /meshplane_queue_job_failures_total\{queue="reconcile",job="reconcile",final="true"\} [1-9]/,
     );
     expect(metrics).toMatch(
       /meshplane_queue_job_duration_seconds_count\{queue="reconcile",job="reconcile",outcome="completed"\} \d+/,

@@ -122,6 +122,25 @@ export class ReconcileQueue implements MeshChangeListener {
   }
 
   /**
+   * Asks for another compile of the mesh `delayMs` from now, after a failed one (the backoff): the
+   * same one-job-per-mesh deduplication, so a new change still reschedules it to its debounce
+   * (compiles at once), and called while the failed job runs, it becomes that job's follow-up.
+   */
+  async retryLater(tenantId: string, meshId: string, delayMs: number): Promise<void> {
+    await this.queues.add(
+      'reconcile',
+      'reconcile',
+      { tenantId, meshId },
+      {
+        delay: delayMs,
+        deduplication: { id: meshId, keepLastIfActive: true, reschedule: true },
+        attempts: this.attempts,
+        backoff: { type: 'exponential', delay: RECONCILE_BACKOFF_MS },
+      },
+    );
+  }
+
+  /**
    * MeshChangeListener, called by the resource model after a commit. Never rejects: a failure is
    * logged and counted, the API answers normally, and the sweep enqueues the mesh later.
    */

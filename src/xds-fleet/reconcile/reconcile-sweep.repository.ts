@@ -11,6 +11,15 @@ export interface MeshIds {
 export class ReconcileSweepRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** The mesh's committed generation (a decimal string), or `undefined` when it no longer exists. */
+  async generationOf(tenantId: string, meshId: string): Promise<string | undefined> {
+    const mesh = await this.prisma.mesh.findFirst({
+      where: { id: meshId, tenantId },
+      select: { generation: true },
+    });
+    return mesh?.generation.toString();
+  }
+
   /**
    * CROSS-TENANT BY DESIGN: the sweep is a system job that serves every tenant, so this reads the
    * meshes table without a TenantScope. It returns ids only (never names, specs or tags), which

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -8,7 +8,9 @@ import { JobHandler, type JobProcessor } from '../../platform/queues/job-handler
 import type { ReconcileJobData } from '../../platform/queues/queue-catalog.js';
 import { CompiledStore } from '../cache/compiled-store.js';
 import type { CompileOutcome } from '../compiler/compile-outcome.js';
+import { describeError } from '../compiler/compile-failure.js';
 import { MeshCompiler } from '../compiler/mesh-compiler.js';
+import { ReconcileBackoff } from './reconcile-backoff.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
 
@@ -21,21 +23,75 @@ const PRUNE_BATCH = 5000;
 
 /**
  * `reconcile`: compiles one mesh at its latest committed state. Idempotent (the compiler never
- * publishes an older generation over a newer one), so retries and duplicates are harmless; a
- * failure is retried with exponential backoff, then left to the sweep.
+ * publishes an older generation over a newer one), so retries and duplicates are harmless.
+ *
+ * A compile that fails (outcome `failed`: the translator or the build threw; or a throw on
+ * PostgreSQL/Redis), is `inconsistent` (a translator defect), or publishes without resources it
+ * could not encode, is not retried by BullMQ nor left to the sweep: the job completes, and a
+ * follow-up compile is scheduled after an exponential backoff per generation (ReconcileBackoff),
+ * which the sweep respects; a new change reschedules it to its debounce. So a failing mesh costs
+ * one compile per backoff step, never a stream of failed jobs. Only when Redis cannot take the
+ * follow-up does the job throw (BullMQ's attempts, then the sweep).
  */
 @Injectable()
 @JobHandler('reconcile', 'reconcile')
 export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile'> {
+  private readonly log = new Logger(ReconcileJobHandler.name);
+
   constructor(
     private readonly compiler: MeshCompiler,
     private readonly reconcile: ReconcileQueue,
+    private readonly backoff: ReconcileBackoff,
+    private readonly meshes: ReconcileSweepRepository,
   ) {}
 
-  async process(job: Job<ReconcileJobData>): Promise<CompileOutcome> {
+  async process(job: Job<ReconcileJobData>): Promise<CompileOutcome | { status: 'error'; retryInMs: number }> {
     const { tenantId, meshId } = job.data;
     await this.reconcile.compileStarting(meshId);
-    return this.compiler.compile(tenantId, meshId);
+    let outcome: CompileOutcome;
+    try {
+      outcome = await this.compiler.compile(tenantId, meshId);
+    } catch (err) {
+      const generation = await this.meshes.generationOf(tenantId, meshId).catch(() => undefined);
+      const retryInMs = await this.retryLater(tenantId, meshId, generation).catch(() => {
+        throw err; // Redis cannot take the follow-up either: BullMQ's attempts, then the sweep
+      });
+      this.log.warn(`mesh ${meshId}: compile threw, retried in ${retryInMs} ms: ${describeError(err)}`);
+      return { status: 'error', retryInMs };
+    }
+    if (outcome.status === 'failed') {
+      await this.retryLater(tenantId, meshId, outcome.generation);
+    } else if (
+      outcome.status === 'inconsistent' ||
+      ((outcome.status === 'published' || outcome.status === 'unchanged') && outcome.encoderFailures)
+    ) {
+      // A translator defect, or published without what could not be encoded: compiled again with
+      // backoff, so a fix deployed serves the mesh without waiting for a change.
+      await this.retryLater(tenantId, meshId, outcome.generation);
+    } else if (outcome.status !== 'superseded') {
+      await this.backoff.succeeded(meshId);
+    }
+    return outcome;
+  }
+
+  /**
+   * Schedules the next compile of a mesh whose compile of `generation` failed, after its backoff.
+   * A change committed meanwhile must not wait for it: the generation is read again after the
+   * follow-up is scheduled (a change that enqueued before that was overwritten by it, and is seen
+   * here; one after it rescheduled it itself), and a newer one is enqueued as any change is.
+   */
+  private async retryLater(tenantId: string, meshId: string, generation: string | undefined): Promise<number> {
+    if (generation === undefined) {
+      // The mesh is gone (or PostgreSQL is away): compile again soon; a deletion compiles quickly.
+      const { waitMs } = await this.backoff.failed(meshId, 'unknown');
+      await this.reconcile.retryLater(tenantId, meshId, waitMs);
+      return waitMs;
+    }
+    const { waitMs } = await this.backoff.failed(meshId, generation);
+    await this.reconcile.retryLater(tenantId, meshId, waitMs);
+    const now = await this.meshes.generationOf(tenantId, meshId).catch(() => generation);
+    if (now !== generation) await this.reconcile.enqueue(tenantId, meshId);
+    return waitMs;
   }
 }
 
@@ -51,6 +107,7 @@ export class ReconcileJobHandler implements JobProcessor<'reconcile', 'reconcile
 @JobHandler('reconcile', 'sweep')
 export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'> {
   private readonly behind: Gauge;
+  private readonly failing: Gauge;
   private readonly orphaned: Gauge;
   private readonly pruned: Counter;
 
@@ -58,6 +115,7 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
     private readonly meshes: ReconcileSweepRepository,
     private readonly reconcile: ReconcileQueue,
     private readonly compiled: CompiledStore,
+    private readonly backoff: ReconcileBackoff,
     metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -69,6 +127,11 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
     this.behind = new Gauge({
       name: 'meshplane_reconcile_meshes_behind',
       help: 'Meshes whose generation was ahead of their compiled generation at the last sweep (all enqueued by it).',
+      registers: [metrics.registry],
+    });
+    this.failing = new Gauge({
+      name: 'meshplane_reconcile_meshes_failing',
+      help: 'Meshes whose compile is failing at the last sweep, wholly (the translator or the build threw, or storage did) or in part (resources the encoder refused, or a translator defect): compiled again with backoff until it succeeds. Alert when above 0 for long; /v1/meshes/{mesh}/status shows each one.',
       registers: [metrics.registry],
     });
     this.orphaned = new Gauge({
@@ -87,17 +150,21 @@ export class ReconcileSweepHandler implements JobProcessor<'reconcile', 'sweep'>
     return { behind, orphaned, pruned };
   }
 
+  /** Meshes behind, except those whose failing compile waits for its backoff (its follow-up is scheduled). */
   private async sweepBehind(): Promise<number> {
     let behind = 0;
     let after: string | undefined;
     for (;;) {
       const batch = await this.meshes.listMeshIdsBehindAcrossAllTenants(SWEEP_BATCH, after);
-      await Promise.all(batch.map((m) => this.reconcile.enqueue(m.tenantId, m.meshId)));
+      const waiting = await this.backoff.waiting(batch.map((m) => m.meshId));
+      const due = batch.filter((m) => !waiting.has(m.meshId));
+      await Promise.all(due.map((m) => this.reconcile.enqueue(m.tenantId, m.meshId)));
       behind += batch.length;
       if (batch.length < SWEEP_BATCH) break;
       after = batch.at(-1)?.meshId;
     }
     this.behind.set(behind);
+    this.failing.set(await this.backoff.count());
     return behind;
   }
 

@@ -4,6 +4,7 @@ import { QueuesModule, QueueWorkersModule } from '../../platform/queues/queues.m
 import { CompiledStore } from '../cache/compiled-store.js';
 import { CompilerModule } from '../compiler/compiler.module.js';
 import { EndpointsWorkerModule } from '../endpoints/endpoints.module.js';
+import { ReconcileBackoff } from './reconcile-backoff.js';
 import { ReconcileJobHandler, ReconcileSweepHandler } from './reconcile.handlers.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
@@ -27,8 +28,8 @@ export class ReconcileQueueModule {}
  * require as well.
  */
 @Module({
-  imports: [ReconcileQueueModule, CompilerModule, EndpointsWorkerModule, QueueWorkersModule],
+  imports: [ReconcileQueueModule, QueuesModule, CompilerModule, EndpointsWorkerModule, QueueWorkersModule],
   // CompiledStore: the sweep finds compiled meshes itself (compiled data of deleted meshes).
-  providers: [ReconcileJobHandler, ReconcileSweepHandler, ReconcileSweepRepository, CompiledStore],
+  providers: [ReconcileJobHandler, ReconcileSweepHandler, ReconcileSweepRepository, ReconcileBackoff, CompiledStore],
 })
 export class ReconcileWorkerModule {}

@@ -16,21 +16,28 @@ export interface MeshStatus {
   readonly meshName: string;
   /** Increases with every committed change to the mesh or anything in it. */
   readonly generation: string;
-  /** The newest generation compiled: published, or rejected (then see `rejected`). */
+  /**
+   * The newest generation compiled: published, or rejected (then see `rejected`). A generation
+   * whose compile failed (`rejected` with an `internal error: … could not be compiled` reason) is
+   * not compiled: it is retried with backoff, and this stays behind `generation` meanwhile.
+   */
   readonly compiledGeneration: string;
   /** The generation whose configuration the xDS fleet serves (the last compile that was published). */
   readonly servedGeneration?: string;
   readonly compiledVersion?: string;
   readonly compiledAt?: string;
   /**
-   * Configuration problems of what the fleet serves, by the ARN of the resource at fault: the part
-   * each affects is left out.
+   * Configuration problems of what the fleet serves, by the ARN of the resource at fault, with
+   * what the latest compile made of that resource (`translation`, as in its Describe): `DEGRADED`,
+   * the part the problem affects is left out; `REJECTED`, its latest version is not served (the
+   * encoder refused it: the proxies keep its last good version).
    */
-  readonly problems: readonly { readonly arn: string; readonly message: string }[];
+  readonly problems: readonly ServedProblem[];
   /**
    * The latest compile, when it was not published (a problem on a resource the proxies are served
-   * without one, or an internal error): the proxies keep the configuration of `servedGeneration`.
-   * Cleared by the next compile that publishes.
+   * without one, a translator defect, or a failure nobody could attribute, retried with backoff):
+   * the proxies keep the configuration of `servedGeneration`. Cleared by the next compile that
+   * publishes. Only ever this tenant's mesh: it is read by tenant and mesh id.
    */
   readonly rejected?: CompileRejection;
   readonly proxies: { readonly connected: number; readonly inSync: number; readonly withNack: number };
@@ -40,6 +47,12 @@ export interface MeshStatus {
    */
   readonly inSync: boolean;
   readonly proxyDetails: readonly ProxyView[];
+}
+
+export interface ServedProblem {
+  readonly arn: string;
+  readonly message: string;
+  readonly translation?: 'DEGRADED' | 'REJECTED';
 }
 
 /** What the xDS fleet holds for a mesh: its connected proxies and whether they are up to date. */
@@ -81,7 +94,7 @@ export class MeshStatusService {
           }
         : {}),
       // A mesh last published before the served record existed: its manifest has the problems.
-      problems: problems ?? manifest?.problems ?? [],
+      problems: await this.withStates(ref, problems ?? manifest?.problems ?? []),
       ...(rejected ? { rejected } : {}),
       proxies: {
         connected: proxies.length,
@@ -95,6 +108,18 @@ export class MeshStatusService {
         proxies.every((p) => p.inSync),
       proxyDetails: proxies,
     };
+  }
+
+  /** Each problem with its resource's state in the latest compile (one HMGET, only when there are problems). */
+  private async withStates(
+    ref: { tenantId: string; meshId: string },
+    problems: readonly { arn: string; message: string }[],
+  ): Promise<ServedProblem[]> {
+    const entries = await this.compiled.translationsOf(ref, [...new Set(problems.map((p) => p.arn))]);
+    return problems.map((p) => {
+      const state = entries.get(p.arn)?.s;
+      return { arn: p.arn, message: p.message, ...(state ? { translation: state } : {}) };
+    });
   }
 
   /** Every live session of a tenant, all meshes (operators). */
