@@ -87,30 +87,30 @@ describe('reconcile queue', () => {
   }
 
   it('compiles a change to a quiet mesh at once, and debounces the changes that follow it', async () => {
+    // What is asserted is the schedule each change gets (its delay), plus lower bounds on waits:
+    // upper bounds on wall-clock time would only measure how loaded the machine is.
     const mesh = randomUUID();
-    const first = Date.now();
-    await reconcile.enqueue(tenantId, mesh);
+    // Leading edge: no debounce for a single change.
+    expect(await reconcile.enqueue(tenantId, mesh)).toBe(0);
     await until(() => compiler.of(mesh).length === 1);
-    // Leading edge: no debounce for a single change (the worker picks it up within milliseconds).
-    expect(compiler.of(mesh)[0]! - first).toBeLessThan(DEBOUNCE_MS);
 
     // A change within the debounce of that compile's start waits for the debounce; one later (a
     // slow test machine may notice the compile late) compiles at once. The compile started just
     // before it was recorded, so the margin keeps each case certain.
     const second = Date.now();
     const sinceStart = second - compiler.of(mesh)[0]!;
-    await reconcile.enqueue(tenantId, mesh);
+    const delay = await reconcile.enqueue(tenantId, mesh);
     await until(() => compiler.of(mesh).length === 2);
     const waited = compiler.of(mesh)[1]! - second;
-    if (sinceStart < DEBOUNCE_MS - 10) expect(waited).toBeGreaterThanOrEqual(DEBOUNCE_MS - 5);
-    else if (sinceStart > DEBOUNCE_MS) expect(waited).toBeLessThan(DEBOUNCE_MS);
+    if (sinceStart < DEBOUNCE_MS - 10) {
+      expect(delay).toBeGreaterThan(0);
+      expect(waited).toBeGreaterThanOrEqual(DEBOUNCE_MS - 5);
+    } else if (sinceStart > DEBOUNCE_MS) expect(delay).toBe(0);
 
     // Once the mesh has been quiet for the debounce, the next change compiles at once again.
     await sleep(2 * DEBOUNCE_MS);
-    const third = Date.now();
-    await reconcile.enqueue(tenantId, mesh);
+    expect(await reconcile.enqueue(tenantId, mesh)).toBe(0);
     await until(() => compiler.of(mesh).length === 3);
-    expect(compiler.of(mesh)[2]! - third).toBeLessThan(DEBOUNCE_MS);
   });
 
   it('coalesces a burst of changes to one mesh: the first compiles at once, the rest once after the burst', async () => {
@@ -135,8 +135,9 @@ describe('reconcile queue', () => {
   it('still compiles at least every max delay while changes keep coming faster than the debounce', async () => {
     const mesh = randomUUID();
     const started = Date.now();
+    const delays: number[] = [];
     while (Date.now() - started < 2_000) {
-      await reconcile.enqueue(tenantId, mesh);
+      delays.push(await reconcile.enqueue(tenantId, mesh));
       await sleep(DEBOUNCE_MS / 3);
     }
     const stopped = Date.now();
@@ -144,9 +145,8 @@ describe('reconcile queue', () => {
     const during = compiler.of(mesh).filter((at) => at < stopped);
     // Without the bound none would run before the stream stops; with it, about one per max delay.
     expect(during.length).toBeGreaterThanOrEqual(2);
-    expect(during[0]! - started).toBeLessThanOrEqual(MAX_DELAY_MS + 250);
-    const gaps = during.slice(1).map((at, i) => at - during[i]!);
-    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(MAX_DELAY_MS + 250);
+    // No change is ever scheduled past its window's end (the schedule, not the machine's speed).
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(MAX_DELAY_MS);
     // And not more often: the leading compile, then one per window, none twice at a window's end.
     expect(during.length).toBeLessThanOrEqual(Math.floor(2_000 / MAX_DELAY_MS) + 2);
   });

@@ -90,9 +90,10 @@ export class ReconcileQueue implements MeshChangeListener {
 
   /**
    * Asks for a compile of the mesh at its latest committed state (debounced, see above).
-   * Idempotent; rejects when Redis does not take the job.
+   * Idempotent; rejects when Redis does not take the job. Resolves to the delay the compile was
+   * scheduled with: 0 on the leading edge of a quiet mesh.
    */
-  async enqueue(tenantId: string, meshId: string): Promise<void> {
+  async enqueue(tenantId: string, meshId: string): Promise<number> {
     const now = Date.now();
     const debounce = Math.min(this.debounceMs, this.maxDelayMs);
     const [start, leading] = (await this.queues.connection.eval(
@@ -119,6 +120,7 @@ export class ReconcileQueue implements MeshChangeListener {
         backoff: { type: 'exponential', delay: RECONCILE_BACKOFF_MS },
       },
     );
+    return delay;
   }
 
   /**
