@@ -7,8 +7,12 @@
  *   port 55432 (LOCAL_PG_PORT).
  * - REDIS_URL set: check it answers PING. Otherwise run a project-local Redis: data in
  *   <root>/.data/redis, 127.0.0.1 only, port 56379 (LOCAL_REDIS_PORT).
- * - Server binaries missing: installed with apt-get when running as root; otherwise the error says
- *   exactly what to install.
+ * - Server binaries missing: installed with apt-get when running as root, without starting or
+ *   enabling the system services they ship (services/apt.mjs); otherwise the error says exactly
+ *   what to install.
+ *
+ * One module per concern under services/: postgres, redis, apt (system packages), lock (one
+ * process at a time sets the instances up), with context, processes and errors beneath them.
  *
  * Only Node built-ins (plus `pg`, loaded lazily): this runs before anything else. Never touches
  * system services or the default ports 5432/6379, and never logs a password.
