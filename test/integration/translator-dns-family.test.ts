@@ -75,5 +75,7 @@ describe('DNS discovery of localhost with an IPv4-only upstream, in a real Envoy
     const counts = await countUpstreams(egressPort, 'v6-only.local', 3);
     expect(counts['v4']).toBeUndefined();
     expect(counts['503']).toBe(3);
+    const clusters = await (await fetch(`http://127.0.0.1:${client.adminPort}/clusters`)).text();
+    expect(clusters).toContain(`cds_egress_trial_v6-only_http_${upstream.port}::[::1]:${upstream.port}::`);
   });
 });
