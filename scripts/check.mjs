@@ -1,9 +1,11 @@
 // @ts-check
-// `npm run check`: every quality gate in one command — formatting, types, generated files
-// that must match their sources (configuration reference, migrations). Exits non-zero on any.
+// `npm run check`: every quality gate in one command — formatting, types, import rules (no cycles,
+// layers one way), generated files that must match their sources (configuration reference,
+// OpenAPI, App Mesh types, the Envoy proto set, migrations). Exits non-zero on any.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './lib/build.mjs';
+import { checkImports } from './lib/import-graph.mjs';
 import { run } from './lib/run.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -17,6 +19,8 @@ const gates = [
     () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }),
   ],
   ['build', () => build(root)],
+  // After the build, which generates the Prisma client that src/ imports.
+  ['imports: no cycles, layers one way (docs/architecture.md)', () => checkImports(root)],
   [
     'docs/configuration.md matches the config schema',
     () => run(process.execPath, ['scripts/gen-config-docs.mjs', '--check'], { cwd: root }),
@@ -28,6 +32,10 @@ const gates = [
   [
     'App Mesh types match the App Mesh model',
     () => run(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: root }),
+  ],
+  [
+    'protos/envoy-api.binpb matches the pinned go-control-plane release (needs Go)',
+    () => run(process.execPath, ['scripts/gen-protos.mjs', '--check'], { cwd: root }),
   ],
   ['migrations match prisma/schema.prisma', () => run(process.execPath, ['scripts/db.mjs', 'check'], { cwd: root })],
 ];

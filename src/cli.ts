@@ -7,6 +7,7 @@ import type { TenantScope } from './common/tenancy/tenant-scope.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { PrismaModule } from './platform/prisma/prisma.module.js';
+import { RedisModule } from './platform/redis/redis.module.js';
 import { BootstrapService } from './xds-fleet/onboarding/bootstrap.service.js';
 import { OnboardingCoreModule } from './xds-fleet/onboarding/onboarding-core.module.js';
 import { CredentialsService } from './tenants/credentials/credentials.service.js';
@@ -30,7 +31,8 @@ const USAGE = `Usage: npm run cli -- <command>
 
 Prints JSON; bootstrap prints the bootstrap itself (Envoy YAML, or gRPC xDS JSON with --format grpc),
 with a new proxy token inside, and the token's id on stderr.
-Uses DATABASE_URL and MESH_MASTER_KEY (from .data/local.env after npm start).`;
+Uses DATABASE_URL and MESH_MASTER_KEY (from .data/local.env after npm start), and REDIS_URL when set:
+suspending or deleting a tenant then ends its proxies' xDS streams at once (else within 30 s).`;
 
 class UsageError extends Error {}
 
@@ -73,7 +75,9 @@ async function main(argv: string[]): Promise<unknown> {
   const config = loadConfig(process.env, []);
   if (config.masterKey === undefined)
     throw new ConfigError(['MESH_MASTER_KEY is required to create or use credentials']);
-  @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, TenantsCoreModule, OnboardingCoreModule] })
+  // Redis carries revocation notices (suspend, delete) to running processes; optional here.
+  const redis = config.redisUrl === undefined ? [] : [RedisModule];
+  @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, ...redis, TenantsCoreModule, OnboardingCoreModule] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {

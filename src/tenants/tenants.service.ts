@@ -6,6 +6,7 @@ import { parseInput } from '../common/validation/parse-input.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { decodePageToken, encodePageToken } from '../common/pagination/page-token.js';
 import { DEFAULT_PLAN } from './plans.js';
+import { RevocationBus } from './revocation/revocation-bus.service.js';
 import { createTenantInput, listInput } from './tenant.inputs.js';
 import { TenantsRepository } from './tenants.repository.js';
 import {
@@ -32,6 +33,7 @@ export class TenantsService {
   constructor(
     private readonly repo: TenantsRepository,
     private readonly credentials: CredentialsService,
+    private readonly revocations: RevocationBus,
   ) {}
 
   async create(input: unknown): Promise<CreatedTenant> {
@@ -91,17 +93,35 @@ export class TenantsService {
     return tenantScopeOf(tenant);
   }
 
+  /**
+   * Suspends the tenant: its credentials stop working on the next request, and every xds shard
+   * ends its open streams (the notice goes out after the commit).
+   */
   async suspend(accountId: string): Promise<TenantView> {
-    return tenantView(await this.repo.setStatus(await this.scopeOf(accountId), 'suspended'));
+    const tenant = await this.repo.setStatus(await this.scopeOf(accountId), 'suspended');
+    await this.revocations.publish({
+      kind: 'tenant',
+      tenantId: tenant.id,
+      accountId: tenant.accountId,
+      status: 'suspended',
+    });
+    return tenantView(tenant);
   }
 
   async resume(accountId: string): Promise<TenantView> {
     return tenantView(await this.repo.setStatus(await this.scopeOf(accountId), 'active'));
   }
 
-  /** Deletes the tenant and, by cascade, everything it owns. */
+  /** Deletes the tenant and, by cascade, everything it owns; its open xDS streams end as on suspension. */
   async delete(accountId: string): Promise<void> {
-    await this.repo.delete(await this.scopeOf(accountId));
+    const scope = await this.scopeOf(accountId);
+    await this.repo.delete(scope);
+    await this.revocations.publish({
+      kind: 'tenant',
+      tenantId: scope.tenantId,
+      accountId: scope.accountId,
+      status: 'deleted',
+    });
   }
 
   async anyExists(): Promise<boolean> {

@@ -71,14 +71,14 @@ async function startRecordingAds(): Promise<{ port: number; streams: RecordedStr
 
 /**
  * A google.protobuf.Struct as the server decodes it, back to plain JSON. Each Value names its set
- * field in `kind` (`oneofs: true`); protobufjs' built-in Struct types use camelCase field names.
+ * field in `kind` (`oneofs: true`); field names are the .proto's (snake_case).
  */
 function structToJson(struct: Json | undefined): Json {
   const value = (v: Json): unknown => {
     const set = v[String(v['kind'])];
-    if (v['kind'] === 'structValue') return structToJson(set);
-    if (v['kind'] === 'listValue') return ((set?.values ?? []) as Json[]).map(value);
-    return v['kind'] === 'nullValue' ? null : set;
+    if (v['kind'] === 'struct_value') return structToJson(set);
+    if (v['kind'] === 'list_value') return ((set?.values ?? []) as Json[]).map(value);
+    return v['kind'] === 'null_value' ? null : set;
   };
   return Object.fromEntries(Object.entries(struct?.['fields'] ?? {}).map(([k, v]) => [k, value(v as Json)]));
 }

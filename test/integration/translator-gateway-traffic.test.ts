@@ -200,7 +200,9 @@ describe('translated virtual gateway in a real Envoy', () => {
     });
     const { views, problems } = translate(snapshot, { ingress: ingressPort, egress: egressPort });
     expect(problems).toEqual([]);
-    gateway = await startEnvoy(staticBootstrap(views.get('virtualGateway/edge')!, { adminPort: 0 }));
+    gateway = await startEnvoy(staticBootstrap(views.get('virtualGateway/edge')!, { adminPort: 0 }), {
+      protobuf: true,
+    });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -350,7 +352,9 @@ describe('translated virtual gateway with an mTLS listener in a real Envoy', () 
     });
     const { views, problems } = translate(snapshot, { ingress: ingressPort, egress: egressPort });
     expect(problems).toEqual([]);
-    gateway = await startEnvoy(staticBootstrap(views.get('virtualGateway/edge')!, { adminPort: 0 }));
+    gateway = await startEnvoy(staticBootstrap(views.get('virtualGateway/edge')!, { adminPort: 0 }), {
+      protobuf: true,
+    });
   });
   afterAll(async () => {
     await gateway?.stop();

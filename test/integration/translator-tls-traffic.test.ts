@@ -117,8 +117,8 @@ describe('translated TLS in real Envoys (STRICT listener, mTLS client policy)', 
     [variant] = [...clientView.clusters.keys()] as [string];
     expect(variant).toMatch(/^cds_egress_tls_catalog_http_\d+_tls_[0-9a-f]{8}$/);
     [server, client] = await Promise.all([
-      startEnvoy(staticBootstrap(serverSide.views.get('virtualNode/catalog')!, { adminPort: 0 })),
-      startEnvoy(staticBootstrap(clientView, { adminPort: 0 })),
+      startEnvoy(staticBootstrap(serverSide.views.get('virtualNode/catalog')!, { adminPort: 0 }), { protobuf: true }),
+      startEnvoy(staticBootstrap(clientView, { adminPort: 0 }), { protobuf: true }),
     ]);
   });
   afterAll(async () => {

@@ -149,8 +149,8 @@ describe('translated configuration in a real Envoy', () => {
     const { views, problems } = translate(snapshot, { ingress: ingressPort, egress: egressPort });
     expect(problems).toEqual([]);
     [client, ingress] = await Promise.all([
-      startEnvoy(staticBootstrap(views.get('virtualNode/client')!, { adminPort: 0 })),
-      startEnvoy(staticBootstrap(views.get('virtualNode/blue')!, { adminPort: 0 })),
+      startEnvoy(staticBootstrap(views.get('virtualNode/client')!, { adminPort: 0 }), { protobuf: true }),
+      startEnvoy(staticBootstrap(views.get('virtualNode/blue')!, { adminPort: 0 }), { protobuf: true }),
     ]);
   });
   afterAll(async () => {

@@ -23,7 +23,7 @@ const namesOf = (response: Json): string[] =>
   response['resources'].map((r: Json) => (r['name'] ?? r['cluster_name']) as string).sort();
 const arnsOf = (response: Json): string[] =>
   response['resources'].flatMap((r: Json) => {
-    const arn = r['metadata']?.['filter_metadata']?.['meshplane']?.['fields']?.['arn']?.['stringValue'];
+    const arn = r['metadata']?.['filter_metadata']?.['meshplane']?.['fields']?.['arn']?.['string_value'];
     return arn ? [arn as string] : [];
   });
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { encodeMessage } from '../../src/xds-fleet/encoding/protos.js';
 import { freePort } from './processes.js';
 
 /**
@@ -32,10 +33,16 @@ function toYaml(config: object | string): string {
   return stringify(config, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
 }
 
-async function writeConfig(config: object | string): Promise<{ dir: string; file: string }> {
+/**
+ * A configuration as a file Envoy reads: YAML from an object or string, or a binary
+ * `envoy.config.bootstrap.v3.Bootstrap` (Envoy reads `.pb` files as binary protobuf), which is how
+ * tests hand Envoy exactly the bytes the production encoder makes.
+ */
+async function writeConfig(config: object | string | Uint8Array): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'meshplane-envoy-'));
-  const file = join(dir, 'envoy.yaml');
-  await writeFile(file, toYaml(config));
+  const binary = config instanceof Uint8Array;
+  const file = join(dir, binary ? 'envoy.pb' : 'envoy.yaml');
+  await writeFile(file, binary ? config : toYaml(config));
   return { dir, file };
 }
 
@@ -69,7 +76,9 @@ function readLog(logFile: string): string {
  * Checks a bootstrap config with `envoy --mode validate` without serving. Objects are written
  * as YAML; strings are written as they are (YAML or JSON). Safe to call in parallel.
  */
-export async function validateEnvoyConfig(config: object | string): Promise<{ ok: boolean; output: string }> {
+export async function validateEnvoyConfig(
+  config: object | string | Uint8Array,
+): Promise<{ ok: boolean; output: string }> {
   const { dir, file } = await writeConfig(config);
   try {
     const args = ['--mode', 'validate', '-c', file, '--log-level', 'warn', ...ISOLATION];
@@ -108,6 +117,12 @@ export interface StartEnvoyOptions {
   logLevel?: string;
   /** How long to wait for GET /ready to answer 200 (default 15 s). */
   readyTimeoutMs?: number;
+  /**
+   * Hand Envoy the bootstrap as protobuf encoded by the production encoder instead of YAML: for
+   * translator output, whose production path is bytes over xDS (a bootstrap downloaded from the
+   * API is YAML in production, and stays YAML here).
+   */
+  protobuf?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -135,7 +150,9 @@ export async function startEnvoy(config: object, options: StartEnvoyOptions = {}
     'admin' in config
       ? config
       : { ...config, admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } } };
-  const { dir, file } = await writeConfig(withAdmin);
+  const { dir, file } = await writeConfig(
+    options.protobuf ? encodeMessage('envoy.config.bootstrap.v3.Bootstrap', withAdmin) : withAdmin,
+  );
   const adminAddressFile = join(dir, 'admin-address');
   const args = [
     '-c',

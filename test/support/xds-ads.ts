@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { protoIncludeDirs, PROTO_FILES, toProtoObject } from '../../src/xds-fleet/encoding/protos.js';
+import { toProtoObject, xdsRoot } from '../../src/xds-fleet/encoding/protos.js';
 import { TYPE, type EnvoyResource, type ResourceSet } from '../../src/xds-fleet/translator/envoy-types.js';
 
 /**
@@ -13,17 +13,16 @@ import { TYPE, type EnvoyResource, type ResourceSet } from '../../src/xds-fleet/
 let loaded: protoLoader.PackageDefinition | undefined;
 
 /**
- * All types in one protobufjs root: only then does protobufjs pack a `google.protobuf.Any` from an
- * object carrying `'@type'` (it looks the type up in the same root).
+ * The production encoder's proto set (all types in one protobufjs root: only then does protobufjs
+ * pack a `google.protobuf.Any` from an object carrying `'@type'`), as a gRPC package definition.
  */
 export function xdsProtos(): protoLoader.PackageDefinition {
-  loaded ??= protoLoader.loadSync(PROTO_FILES, {
+  loaded ??= protoLoader.fromJSON(xdsRoot().toJSON(), {
     keepCase: true,
     longs: String,
     enums: String,
     defaults: false,
     oneofs: true,
-    includeDirs: protoIncludeDirs(),
   });
   return loaded;
 }

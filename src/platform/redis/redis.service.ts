@@ -31,10 +31,14 @@ export class RedisService implements OnApplicationShutdown {
 
   /**
    * A separate connection for blocking consumers (BullMQ workers, subscribers), which must
-   * never give up on a command.
+   * never give up on a command. `connectionName` is set on every (re)connection (CLIENT LIST shows it).
    */
-  duplicateForBlocking(): Redis {
-    return new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+  duplicateForBlocking(connectionName?: string): Redis {
+    return new Redis(this.config.redisUrl, {
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      ...(connectionName === undefined ? {} : { connectionName }),
+    });
   }
 
   /**

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RESOURCE_KINDS, TYPE, type ResourceKindName, type ResourceSet } from '../translator/envoy-types.js';
-import type { TranslationProblem } from '../translator/translate.js';
+import type { TranslationProblem } from '../translator/translation-problem.js';
 import { DEFAULT_PORTS } from '../translator/names.js';
-import type { EndpointSources } from '../endpoints/endpoint-sources.js';
 
 /**
  * A compiled mesh as the worker stores it in Redis and the xDS shards read it: every resource of
@@ -44,6 +43,30 @@ export function parsePortsKey(key: string): { ingress: number; egress: number } 
   const egress = Number(match[2]);
   const valid = (p: number) => p >= 1 && p <= 65535;
   return valid(ingress) && valid(egress) && ingress !== egress ? { ingress, egress } : undefined;
+}
+
+/** What one ClusterLoadAssignment is built from: a virtual node's endpoints and the target listener's port. */
+export interface AssignmentSource {
+  readonly node: string;
+  readonly port: number;
+  /**
+   * Present for a proxyless cluster (gRPC's rules: IP addresses only, a region on every
+   * locality); `hostname` is the node's DNS hostname when it is an IP address, used while no
+   * endpoint is known.
+   */
+  readonly proxyless?: { readonly hostname?: string };
+}
+
+/**
+ * Recorded in a compiled manifest: which ClusterLoadAssignments depend on which virtual node's
+ * endpoints, so an endpoint change can rebuild exactly those without translating the mesh. Part of
+ * the manifest's format, so defined here; endpoints/endpoint-sources.ts computes and reads it.
+ */
+export interface EndpointSources {
+  /** The region proxyless localities name. */
+  readonly region: string;
+  /** ClusterLoadAssignment name → its source. */
+  readonly assignments: Readonly<Record<string, AssignmentSource>>;
 }
 
 export interface CompiledManifest {

@@ -1,4 +1,4 @@
-import type { TranslationProblem } from '../translator/translate.js';
+import type { TranslationProblem } from '../translator/translation-problem.js';
 
 /**
  * What compiles found wrong with a mesh's configuration, as stored in Redis next to the compiled

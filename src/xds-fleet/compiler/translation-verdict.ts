@@ -8,7 +8,7 @@ import {
 } from '../cache/translation-record.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { PROXYLESS_VIEW_PREFIX } from '../translator/proxyless.js';
-import type { TranslationProblem } from '../translator/translate.js';
+import type { TranslationProblem } from '../translator/translation-problem.js';
 
 /**
  * Whether a compile may be published, from what it found and what the proxies are served. Pure

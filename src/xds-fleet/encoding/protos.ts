@@ -1,73 +1,75 @@
-import { accessSync, constants } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
+import descriptor from 'protobufjs/ext/descriptor/index.js';
 
 /**
- * The Envoy v3 protos, loaded once into one protobufjs root. The .proto files come from
- * @grpc/grpc-js-xds, which vendors the Envoy, xds, googleapis and validate trees it needs itself
- * (google/protobuf is built into protobufjs). One root for every type matters: protobufjs packs
- * a `google.protobuf.Any` from `{'@type': url, ...}` only when the named type is in the same root.
+ * The Envoy xDS API this project encodes with: a FileDescriptorSet of the Envoy release the
+ * project supports (the protos go-control-plane generated its packages from), written by
+ * `npm run gen:protos` (protos/main.go) and committed. Why this set and not another:
+ * docs/adr/0009-envoy-proto-set.md. The path is the same from src/ and from dist/.
  */
-export const PROTO_FILES = [
-  'envoy/service/discovery/v3/ads.proto',
-  'envoy/config/listener/v3/listener.proto',
-  'envoy/config/route/v3/route.proto',
-  'envoy/config/cluster/v3/cluster.proto',
-  'envoy/config/endpoint/v3/endpoint.proto',
-  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
-  'envoy/extensions/filters/http/router/v3/router.proto',
-  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
-  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
-  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
-  'envoy/extensions/access_loggers/file/v3/file.proto',
-  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
-  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
-];
+export const ENVOY_PROTOS_URL = new URL('../../../protos/envoy-api.binpb', import.meta.url);
 
-/** Where the vendored proto trees are. */
-export function protoIncludeDirs(): string[] {
-  const require = createRequire(import.meta.url);
-  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d));
+/** The descriptor set's bytes (also what gRPC test clients build their service definitions from). */
+export function envoyProtoDescriptorSet(): Buffer {
+  return readFileSync(ENVOY_PROTOS_URL);
 }
 
 let root: protobuf.Root | undefined;
 
-/** Google's descriptor.proto (imported by the validate annotations) is bundled as JSON, not registered. */
-function registerDescriptorProto(): void {
-  const require = createRequire(import.meta.url);
-  const json = require('protobufjs/google/protobuf/descriptor.json') as {
-    nested: { google: { nested: { protobuf: { nested: Record<string, unknown> } } } };
-  };
-  protobuf.common('descriptor', json.nested.google.nested.protobuf.nested as protobuf.INamespace['nested'] & object);
-}
-
-/** The root with every xDS message type (field names as in the .proto files: snake_case). */
+/**
+ * The root with every xDS message type, google.protobuf's included: field names as in the .proto
+ * files (snake_case). One root for every type matters: protobufjs packs a `google.protobuf.Any`
+ * from `{'@type': url, ...}` only when the named type is in the same root.
+ */
 export function xdsRoot(): protobuf.Root {
   if (root) return root;
-  registerDescriptorProto();
-  const loading = new protobuf.Root();
-  const dirs = protoIncludeDirs();
-  const original = loading.resolvePath.bind(loading);
-  loading.resolvePath = (origin, target) => {
-    if (isAbsolute(target)) return target;
-    for (const dir of dirs) {
-      const candidate = join(dir, target);
-      try {
-        accessSync(candidate, constants.R_OK);
-        return candidate;
-      } catch {
-        // not in this tree
+  const set = descriptor.FileDescriptorSet.decode(envoyProtoDescriptorSet());
+  const fromDescriptor = (protobuf.Root as unknown as { fromDescriptor(d: protobuf.Message): protobuf.Root })
+    .fromDescriptor;
+  const loaded = fromDescriptor(set);
+  restoreMapFields(loaded);
+  loaded.resolveAll();
+  root = loaded;
+  return loaded;
+}
+
+/**
+ * Whether `entry` is the entry message protoc synthesises for a map field of `owner`: nested in
+ * it, `map_entry` set, fields `key = 1` and `value = 2` only. (The option alone is not enough:
+ * protobufjs' reader also sets it on the message that contains a map entry.)
+ */
+function isMapEntryOf(owner: protobuf.Type, entry: protobuf.Type): boolean {
+  return (
+    entry.parent === owner &&
+    entry.options?.['map_entry'] === true &&
+    entry.fieldsArray.length === 2 &&
+    entry.fieldsById[1]?.name === 'key' &&
+    entry.fieldsById[2]?.name === 'value'
+  );
+}
+
+/**
+ * protobufjs' descriptor reader leaves a `map<K, V>` field as what the descriptor spells it:
+ * a repeated `XxxEntry {key = 1; value = 2}` message (the same bytes on the wire, but the object
+ * form would be a list of `{key, value}`). Makes each one a map field again, as parsing the .proto
+ * text would, so that objects carry maps as plain objects (`filter_metadata`, Struct `fields`).
+ */
+function restoreMapFields(namespace: protobuf.NamespaceBase): void {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      for (const field of [...nested.fieldsArray]) {
+        if (!field.repeated) continue;
+        const entry = field.resolve().resolvedType;
+        if (!(entry instanceof protobuf.Type) || !isMapEntryOf(nested, entry)) continue;
+        const key = entry.fieldsById[1]!;
+        const value = entry.fieldsById[2]!;
+        nested.remove(field);
+        nested.add(new protobuf.MapField(field.name, field.id, key.type, value.type, field.options));
       }
     }
-    return original(origin, target);
-  };
-  loading.loadSync(PROTO_FILES, { keepCase: true });
-  loading.resolveAll();
-  root = loading;
-  return root;
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) restoreMapFields(nested);
+  }
 }
 
 const types = new Map<string, protobuf.Type>();
@@ -93,17 +95,13 @@ function durationObject(text: string): { seconds: string; nanos: number } {
   return { seconds: `${match[1]}${match[2]}`, nanos: match[1] ? -nanos : nanos };
 }
 
-/*
- * google.protobuf's own types come from protobufjs' bundled definitions, whose field names are
- * camelCase (`stringValue`), unlike the Envoy protos loaded with keepCase (`filter_metadata`).
- */
 function valueObject(v: unknown): unknown {
-  if (v === null) return { nullValue: 'NULL_VALUE' };
-  if (typeof v === 'number') return { numberValue: v };
-  if (typeof v === 'string') return { stringValue: v };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (Array.isArray(v)) return { listValue: { values: v.map(valueObject) } };
-  return { structValue: structObject(v as Record<string, unknown>) };
+  if (v === null) return { null_value: 'NULL_VALUE' };
+  if (typeof v === 'number') return { number_value: v };
+  if (typeof v === 'string') return { string_value: v };
+  if (typeof v === 'boolean') return { bool_value: v };
+  if (Array.isArray(v)) return { list_value: { values: v.map(valueObject) } };
+  return { struct_value: structObject(v as Record<string, unknown>) };
 }
 
 function structObject(v: Record<string, unknown>): unknown {
@@ -115,7 +113,8 @@ function structObject(v: Record<string, unknown>): unknown {
  * and Envoy reads as YAML) into the object form protobufjs' `fromObject` takes: Durations from
  * strings, wrapper types from bare values, Struct/Value from plain JSON, `Any` kept as
  * `{'@type', ...fields}` with its fields converted for the named type. A field the message does
- * not have is an error: a typo would otherwise vanish on the wire.
+ * not have, or an enum name its enum does not have, is an error: either would otherwise vanish on
+ * the wire without a word (protobufjs ignores both).
  */
 export function toProtoObject(typeName: string, value: unknown, path = typeName): unknown {
   if (typeName === 'google.protobuf.Duration') return typeof value === 'string' ? durationObject(value) : value;
@@ -139,6 +138,10 @@ export function toProtoObject(typeName: string, value: unknown, path = typeName)
     if (!field) throw new Error(`${path}: ${typeName} has no field ${key}`);
     const here = `${path}.${key}`;
     const resolved = field.resolve().resolvedType;
+    if (resolved instanceof protobuf.Enum) {
+      for (const [i, v] of (field.repeated ? (fieldValue as unknown[]) : [fieldValue]).entries())
+        checkEnumValue(resolved, v, field.repeated ? `${here}[${i}]` : here);
+    }
     if (!(resolved instanceof protobuf.Type)) {
       out[key] = fieldValue;
       continue;
@@ -158,6 +161,12 @@ export function toProtoObject(typeName: string, value: unknown, path = typeName)
     }
   }
   return out;
+}
+
+/** protobufjs' fromObject drops an enum name it does not know without a word; refuse it here instead. */
+function checkEnumValue(type: protobuf.Enum, value: unknown, path: string): void {
+  if (typeof value === 'number' ? Number.isInteger(value) : typeof value === 'string' && value in type.values) return;
+  throw new Error(`${path}: ${JSON.stringify(value)} is not a value of ${type.fullName.slice(1)}`);
 }
 
 /** Encodes one proto3-JSON-shaped message of type `typeName` to protobuf bytes. */
@@ -180,10 +189,10 @@ export function structToJson(struct: unknown): Record<string, unknown> {
 
 function valueToJson(v: unknown): unknown {
   const value = v as Record<string, unknown>;
-  if ('stringValue' in value) return value['stringValue'];
-  if ('numberValue' in value) return value['numberValue'];
-  if ('boolValue' in value) return value['boolValue'];
-  if ('structValue' in value) return structToJson(value['structValue']);
-  if ('listValue' in value) return ((value['listValue'] as { values?: unknown[] }).values ?? []).map(valueToJson);
+  if ('string_value' in value) return value['string_value'];
+  if ('number_value' in value) return value['number_value'];
+  if ('bool_value' in value) return value['bool_value'];
+  if ('struct_value' in value) return structToJson(value['struct_value']);
+  if ('list_value' in value) return ((value['list_value'] as { values?: unknown[] }).values ?? []).map(valueToJson);
   return null;
 }

@@ -1,34 +1,11 @@
 import { isIP } from 'node:net';
-import type { ViewManifest } from '../cache/compiled-mesh.js';
+import type { AssignmentSource, EndpointSources, ViewManifest } from '../cache/compiled-mesh.js';
 import type { EnvoyResource } from '../translator/envoy-types.js';
 import { clusterLoadAssignment } from '../translator/clusters.js';
 import { names } from '../translator/names.js';
 import { proxylessLoadAssignment, proxylessNames } from '../translator/proxyless.js';
 import type { NodeListener, VirtualNodeSpec } from '../translator/spec-types.js';
 import type { MeshSnapshot, SnapshotEndpoint } from '../snapshot/mesh-snapshot.js';
-
-/** What one ClusterLoadAssignment is built from: a virtual node's endpoints and the target listener's port. */
-export interface AssignmentSource {
-  readonly node: string;
-  readonly port: number;
-  /**
-   * Present for a proxyless cluster (gRPC's rules: IP addresses only, a region on every
-   * locality); `hostname` is the node's DNS hostname when it is an IP address, used while no
-   * endpoint is known.
-   */
-  readonly proxyless?: { readonly hostname?: string };
-}
-
-/**
- * Recorded in a compiled manifest: which ClusterLoadAssignments depend on which virtual node's
- * endpoints, so an endpoint change can rebuild exactly those without translating the mesh.
- */
-export interface EndpointSources {
-  /** The region proxyless localities name. */
-  readonly region: string;
-  /** ClusterLoadAssignment name → its source. */
-  readonly assignments: Readonly<Record<string, AssignmentSource>>;
-}
 
 /** A client policy's TLS variant of an egress cluster: `<base>_tls_<8 hex digits>` (see tls.ts). */
 const TLS_VARIANT = /^(.+)_tls_[0-9a-f]{8}$/;

@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
-import type { Mesh, ProxyKind, ProxyToken, Tenant } from '../../generated/prisma/client.js';
+import type { Mesh, ProxyKind, ProxyToken, Tenant, TenantStatus } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../platform/prisma/prisma.service.js';
 import { LAST_USED_RESOLUTION_MS } from '../../tenants/credentials/last-used-stamps.js';
 
 /** A proxy token with the mesh it belongs to (for its name) and the tenant (for status and plan). */
 export type ProxyTokenWithOwner = ProxyToken & { mesh: Mesh & { tenant: Tenant } };
+
+export interface ProxyTokenStanding {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mesh: {
+    readonly tenantId: string;
+    readonly tenant: { readonly status: TenantStatus; readonly accountId: string };
+  };
+}
 
 /** Proxy tokens. Every method a tenant can reach takes its scope first. */
 @Injectable()
@@ -48,6 +57,18 @@ export class ProxyTokensRepository {
     return this.prisma.proxyToken.findUnique({
       where: { tokenHash },
       include: { mesh: { include: { tenant: true } } },
+    });
+  }
+
+  /** Of these token ids, the tokens still stored, with their owner's status (open streams are checked with it). */
+  findStanding(ids: readonly string[]): Promise<ProxyTokenStanding[]> {
+    return this.prisma.proxyToken.findMany({
+      where: { id: { in: [...ids] } },
+      select: {
+        id: true,
+        tenantId: true,
+        mesh: { select: { tenantId: true, tenant: { select: { status: true, accountId: true } } } },
+      },
     });
   }
 

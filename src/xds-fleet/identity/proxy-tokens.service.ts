@@ -8,16 +8,31 @@ import { Prisma, type Mesh } from '../../generated/prisma/client.js';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { LastUsedStamps } from '../../tenants/credentials/last-used-stamps.js';
 import { DEFAULT_PLAN, isPlanName } from '../../tenants/plans.js';
+import { RevocationBus } from '../../tenants/revocation/revocation-bus.service.js';
 import type { ProxyIdentity, ProxyKind } from './proxy-identity.js';
 import { hashProxyToken, newProxyToken, PROXY_TOKEN_PATTERN } from './proxy-token-format.js';
 import { proxyTokenView, type ProxyTokenView } from './proxy-token.view.js';
-import { ProxyTokensRepository } from './proxy-tokens.repository.js';
+import { ProxyTokensRepository, type ProxyTokenStanding } from './proxy-tokens.repository.js';
 
 /** A new proxy token: the secret appears here once and is never readable again. */
 export interface IssuedProxyToken {
   readonly token: string;
   readonly tokenId: string;
 }
+
+/**
+ * Why a token may not open or keep a stream: `unknown` covers malformed, unknown and revoked
+ * tokens alike (and those of a deleted mesh or tenant), so a stream learns nothing about which;
+ * `suspended` is told only to a caller that holds a real token, as the API tells it (403).
+ */
+export type ProxyRefusal =
+  { readonly reason: 'unknown' } | { readonly reason: 'suspended'; readonly accountId: string };
+
+export type ProxyAuthentication = { readonly identity: ProxyIdentity } | { readonly refusal: ProxyRefusal };
+
+const UNKNOWN: ProxyRefusal = { reason: 'unknown' };
+/** Token ids per standing query (an IN list PostgreSQL plans well). */
+const STANDING_BATCH = 1_000;
 
 /** The App Mesh API's names of the two kinds, for messages that match its NotFoundExceptions. */
 const API_NAME: Record<ProxyKind, string> = { virtualNode: 'VirtualNode', virtualGateway: 'VirtualGateway' };
@@ -40,6 +55,7 @@ export class ProxyTokenService {
   constructor(
     private readonly repo: ProxyTokensRepository,
     private readonly stores: MeshStoreFactory,
+    private readonly revocations: RevocationBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.region = config.region;
@@ -68,28 +84,49 @@ export class ProxyTokenService {
   }
 
   /**
-   * The identity a token stands for; `undefined` for anything that must not open a stream: a
-   * malformed or unknown (revoked) token, or a suspended tenant. Callers answer all of these the
-   * same way, so a stream learns nothing about which it was.
+   * The identity a token stands for, or why it may not open a stream: a malformed or unknown
+   * (revoked) token, or a suspended tenant.
    */
-  async verify(token: string): Promise<ProxyIdentity | undefined> {
-    if (!PROXY_TOKEN_PATTERN.test(token)) return undefined;
+  async authenticate(token: string): Promise<ProxyAuthentication> {
+    if (!PROXY_TOKEN_PATTERN.test(token)) return { refusal: UNKNOWN };
     const row = await this.repo.findForVerification(hashProxyToken(token));
-    if (!row) return undefined;
+    if (!row || row.mesh.tenantId !== row.tenantId) return { refusal: UNKNOWN };
     const tenant = row.mesh.tenant;
-    if (tenant.status !== 'active' || row.mesh.tenantId !== row.tenantId) return undefined;
+    if (tenant.status !== 'active') return { refusal: { reason: 'suspended', accountId: tenant.accountId } };
     this.lastUsed.stamp(row.id, (now) => this.repo.touch(row.id, now));
     return {
-      tenantId: tenant.id,
-      accountId: tenant.accountId,
-      // A plan removed from the catalogue gets standard quotas, as everywhere else (quotasOf).
-      plan: isPlanName(tenant.plan) ? tenant.plan : DEFAULT_PLAN,
-      meshId: row.meshId,
-      meshName: row.mesh.name,
-      kind: row.kind,
-      name: row.name,
-      tokenId: row.id,
+      identity: {
+        tenantId: tenant.id,
+        accountId: tenant.accountId,
+        // A plan removed from the catalogue gets standard quotas, as everywhere else (quotasOf).
+        plan: isPlanName(tenant.plan) ? tenant.plan : DEFAULT_PLAN,
+        meshId: row.meshId,
+        meshName: row.mesh.name,
+        kind: row.kind,
+        name: row.name,
+        tokenId: row.id,
+      },
     };
+  }
+
+  /** The identity a token stands for; `undefined` for anything that must not open a stream (see authenticate). */
+  async verify(token: string): Promise<ProxyIdentity | undefined> {
+    const result = await this.authenticate(token);
+    return 'identity' in result ? result.identity : undefined;
+  }
+
+  /**
+   * Whether tokens, by id, may still hold their streams open: `valid`, or why not. Streams verified
+   * earlier are checked with it when a revocation notice may have been missed.
+   */
+  async standing(tokenIds: readonly string[]): Promise<Map<string, ProxyRefusal | 'valid'>> {
+    const result = new Map<string, ProxyRefusal | 'valid'>(tokenIds.map((id) => [id, UNKNOWN]));
+    for (let i = 0; i < tokenIds.length; i += STANDING_BATCH) {
+      for (const row of await this.repo.findStanding(tokenIds.slice(i, i + STANDING_BATCH))) {
+        result.set(row.id, standingOf(row));
+      }
+    }
+    return result;
   }
 
   /** The tokens of a mesh, optionally of one kind and resource name, oldest first. */
@@ -103,14 +140,16 @@ export class ProxyTokenService {
   }
 
   /**
-   * Revokes (deletes) a token; streams that present it afterwards are refused. With `meshName`,
-   * the token must belong to that mesh. A token of another tenant is NOT_FOUND, like an unknown one.
+   * Revokes (deletes) a token: after the commit, a notice makes every xds shard end the streams
+   * that present it and refuse new ones. With `meshName`, the token must belong to that mesh. A
+   * token of another tenant is NOT_FOUND, like an unknown one.
    */
   async revoke(scope: TenantScope, tokenId: string, meshName?: string): Promise<ProxyTokenView> {
     const row = UUID.test(tokenId) ? await this.repo.find(scope, tokenId) : null;
     if (!row || (meshName !== undefined && row.mesh.name !== meshName) || !(await this.repo.delete(scope, row.id))) {
       throw notFound(`Proxy token ${tokenId} does not exist in account ${scope.accountId}.`);
     }
+    await this.revocations.publish({ kind: 'proxyToken', tenantId: scope.tenantId, tokenId: row.id });
     return proxyTokenView(row, this.owner(scope, row.mesh));
   }
 
@@ -123,4 +162,10 @@ export class ProxyTokenService {
   private owner(scope: TenantScope, mesh: Mesh) {
     return { region: this.region, accountId: scope.accountId, meshName: mesh.name };
   }
+}
+
+function standingOf(row: ProxyTokenStanding): ProxyRefusal | 'valid' {
+  if (row.mesh.tenantId !== row.tenantId) return UNKNOWN;
+  const tenant = row.mesh.tenant;
+  return tenant.status === 'active' ? 'valid' : { reason: 'suspended', accountId: tenant.accountId };
 }

@@ -17,11 +17,12 @@ import {
 import { proxyEndpoint } from '../endpoints/proxy-endpoint.js';
 import { nodeIdMatches } from '../identity/node-id.js';
 import type { ProxyIdentity } from '../identity/proxy-identity.js';
-import { ProxyTokenService } from '../identity/proxy-tokens.service.js';
 import { SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
 import { DEFAULT_PORTS } from '../translator/names.js';
 import { DeltaSession } from './delta-session.js';
+import { ProxyAuthority, type GuardedStream } from './proxy-authority.js';
 import { SotwSession } from './sotw-session.js';
+import { StreamRefused } from './stream-refused.js';
 import { XdsShard } from './xds-shard.service.js';
 import { XdsMetrics } from './xds.metrics.js';
 
@@ -55,39 +56,26 @@ export const ADS_SERVICE: ServiceDefinition = {
   },
 };
 
-/** How long a verified proxy token is trusted without asking the database again (revocation delay). */
-const TOKEN_CACHE_MS = 30_000;
-const TOKEN_CACHE_MAX = 50_000;
-
-class StreamRefused extends Error {
-  constructor(
-    readonly code: status,
-    message: string,
-    readonly reason: string,
-  ) {
-    super(message);
-  }
-}
-
 type AnyRequest = DiscoveryRequest | DeltaDiscoveryRequest;
 
 /**
  * Accepts ADS streams (state of the world and Delta) and turns each into a session: admission
  * control, authentication by proxy token, `node.id` check, the identity's connection quota, and
- * waiting for the mesh's compiled snapshot before anything is served.
+ * waiting for the mesh's compiled snapshot before anything is served. Every stream is guarded by
+ * the ProxyAuthority from its arrival to its end, which ends it when its token or tenant loses
+ * its standing.
  */
 @Injectable()
 export class AdsService {
   private readonly log = new Logger(AdsService.name);
   private readonly admission: RateLimiterMemory;
-  private readonly tokens = new Map<string, { identity: ProxyIdentity; until: number }>();
   /** Streams between arrival and session start (they count towards the shard's limit). */
   private starting = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly shard: XdsShard,
-    private readonly proxyTokens: ProxyTokenService,
+    private readonly authority: ProxyAuthority,
     private readonly registry: SessionRegistry,
     private readonly metrics: XdsMetrics,
   ) {
@@ -122,12 +110,14 @@ export class AdsService {
       doneStarting();
       call.emit('error', { code, details: message });
     };
+    const guard = this.authority.guard(fail);
     let cleaned = false;
     const cleanup = () => {
       closed = true;
       doneStarting();
       if (cleaned) return; // 'cancelled', 'close', 'end' and 'error' may all fire for one stream
       cleaned = true;
+      this.authority.release(guard);
       if (session) void this.shard.detach(session, record);
       else if (admitted && record) void this.registry.remove(record.tenantId, record).catch(() => undefined);
     };
@@ -157,7 +147,7 @@ export class AdsService {
       const send = (message: OutboundMessage) => {
         if (!closed) call.write(message);
       };
-      this.start(call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
+      this.start(guard, call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
         .then((started) => {
           admitted = true;
           if (closed) {
@@ -194,6 +184,7 @@ export class AdsService {
 
   /** Authenticates, authorises and admits the stream whose first request is `first`; resolves once it can be served. */
   private async start(
+    guard: GuardedStream,
     metadata: Metadata,
     first: AnyRequest,
     protocol: 'sotw' | 'delta',
@@ -215,8 +206,7 @@ export class AdsService {
         'missing proxy token: send "authorization: Bearer <token>" (get one from the bootstrap endpoint)',
         'unauthenticated',
       );
-    const identity = await this.verify(token);
-    if (!identity) throw new StreamRefused(status.UNAUTHENTICATED, 'invalid or revoked proxy token', 'unauthenticated');
+    const identity = await this.authority.authenticate(guard, token);
     if (!nodeIdMatches(identity, node.id, this.config.region))
       throw new StreamRefused(
         status.PERMISSION_DENIED,
@@ -281,20 +271,6 @@ export class AdsService {
       send,
     };
     return protocol === 'sotw' ? new SotwSession(init) : new DeltaSession(init);
-  }
-
-  private async verify(token: string): Promise<ProxyIdentity | undefined> {
-    const now = Date.now();
-    const cached = this.tokens.get(token);
-    if (cached && cached.until > now) return cached.identity;
-    const identity = await this.proxyTokens.verify(token);
-    if (identity) {
-      if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.delete(this.tokens.keys().next().value!);
-      this.tokens.set(token, { identity, until: now + TOKEN_CACHE_MS });
-    } else {
-      this.tokens.delete(token);
-    }
-    return identity;
   }
 }
 

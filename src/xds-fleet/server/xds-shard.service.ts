@@ -9,6 +9,7 @@ import { changesChannel, CompiledStore, type ChangeNotice, type MeshRef } from '
 import { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { HEARTBEAT_MS, SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
 import { MeshCache } from './mesh-cache.js';
+import { ProxyAuthority } from './proxy-authority.js';
 import type { ReportedResource, SessionReporter, XdsSession } from './session.js';
 import { typeLabel, XdsMetrics } from './xds.metrics.js';
 
@@ -62,6 +63,7 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     private readonly registry: SessionRegistry,
     private readonly reconcile: ReconcileQueue,
     private readonly metrics: XdsMetrics,
+    private readonly authority: ProxyAuthority,
   ) {
     this.shardId = config.xdsShardId ?? `${hostname()}-${process.pid}`;
   }
@@ -177,6 +179,8 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     } catch {
       return;
     }
+    // A deleted mesh took its proxy tokens with it: its streams end, wherever they are in their start.
+    if (notice.version === undefined) this.authority.meshDeleted(notice);
     const cache = this.tenants.get(notice.tenantId)?.meshes.get(notice.meshId);
     if (!cache) return; // a mesh no proxy on this shard uses
     if (notice.version === undefined) {

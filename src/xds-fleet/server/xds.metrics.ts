@@ -7,6 +7,7 @@ import { MetricsService } from '../../platform/metrics/metrics.service.js';
 export class XdsMetrics {
   readonly connected: Gauge<'tenant'>;
   readonly streamsRejected: Counter<'reason'>;
+  readonly streamsEnded: Counter<'reason'>;
   readonly pushes: Counter<'tenant' | 'type'>;
   readonly nacks: Counter<'tenant' | 'type'>;
   readonly commitToAck: Histogram<'tenant'>;
@@ -22,7 +23,13 @@ export class XdsMetrics {
     });
     this.streamsRejected = new Counter({
       name: 'meshplane_xds_streams_rejected_total',
-      help: 'xDS streams refused, by reason (unauthenticated, permission_denied, quota, admission, invalid).',
+      help: 'xDS streams refused, by reason (unauthenticated, suspended, permission_denied, quota, admission, shard_full, invalid).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.streamsEnded = new Counter({
+      name: 'meshplane_xds_streams_revoked_total',
+      help: 'Open xDS streams the shard ended because their credentials lost their standing, by reason (revoked: the proxy token, or its mesh; suspended or deleted: the tenant).',
       labelNames: ['reason'],
       registers,
     });

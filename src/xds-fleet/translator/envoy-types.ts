@@ -37,6 +37,18 @@ export function emptyResourceSet(): ResourceSet {
   return { listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() };
 }
 
+/**
+ * One filter chain of a listener. Shared by listeners.ts (which builds chains) and tls.ts (which
+ * secures them), so neither imports the other for it.
+ */
+export interface FilterChain {
+  readonly name: string;
+  readonly filter_chain_match?: EnvoyResource;
+  readonly filters: readonly EnvoyResource[];
+  /** TLS on this chain (tls.ts); none: plaintext. */
+  readonly transport_socket?: EnvoyResource;
+}
+
 /** Where every generated resource came from: the ARN of the App Mesh object behind it. */
 export function arnMetadata(arn: string): EnvoyResource {
   return { filter_metadata: { meshplane: { arn } } };

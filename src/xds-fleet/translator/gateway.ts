@@ -7,14 +7,21 @@ import type {
   VirtualGatewaySpec,
 } from '../../meshes/api-model/generated/app-mesh-types.js';
 import type { MeshSnapshot, SnapshotResource } from '../snapshot/mesh-snapshot.js';
-import { arnMetadata, emptyResourceSet, type EnvoyResource, type ResourceSet, TYPE } from './envoy-types.js';
-import { accessLogs, type FilterChain, httpConnectionManager, tlsInspector } from './listeners.js';
+import {
+  arnMetadata,
+  emptyResourceSet,
+  type EnvoyResource,
+  type FilterChain,
+  type ResourceSet,
+  TYPE,
+} from './envoy-types.js';
+import { accessLogs, httpConnectionManager, tlsInspector } from './listeners.js';
 import { names } from './names.js';
 import { compareRoutes } from './route-order.js';
 import { grpcMatch, httpMatch } from './routes.js';
 import type { VirtualNodeSpec } from './spec-types.js';
 import { listenerTls, type ListenerTlsPlan, secureChains } from './tls.js';
-import type { TranslationProblem } from './translate.js';
+import type { TranslationProblem } from './translation-problem.js';
 
 /**
  * A virtual gateway's proxy: an Envoy of its own at the edge of the mesh, receiving traffic

@@ -1,4 +1,4 @@
-import { arnMetadata, type EnvoyResource, TYPE } from './envoy-types.js';
+import { arnMetadata, type EnvoyResource, type FilterChain, TYPE } from './envoy-types.js';
 import type { AccessLog } from './spec-types.js';
 import { TLS_TYPE } from './tls.js';
 
@@ -61,14 +61,6 @@ export function tcpProxy(
       ...(logs.length ? { access_log: logs } : {}),
     },
   };
-}
-
-export interface FilterChain {
-  readonly name: string;
-  readonly filter_chain_match?: EnvoyResource;
-  readonly filters: readonly EnvoyResource[];
-  /** TLS on this chain (tls.ts); none: plaintext. */
-  readonly transport_socket?: EnvoyResource;
 }
 
 /**

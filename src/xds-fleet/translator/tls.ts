@@ -8,8 +8,7 @@ import type {
   TlsValidationContext,
   VirtualServiceBackend,
 } from '../../meshes/api-model/generated/app-mesh-types.js';
-import type { EnvoyResource } from './envoy-types.js';
-import type { FilterChain } from './listeners.js';
+import type { EnvoyResource, FilterChain } from './envoy-types.js';
 import type { NodeListener, Protocol, VirtualNodeSpec } from './spec-types.js';
 
 /**

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { validateEnvoyConfig } from '../../../test/support/envoy.js';
 import { buildSnapshot, type MeshInput } from '../../../test/support/snapshot-builder.js';
+import { TYPE_URLS } from '../cache/compiled-mesh.js';
+import { encodeMessage } from '../encoding/protos.js';
+import { encodeResourceAny } from '../encoding/wire.js';
 import { validateSnapshot } from '../snapshot/mesh-snapshot.js';
 import { consistent } from './consistency.js';
 import { RESOURCE_KINDS, type ResourceSet } from './envoy-types.js';
@@ -15,8 +18,11 @@ import { translate } from './translate.js';
 /**
  * Golden cases: testdata/in/<case>.yaml (a mesh) → testdata/out/<case>.<kind>.yaml (per proxy
  * identity, its resources of that kind). `UPDATE_GOLDEN=1 npm test -- translate.golden` rewrites
- * the outputs and deletes those whose case is gone. Every proxy's output is also loaded into a
- * real Envoy (`envoy --mode validate`): a configuration Envoy rejects fails the case.
+ * the outputs and deletes those whose case is gone. Every resource also goes through the
+ * production encoder (the one the compiler publishes with), and every proxy's output, encoded by
+ * it, is loaded into a real Envoy as a binary bootstrap (`envoy --mode validate`): a field the
+ * encoder's proto set lacks, or a configuration Envoy rejects, fails the case. The YAML goldens
+ * are for people to read; what Envoy is shown is bytes, as in production.
  */
 const DIR = fileURLToPath(new URL('./testdata/', import.meta.url));
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -71,6 +77,19 @@ describe('translator golden cases', () => {
       expect(actual).toBe(readFileSync(file, 'utf8'));
     });
 
+    it('encodes every resource of every view through the production encoder', () => {
+      let encoded = 0;
+      for (const [view, set] of result.views) {
+        for (const kind of RESOURCE_KINDS) {
+          for (const [name, resource] of set[kind]) {
+            expect(() => encodeResourceAny(TYPE_URLS[kind], resource), `${view} ${kind} ${name}`).not.toThrow();
+            encoded++;
+          }
+        }
+      }
+      expect(encoded).toBeGreaterThan(0);
+    });
+
     it('is accepted by a real Envoy for every proxy (the proxyless view: by a gRPC client, elsewhere)', async () => {
       // The proxyless view is for gRPC clients, not Envoy: API listeners cannot be static listeners
       // of an Envoy. A real gRPC xDS client checks those resources instead
@@ -81,7 +100,12 @@ describe('translator golden cases', () => {
       const verdicts = await Promise.all(
         proxies.map(async ([view, set]) => ({
           view,
-          ...(await validateEnvoyConfig(staticBootstrap(set, { adminPort: 19901, nodeId: view }))),
+          ...(await validateEnvoyConfig(
+            encodeMessage(
+              'envoy.config.bootstrap.v3.Bootstrap',
+              staticBootstrap(set, { adminPort: 19901, nodeId: view }),
+            ),
+          )),
         })),
       );
       for (const verdict of verdicts) expect(verdict.ok, `${name} ${verdict.view}:\n${verdict.output}`).toBe(true);

@@ -7,16 +7,16 @@ import {
   egressClusterVariant,
   ingressCluster,
 } from './clusters.js';
-import { arnMetadata, duration, emptyResourceSet, type EnvoyResource, type ResourceSet } from './envoy-types.js';
-import { gatewayTranslator } from './gateway.js';
 import {
-  accessLogs,
-  captureListener,
-  directChains,
-  httpConnectionManager,
-  tcpProxy,
+  arnMetadata,
+  duration,
+  emptyResourceSet,
+  type EnvoyResource,
   type FilterChain,
-} from './listeners.js';
+  type ResourceSet,
+} from './envoy-types.js';
+import { gatewayTranslator } from './gateway.js';
+import { accessLogs, captureListener, directChains, httpConnectionManager, tcpProxy } from './listeners.js';
 import { DEFAULT_PORTS, names } from './names.js';
 import { compareRoutes, type Orderable } from './route-order.js';
 import { affectedViews } from './incremental.js';
@@ -40,12 +40,10 @@ import {
   secureChains,
   tlsVariantName,
 } from './tls.js';
+import type { TranslationProblem } from './translation-problem.js';
 
-/** A problem in the user's configuration; the part it affects is left out of the output. */
-export interface TranslationProblem {
-  readonly arn: string;
-  readonly message: string;
-}
+/** Re-exported: callers of translate() find every type of its result here. */
+export type { TranslationProblem };
 
 export interface TranslationResult {
   /**
