@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bannerLines } from './lib/banner.mjs';
 import { ensureDependencies } from './lib/deps.mjs';
 import { ensureLocalSecrets, readLocalEnv, writeLocalEnv } from './lib/local-env.mjs';
 
@@ -42,7 +43,7 @@ async function main() {
 
   log('building...');
   await build(root);
-  await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log });
+  await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log, summary: true });
 
   /** @type {NodeJS.ProcessEnv} */
   const env = {
@@ -64,14 +65,17 @@ async function main() {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
   await waitReady(`http://127.0.0.1:${port}/readyz`, child);
-  printBanner({ port, xdsPort, adminToken, demo, region: env.MESH_REGION ?? 'us-east-1' });
+  // Last: everything start-up prints comes before it, and the banner is what stays on screen.
+  process.stderr.write(
+    bannerLines({ port, xdsPort, adminToken, demo, region: env.MESH_REGION ?? 'us-east-1' }).join('\n') + '\n',
+  );
 }
 
 /**
  * Creates a tenant named "demo" the first time the database has no tenant, and keeps its
  * one-time credentials in .data/demo-tenant.json so later starts can print them again.
  * @param {NodeJS.ProcessEnv} env
- * @returns {Promise<{ accountId: string, accessKey: { accessKeyId: string, secretAccessKey: string }, apiToken: { token: string } } | undefined>}
+ * @returns {Promise<import('./lib/banner.mjs').DemoTenant | undefined>}
  */
 async function ensureDemoTenant(env) {
   const file = join(root, '.data', 'demo-tenant.json');
@@ -120,40 +124,4 @@ async function waitReady(url, child) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not report ready within 60 s`);
-}
-
-/**
- * @param {{ port: number, xdsPort: number, adminToken: string, region: string,
- *   demo: Awaited<ReturnType<typeof ensureDemoTenant>> }} info
- */
-function printBanner({ port, xdsPort, adminToken, demo, region }) {
-  const api = `http://localhost:${port}`;
-  const lines = [
-    '',
-    'meshplane is running (api, worker and xds roles in one process). Ctrl-C stops it.',
-    '',
-    `  App Mesh API   ${api}/v20190125   (AWS SDKs, CLI, Terraform; SigV4, region ${region})`,
-    `  Tenant API     ${api}/v1          (Authorization: Bearer <api token>)`,
-    `  Operator API   ${api}/admin/v1    (Authorization: Bearer <operator token>)`,
-    `  Health         ${api}/healthz  ${api}/readyz  ${api}/metrics`,
-    `  xDS (gRPC)     localhost:${xdsPort}`,
-    '',
-    `  Operator token ${adminToken}`,
-  ];
-  if (demo) {
-    lines.push(
-      '',
-      `  Demo tenant    account ${demo.accountId}`,
-      `    AWS_ACCESS_KEY_ID=${demo.accessKey.accessKeyId}`,
-      `    AWS_SECRET_ACCESS_KEY=${demo.accessKey.secretAccessKey}`,
-      `    API token    ${demo.apiToken.token}`,
-      '',
-      '  Try it:',
-      `    export AWS_ACCESS_KEY_ID=${demo.accessKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${demo.accessKey.secretAccessKey} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
-      `    aws appmesh list-meshes --endpoint-url ${api}`,
-      `    curl -H 'Authorization: Bearer ${demo.apiToken.token}' ${api}/v1/account`,
-    );
-  }
-  lines.push('', '  Docs: README.md, docs/', '');
-  process.stderr.write(lines.join('\n') + '\n');
 }

@@ -51,7 +51,7 @@ async function main() {
     log('type-check failed (see above)');
     failedChecks++;
   }
-  await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log });
+  await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log, summary: true });
 
   const reportDir = join(root, 'test-results');
   mkdirSync(reportDir, { recursive: true });

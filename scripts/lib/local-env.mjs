@@ -48,32 +48,32 @@ export function writeLocalEnv(root, values) {
 
 /**
  * Fills the operator token and master key from the environment, else from .data/local.env,
- * else generates them (and says so). Returns the values and which were generated.
+ * else generates them. Generating them is what a first local start is meant to do, so it is one
+ * line of progress, not a warning; it names the variables that production must set itself.
  * @param {string} root
  * @param {(msg: string) => void} log
  */
 export function ensureLocalSecrets(root, log) {
   const stored = readLocalEnv(root);
   const next = { ...stored };
-  /** @type {(name: string, make: () => string, why: string) => string} */
-  const pick = (name, make, why) => {
+  /** @type {string[]} */
+  const generated = [];
+  /** @type {(name: string, make: () => string) => string} */
+  const pick = (name, make) => {
     const fromEnv = process.env[name];
     if (fromEnv) return fromEnv;
     if (stored[name]) return stored[name];
     next[name] = make();
-    log(`warning: ${name} is not set; generated one into .data/local.env (${why})`);
+    generated.push(name);
     return next[name];
   };
-  const adminToken = pick(
-    'MESH_ADMIN_TOKEN',
-    () => `mpa_${randomBytes(24).toString('base64url')}`,
-    'operator token for /admin/v1',
-  );
-  const masterKey = pick(
-    'MESH_MASTER_KEY',
-    () => randomBytes(32).toString('base64'),
-    'encrypts access-key secrets; set your own in production and keep it safe',
-  );
+  const adminToken = pick('MESH_ADMIN_TOKEN', () => `mpa_${randomBytes(24).toString('base64url')}`);
+  const masterKey = pick('MESH_MASTER_KEY', () => randomBytes(32).toString('base64'));
   if (JSON.stringify(next) !== JSON.stringify(stored)) writeLocalEnv(root, next);
+  if (generated.length > 0) {
+    log(
+      `generated ${generated.join(' and ')} for local use into .data/local.env (production sets its own; the master key encrypts access-key secrets, keep it)`,
+    );
+  }
   return { adminToken, masterKey };
 }

@@ -136,13 +136,14 @@ export function slugifyMigrationName(name) {
 /**
  * Applies the migrations of `migrationsDir` that the database has not applied yet, in order, each
  * in one transaction, recording them in `_prisma_migrations` like `prisma migrate deploy`.
- * Creates the database if it does not exist. Idempotent.
+ * Creates the database if it does not exist. Idempotent. `summary`: one line for every migration
+ * applied (`npm start` and `npm test`, where it is one preparation step), not one each.
  * @param {string} databaseUrl
- * @param {{ migrationsDir?: string, log?: Logger }} [options]
+ * @param {{ migrationsDir?: string, log?: Logger, summary?: boolean }} [options]
  * @returns {Promise<string[]>} names of the migrations applied by this call
  */
 export async function applyMigrations(databaseUrl, options = {}) {
-  const { migrationsDir = DEFAULT_MIGRATIONS_DIR, log = console.log } = options;
+  const { migrationsDir = DEFAULT_MIGRATIONS_DIR, log = console.log, summary = false } = options;
   const list = await readMigrationsList(migrationsDir);
   if (await ensureDatabaseExists(databaseUrl)) log(`Created database "${databaseName(databaseUrl)}".`);
   const { appliedMigrationNames } = await withSchemaEngine(databaseUrl, null, async ({ engine }) => {
@@ -158,6 +159,9 @@ export async function applyMigrations(databaseUrl, options = {}) {
         ? `No migrations found in ${list.baseDir}.`
         : 'No pending migrations: the database is up to date.',
     );
+  } else if (summary) {
+    const n = appliedMigrationNames.length;
+    log(`Applied ${n} migration${n === 1 ? '' : 's'} (the last: ${appliedMigrationNames[n - 1]})`);
   } else {
     for (const name of appliedMigrationNames) log(`Applied migration ${name}`);
   }

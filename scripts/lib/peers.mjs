@@ -1,11 +1,12 @@
 // @ts-check
 // Real third-party clients the tests drive (never stand-ins). Each is found on the machine or
 // installed into .data/tools from its public registry, so a fresh machine needs nothing by hand.
+// pip's output is shown only when an install fails (one line of ours says what is installed).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { run } from './run.mjs';
+import { runCaptured } from './run.mjs';
 
 const exec = promisify(execFile);
 const AWS_CLI_VERSION = '1.45.11';
@@ -32,7 +33,7 @@ export async function ensureAwsCli(root, log) {
   if (!existsSync(join(target, 'awscli'))) {
     log(`installing awscli ${AWS_CLI_VERSION} into .data/tools/awscli (pip)...`);
     mkdirSync(target, { recursive: true });
-    await run(
+    await runCaptured(
       python,
       [
         '-m',
@@ -44,7 +45,7 @@ export async function ensureAwsCli(root, log) {
         target,
         `awscli==${AWS_CLI_VERSION}`,
       ],
-      { env },
+      { env: { ...env, PIP_ROOT_USER_ACTION: 'ignore' } },
     );
   }
   await exec(python, ['-m', 'awscli', '--version'], { env });
@@ -83,7 +84,7 @@ export async function ensureEnvoy(root, log) {
     const partial = `${target}.partial`;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
-    await run(
+    await runCaptured(
       python,
       [
         '-m',

@@ -64,8 +64,9 @@ export class TenantsService {
     throw new Error(`could not find a free account id in ${ACCOUNT_ID_ATTEMPTS} attempts`);
   }
 
-  async list(input: unknown): Promise<{ tenants: TenantView[]; nextToken?: string }> {
-    const { limit = DEFAULT_PAGE_SIZE, nextToken } = parseInput(listInput, input ?? {});
+  /** `where`: the request part the input came from (`query` for /admin/v1), named in errors. */
+  async list(input: unknown, where?: string): Promise<{ tenants: TenantView[]; nextToken?: string }> {
+    const { limit = DEFAULT_PAGE_SIZE, nextToken } = parseInput(listInput, input ?? {}, where);
     const after = nextToken === undefined ? undefined : decodePageToken(nextToken, 'tenants');
     const rows = await this.repo.list(limit + 1, after);
     const page = rows.slice(0, limit);

@@ -158,7 +158,12 @@ describe('operator API /admin/v1', () => {
 
     const bad = await api.admin('GET', '/admin/v1/tenants?limit=0');
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toContain('limit: must be between 1 and 100');
+    expect(bad.body.message).toBe('query.limit: must be between 1 and 100');
+    const unknown = await api.admin('GET', '/admin/v1/tenants?limt=5');
+    expect({ status: unknown.status, message: unknown.body.message }).toEqual({
+      status: 400,
+      message: 'query.limt: is not a known parameter',
+    });
     const forged = await api.admin('GET', '/admin/v1/tenants?nextToken=garbage');
     expect(forged.status).toBe(400);
     expect(forged.body.message).toContain('nextToken');

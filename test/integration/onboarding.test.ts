@@ -218,8 +218,9 @@ describe('proxy onboarding', () => {
       const res = await get(alice, '/v1/meshes/shop/virtualNodes/web/bootstrap?adminPort=99999&egressport=1');
       expect(res.status).toBe(400);
       expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');
-      expect(res.body.message).toContain('adminPort: must be a TCP port');
-      expect(res.body.message).toContain('egressport');
+      expect(res.body.message).toBe(
+        'query.adminPort: must be a TCP port (1-65535); query.egressport: is not a known parameter',
+      );
       expect((await get(alice, '/v1/meshes/shop/proxyTokens')).body.proxyTokens).toHaveLength(before);
     });
 
@@ -332,6 +333,11 @@ describe('proxy onboarding', () => {
       expect(onlyNodes.body.proxyTokens.length).toBeGreaterThan(0);
       expect(onlyNodes.body.proxyTokens.every((t: Json) => t['kind'] === 'virtualNode')).toBe(true);
       expect(JSON.stringify(onlyNodes.body)).not.toContain('mpx_');
+      const badList = await get(alice, '/v1/meshes/shop/proxyTokens?kind=pod&nmae=web');
+      expect({ status: badList.status, body: badList.body }).toEqual({
+        status: 400,
+        body: { message: 'query.kind: must be virtualNode or virtualGateway; query.nmae: is not a known parameter' },
+      });
 
       const revoked = await call(api.baseUrl, 'DELETE', `/v1/meshes/shop/proxyTokens/${tokenId}`, as(alice));
       expect(revoked.status).toBe(200);

@@ -4,13 +4,23 @@ import { DomainError } from '../errors/domain-error.js';
 /**
  * Validates input at a service boundary. A failure becomes one BAD_REQUEST whose message names
  * every offending field and its rule, e.g. `name: must match ^[a-z0-9-]+$; plan: must be one of ...`.
+ *
+ * `where` names the part of the request the input came from (`query`, `path`) when it is not the
+ * body: fields are then reported under it (`query.format: must be envoy or grpc`), and a key a
+ * strict schema does not know is named itself (`query.adminport: is not a known parameter`)
+ * rather than reported against the whole input.
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where?: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-    return `${field}: ${issue.message}`;
+  const problems = result.error.issues.flatMap((issue) => {
+    if (where === undefined) {
+      const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+      return [`${field}: ${issue.message}`];
+    }
+    const field = [where, ...issue.path].join('.');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${field}.${key}: is not a known parameter`);
+    return [`${field}: ${issue.message}`];
   });
   throw new DomainError('BAD_REQUEST', problems.join('; '));
 }

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ReadinessService } from '../health/readiness.service.js';
+import { StartupChatterAtDebug } from '../logging/startup-chatter.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RestErrorFilter } from './rest-error.filter.js';
 
@@ -36,7 +37,7 @@ export async function createHttpApp(root: DynamicModule): Promise<NestFastifyApp
     rawBody: true,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupChatterAtDebug(app.get(Logger)));
   app.useGlobalFilters(new RestErrorFilter());
 
   const metrics = app.get(MetricsService);

@@ -20,7 +20,7 @@ export class TenantsAdminController {
 
   @Get()
   list(@Query() query: unknown) {
-    return this.tenants.list(query);
+    return this.tenants.list(query, 'query');
   }
 
   @Get(':accountId')

@@ -71,7 +71,7 @@ const bootstrapQuery = z.strictObject({
 });
 
 /**
- * Reads the query of a bootstrap request for a proxy of `kind` over the deployment's defaults
+ * Reads the query of a bootstrap request (problems name the parameter: `query.format: ...`) for a proxy of `kind` over the deployment's defaults
  * (`xds`, from XDS_PUBLIC_HOST, XDS_PUBLIC_PORT and XDS_PUBLIC_TLS). The proxy's own ports must
  * differ from each other: two listeners, or a listener and the admin interface, cannot share a
  * port. Virtual gateways take no ingress or egress port: their listeners are their spec's, and
@@ -82,16 +82,16 @@ export function bootstrapOptions(
   xds: { host: string; port: number; tls: boolean },
   kind: ProxyKind = 'virtualNode',
 ): BootstrapOptions {
-  const q = parseInput(bootstrapQuery, query ?? {});
+  const q = parseInput(bootstrapQuery, query ?? {}, 'query');
   if (kind === 'virtualGateway') {
-    const given = (['ingressPort', 'egressPort'] as const).filter((p) => q[p] !== undefined);
+    const given = (['ingressPort', 'egressPort'] as const).filter((p) => q[p] !== undefined).map((p) => `query.${p}`);
     if (given.length > 0)
       throw badRequest(
         `${given.join(', ')}: apply to virtual nodes only; a virtual gateway listens on its spec's ports`,
       );
     if (q.address !== undefined)
       throw badRequest(
-        'address: applies to virtual nodes only; a virtual gateway is not an endpoint of a virtual node',
+        'query.address: applies to virtual nodes only; a virtual gateway is not an endpoint of a virtual node',
       );
   }
   const options: BootstrapOptions = {
@@ -110,7 +110,9 @@ export function bootstrapOptions(
   };
   const ports = { adminPort: options.adminPort, ingressPort: options.ingressPort, egressPort: options.egressPort };
   const clashes = Object.entries(ports).flatMap(([name, value], i, all) =>
-    all.slice(i + 1).flatMap(([other, otherValue]) => (value === otherValue ? [`${name} and ${other}`] : [])),
+    all
+      .slice(i + 1)
+      .flatMap(([other, otherValue]) => (value === otherValue ? [`query.${name} and query.${other}`] : [])),
   );
   if (clashes.length > 0) throw badRequest(`${clashes.join('; ')}: must be different ports`);
   return options;

@@ -71,22 +71,27 @@ describe('bootstrap options', () => {
   });
 
   it('refuses unknown parameters, bad values and ports that clash, naming each', () => {
-    expect(badRequest(() => bootstrapOptions({ adminport: '1' }, fleet))).toContain('adminport');
+    expect(badRequest(() => bootstrapOptions({ adminport: '1' }, fleet))).toBe(
+      'query.adminport: is not a known parameter',
+    );
+    expect(badRequest(() => bootstrapOptions({ format: 'xml' }, fleet))).toBe('query.format: must be envoy or grpc');
     const message = badRequest(() =>
       bootstrapOptions(
         { adminPort: '70000', xdsHost: 'http://x', format: 'xml', tls: 'maybe', zone: 'a b', caFile: 'rel' },
         fleet,
       ),
     );
-    for (const field of ['adminPort', 'xdsHost', 'format', 'tls', 'zone', 'caFile']) expect(message).toContain(field);
+    for (const field of ['adminPort', 'xdsHost', 'format', 'tls', 'zone', 'caFile'])
+      expect(message).toContain(`query.${field}: `);
+    expect(message).not.toMatch(/\bbody\b/);
     expect(badRequest(() => bootstrapOptions({ adminPort: '15001' }, fleet))).toBe(
-      'adminPort and egressPort: must be different ports',
+      'query.adminPort and query.egressPort: must be different ports',
     );
   });
 
   it('takes no capture ports for virtual gateways, whose listeners are their spec', () => {
     expect(badRequest(() => bootstrapOptions({ egressPort: '16001' }, fleet, 'virtualGateway'))).toBe(
-      "egressPort: apply to virtual nodes only; a virtual gateway listens on its spec's ports",
+      "query.egressPort: apply to virtual nodes only; a virtual gateway listens on its spec's ports",
     );
     expect(bootstrapOptions({ adminPort: '9000' }, fleet, 'virtualGateway').adminPort).toBe(9000);
   });
@@ -96,9 +101,11 @@ describe('bootstrap options', () => {
     expect(bootstrapOptions({ address: '::FFFF:10.0.0.5' }, fleet).address).toBe('10.0.0.5');
     expect(bootstrapOptions({}, fleet).address).toBeUndefined();
     for (const bad of ['web.internal', '10.0.0.5:8080', '0.0.0.0', '[fd00::1]'])
-      expect(badRequest(() => bootstrapOptions({ address: bad }, fleet))).toMatch(/^address: must be an IPv4 or IPv6/);
+      expect(badRequest(() => bootstrapOptions({ address: bad }, fleet))).toMatch(
+        /^query.address: must be an IPv4 or IPv6/,
+      );
     expect(badRequest(() => bootstrapOptions({ address: '10.0.0.5' }, fleet, 'virtualGateway'))).toMatch(
-      /^address: applies to virtual nodes only/,
+      /^query.address: applies to virtual nodes only/,
     );
   });
 });

@@ -22,7 +22,7 @@ export class ProxyTokensController {
 
   @Get()
   async list(@CurrentScope() scope: TenantScope, @Param('meshName') meshName: string, @Query() query: unknown) {
-    const { kind, name } = parseInput(listQuery, query ?? {});
+    const { kind, name } = parseInput(listQuery, query ?? {}, 'query');
     return { proxyTokens: await this.tokens.list(scope, meshName, kind, name) };
   }
 

@@ -8,12 +8,27 @@ import { defaultUpstreamTls } from './tls.js';
 const CONNECT_TIMEOUT = '1s';
 const ADS = { ads: {}, resource_api_version: 'V3' } as const;
 
-const DNS_FAMILY: Record<string, string> = {
-  IPv4_ONLY: 'V4_ONLY',
-  IPv6_ONLY: 'V6_ONLY',
-  IPv4_PREFERRED: 'V4_PREFERRED',
-  IPv6_PREFERRED: 'AUTO',
-};
+/**
+ * Envoy's DNS lookup family for an App Mesh IP preference (the node's, else the mesh's). With none
+ * set, App Mesh's documented default applies: Envoy prefers IPv6 and falls back to IPv4 (see
+ * docs/adr/0014-default-ip-preference.md). For one logical address (LOADBALANCER, LOGICAL_DNS)
+ * that is `ALL`: every address is resolved and connections use Happy Eyeballs, IPv6 first, so a
+ * name such as `localhost` (::1 and 127.0.0.1) still reaches an IPv4-only upstream; `AUTO` would
+ * take the IPv6 answer alone and never try IPv4. With ENDPOINTS (STRICT_DNS) every address is an
+ * endpoint of its own, with no fallback between them, so the preference applies to the lookup.
+ */
+function dnsLookupFamily(preference: string | undefined, type: 'LOGICAL_DNS' | 'STRICT_DNS'): string {
+  switch (preference) {
+    case 'IPv4_ONLY':
+      return 'V4_ONLY';
+    case 'IPv6_ONLY':
+      return 'V6_ONLY';
+    case 'IPv4_PREFERRED':
+      return 'V4_PREFERRED';
+    default: // IPv6_PREFERRED, or none set
+      return type === 'LOGICAL_DNS' ? 'ALL' : 'AUTO';
+  }
+}
 
 function http2Options(protocol: Protocol): EnvoyResource | undefined {
   if (protocol !== 'http2' && protocol !== 'grpc') return undefined;
@@ -85,9 +100,9 @@ export function egressCluster(
   const base: Record<string, unknown> = { name, connect_timeout: CONNECT_TIMEOUT, metadata: arnMetadata(node.arn) };
   const dns = spec.serviceDiscovery?.dns;
   if (dns) {
-    base['type'] = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
-    const family = DNS_FAMILY[dns.ipPreference ?? meshIpPreference ?? ''];
-    if (family) base['dns_lookup_family'] = family;
+    const type = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
+    base['type'] = type;
+    base['dns_lookup_family'] = dnsLookupFamily(dns.ipPreference ?? meshIpPreference, type);
     base['load_assignment'] = staticAssignment(name, dns.hostname, port);
   } else if (spec.serviceDiscovery?.awsCloudMap) {
     base['type'] = 'EDS';
