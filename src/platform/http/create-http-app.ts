@@ -5,14 +5,14 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { DomainError } from '../../common/errors/domain-error.js';
+import { badRequest, DomainError } from '../../common/errors/domain-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientConnectionCap } from './client-connection-cap.js';
 import { createClientErrorHandler, type InFlightRequest } from './client-error-handler.js';
 import { answerFrameworkError } from './framework-errors.js';
 import { HttpConnectionMetrics } from './http-connection-metrics.js';
-import { limitedServerFactory, type HttpLimits } from './http-server-limits.js';
+import { limitedServerFactory, type HttpLimits } from './http-server-factory.js';
 import { JsonBodyInterceptor } from './json-body.interceptor.js';
 import { readBodiesAsBytes } from './request-body.js';
 import { RestErrorFilter } from './rest-error.filter.js';
@@ -76,6 +76,10 @@ export async function createHttpApp(root: DynamicModule, limits: HttpLimits): Pr
       response: reply.raw,
       bodyComplete: () => request.raw.complete,
     });
+    // RFC 9112 section 3.2 (Node's own check answers without a body, see http-server-factory.ts).
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw badRequest('An HTTP/1.1 request must have a Host header.');
+    }
   });
   let closing = false;
   fastify.addHook('preClose', async () => {

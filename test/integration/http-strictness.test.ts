@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { rawExchange, type RawResponse } from '../support/raw-http.js';
+import { signedAppMeshRequest } from '../support/signed-http.js';
+import { createTenant } from '../support/tenant-builder.js';
+import { call, startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * Protocol edges of the REST surfaces (ADR 0012): every answer, from Node's parser to the
+ * handlers, is in App Mesh's error shape; SigV4 covers the bytes received whatever their type;
+ * bodies are decoded strictly, and only after authentication.
+ */
+
+type Answer = { status: number; body: any; headers: Headers } | RawResponse;
+
+function expectAppMeshError(res: Answer, status: number, type: string): string {
+  const header = res.headers instanceof Headers ? res.headers.get('x-amzn-errortype') : res.headers['x-amzn-errortype'];
+  const body = typeof res.body === 'string' ? (JSON.parse(res.body) as unknown) : res.body;
+  expect({ status: res.status, type: header }).toEqual({ status, type });
+  expect(body).toEqual({ message: expect.any(String) });
+  return (body as { message: string }).message;
+}
+
+describe('HTTP strictness', () => {
+  let api: TestApp;
+  let tenant: CreatedTenant;
+
+  beforeAll(async () => {
+    api = await startTestApp();
+    tenant = await createTenant(api);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const host = () => new URL(api.baseUrl).host;
+  const signed = (options: Parameters<typeof signedAppMeshRequest>[2]) =>
+    signedAppMeshRequest(api, tenant.accessKey, options);
+  const createMesh = (
+    body: string | Buffer,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ) => signed({ method: 'PUT', path: '/v20190125/meshes', headers, body });
+
+  describe('every answer uses the App Mesh error shape', () => {
+    it.each(['/v20190125/meshes/%zz', '/v20190125/meshes/%ff%fe', '/v1/meshes/%zz/status', '/admin/v1/tenants/%zz'])(
+      'malformed percent-encoding in %s is a 400 BadRequestException',
+      async (path) => {
+        const message = expectAppMeshError(await call(api.baseUrl, 'GET', path), 400, 'BadRequestException');
+        expect(message).toMatch(/percent-encoding/);
+      },
+    );
+
+    it('an over-long path parameter is a 4xx in App Mesh shape', async () => {
+      const res = await call(api.baseUrl, 'GET', `/v20190125/meshes/${'a'.repeat(5000)}`);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get('x-amzn-errortype')).toMatch(/Exception$/);
+      expect(res.body).toEqual({ message: expect.any(String) });
+    });
+
+    it('oversized headers are a 431 RequestHeaderFieldsTooLargeException', async () => {
+      const { response } = await rawExchange(
+        api.baseUrl,
+        `GET /v20190125/meshes HTTP/1.1\r\nHost: ${host()}\r\nx-big: ${'b'.repeat(20_000)}\r\n\r\n`,
+      );
+      expectAppMeshError(response!, 431, 'RequestHeaderFieldsTooLargeException');
+    });
+
+    it.each([
+      ['a request line that is not HTTP', 'GARBAGE\r\n\r\n'],
+      ['an invalid method', 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n'],
+      ['a header without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nbroken header\r\n\r\n'],
+      [
+        'both Content-Length and Transfer-Encoding',
+        'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      ],
+    ])('%s is a 400 BadRequestException, and the connection is closed', async (_case, request) => {
+      const exchange = await rawExchange(api.baseUrl, request);
+      expectAppMeshError(exchange.response!, 400, 'BadRequestException');
+      expect(exchange.response?.headers['connection']).toBe('close');
+    });
+
+    it('an HTTP/1.1 request without Host is a 400 BadRequestException', async () => {
+      const exchange = await rawExchange(api.baseUrl, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+      expect(expectAppMeshError(exchange.response!, 400, 'BadRequestException')).toMatch(/Host/);
+    });
+
+    it('an Expect other than 100-continue is a 417 in App Mesh shape', async () => {
+      const exchange = await rawExchange(
+        api.baseUrl,
+        `GET /healthz HTTP/1.1\r\nHost: ${host()}\r\nExpect: something-else\r\n\r\n`,
+      );
+      expectAppMeshError(exchange.response!, 417, 'BadRequestException');
+    });
+
+    it('a body over the limit is a 413 RequestEntityTooLargeException', async () => {
+      const res = await call(api.baseUrl, 'PUT', '/v20190125/meshes', {}, `{"meshName":"${'x'.repeat(1_100_000)}"}`);
+      expectAppMeshError(res, 413, 'RequestEntityTooLargeException');
+    });
+
+    it('a malformed Content-Type is a 415 UnsupportedMediaTypeException', async () => {
+      const res = await call(api.baseUrl, 'PUT', '/v20190125/meshes', { 'content-type': 'not a media type' }, '{}');
+      expectAppMeshError(res, 415, 'UnsupportedMediaTypeException');
+    });
+
+    it('a path outside every API is a 404 NotFoundException', async () => {
+      expectAppMeshError(await call(api.baseUrl, 'GET', '/nowhere'), 404, 'NotFoundException');
+    });
+
+    it('an unknown App Mesh path is an UnknownOperationException once authenticated', async () => {
+      const res = await signed({ method: 'GET', path: '/v20190125/nothing-here' });
+      expectAppMeshError(res, 404, 'UnknownOperationException');
+    });
+  });
+
+  describe('SigV4 covers the bytes received, whatever their Content-Type', () => {
+    it('refuses a text/plain body that was not signed (it used to be verified as empty)', async () => {
+      // Signed empty, sent empty: authenticated, then the (empty) input is validated.
+      const res = await createMesh('', { 'content-type': 'text/plain' });
+      expect(expectAppMeshError(res, 400, 'BadRequestException')).toMatch(/meshName/);
+      const tampered = await signed({
+        method: 'PUT',
+        path: '/v20190125/meshes',
+        headers: { 'content-type': 'text/plain' },
+        body: '',
+        sentBody: '{"meshName":"smuggled"}',
+      });
+      expectAppMeshError(tampered, 403, 'InvalidSignatureException');
+    });
+
+    it('refuses a changed body of any content type', async () => {
+      for (const type of ['application/x-www-form-urlencoded', 'application/octet-stream', 'application/json']) {
+        const tampered = await signed({
+          method: 'PUT',
+          path: '/v20190125/meshes',
+          headers: { 'content-type': type },
+          body: '{"meshName":"a"}',
+          sentBody: '{"meshName":"b"}',
+        });
+        expectAppMeshError(tampered, 403, 'InvalidSignatureException');
+      }
+    });
+
+    it('judges the body only after authentication: an unauthenticated caller learns nothing', async () => {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const res = await call(api.baseUrl, 'PUT', '/v20190125/meshes', { 'content-type': type }, 'meshName=x');
+        expectAppMeshError(res, 403, 'MissingAuthenticationTokenException');
+      }
+      const res = await call(api.baseUrl, 'PUT', '/v20190125/meshes', { 'content-type': 'application/json' }, 'null');
+      expectAppMeshError(res, 403, 'MissingAuthenticationTokenException');
+    });
+  });
+
+  describe('bodies are strict', () => {
+    it.each([
+      ['text/plain', 'text/plain'],
+      ['a form', 'application/x-www-form-urlencoded'],
+      ['multipart', 'multipart/form-data; boundary=x'],
+      ['JSON in another charset', 'application/json; charset=iso-8859-1'],
+    ])('%s is a 415 UnsupportedMediaTypeException', async (_case, type) => {
+      const message = expectAppMeshError(
+        await createMesh('{"meshName":"m"}', { 'content-type': type }),
+        415,
+        'UnsupportedMediaTypeException',
+      );
+      expect(message).toMatch(/application\/json|UTF-8/);
+    });
+
+    it('a body without a Content-Type is a 415', async () => {
+      expectAppMeshError(await createMesh('{"meshName":"m"}', {}), 415, 'UnsupportedMediaTypeException');
+    });
+
+    it('a compressed body is refused (415), not read as if it were plain', async () => {
+      const message = expectAppMeshError(
+        await createMesh('{"meshName":"m"}', { 'content-type': 'application/json', 'content-encoding': 'gzip' }),
+        415,
+        'UnsupportedMediaTypeException',
+      );
+      expect(message).toMatch(/Content-Encoding 'gzip'/);
+    });
+
+    it.each([
+      ['null', 'null'],
+      ['an array', '[{"meshName":"m"}]'],
+      ['a number', '42'],
+      ['a string', '"m"'],
+    ])('a JSON body that is %s is a 400 naming the body', async (what, body) => {
+      const message = expectAppMeshError(await createMesh(body), 400, 'BadRequestException');
+      expect(message).toBe(`body: must be a JSON object, not ${what}.`);
+    });
+
+    it('invalid JSON is a 400 naming the body', async () => {
+      const message = expectAppMeshError(await createMesh('{"meshName":'), 400, 'BadRequestException');
+      expect(message).toMatch(/^body: must be valid JSON/);
+    });
+
+    it('a __proto__ key is a 400', async () => {
+      expectAppMeshError(await createMesh('{"meshName":"m","__proto__":{"x":1}}'), 400, 'BadRequestException');
+    });
+
+    it('invalid UTF-8 is a 400, never replaced: two byte strings cannot become one name', async () => {
+      for (const bytes of [[0xff], [0xc3], [0xed, 0xa0, 0x80]]) {
+        const body = Buffer.concat([Buffer.from('{"meshName":"utf-'), Buffer.from(bytes), Buffer.from('"}')]);
+        const message = expectAppMeshError(await createMesh(body), 400, 'BadRequestException');
+        expect(message).toMatch(/^body: must be UTF-8/);
+      }
+      const list = await signed({ method: 'GET', path: '/v20190125/meshes' });
+      expect(list.body.meshes.filter((m: { meshName: string }) => m.meshName.startsWith('utf-'))).toEqual([]);
+    });
+
+    it('accepts a valid JSON object, with or without charset=utf-8, and an empty body where no body member is needed', async () => {
+      expect((await createMesh('{"meshName":"strict-a"}')).status).toBe(200);
+      expect(
+        (await createMesh('{"meshName":"strict-b"}', { 'content-type': 'application/json; charset=UTF-8' })).status,
+      ).toBe(200);
+      expect((await signed({ method: 'GET', path: '/v20190125/meshes/strict-a' })).status).toBe(200);
+      const deleted = await signed({ method: 'DELETE', path: '/v20190125/meshes/strict-a', body: '' });
+      expect(deleted.status).toBe(200);
+      const identity = await createMesh('{"meshName":"strict-c"}', {
+        'content-type': 'application/json',
+        'content-encoding': 'identity',
+      });
+      expect(identity.status).toBe(200);
+    });
+
+    it('the operator and tenant APIs decode bodies the same way', async () => {
+      const auth = { authorization: `Bearer ${api.config.adminToken}` };
+      expectAppMeshError(
+        await call(
+          api.baseUrl,
+          'POST',
+          '/admin/v1/tenants',
+          { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+          'name=x',
+        ),
+        415,
+        'UnsupportedMediaTypeException',
+      );
+      expectAppMeshError(
+        await call(api.baseUrl, 'POST', '/admin/v1/tenants', { ...auth, 'content-type': 'application/json' }, 'null'),
+        400,
+        'BadRequestException',
+      );
+      const bearer = { authorization: `Bearer ${tenant.apiToken.token}` };
+      expectAppMeshError(
+        await call(api.baseUrl, 'POST', '/v1/access-keys', { ...bearer, 'content-type': 'text/plain' }, '{}'),
+        415,
+        'UnsupportedMediaTypeException',
+      );
+    });
+  });
+});
