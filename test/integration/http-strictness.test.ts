@@ -113,6 +113,39 @@ describe('HTTP strictness', () => {
     });
   });
 
+  describe('odd requests never get a 5xx, and always the App Mesh shape', () => {
+    const odd: [string, string][] = [
+      ['GET', '/v20190125/meshes?limit=%zz'],
+      ['GET', '/v20190125/meshes?limit=abc'],
+      ['GET', '/v20190125/meshes?limit=1&limit=2'],
+      ['GET', '/v20190125/meshes?nextToken=%ff%fe'],
+      ['PATCH', '/v20190125/meshes'],
+      ['POST', '/v20190125/meshes/m'],
+      ['OPTIONS', '/v20190125/meshes'],
+      ['DELETE', '/v20190125/meshes'],
+      ['GET', '//v20190125//meshes'],
+      ['GET', '/v20190125/meshes/%2F'],
+      ['GET', `/v20190125/meshes/m/virtualNodes/${'x'.repeat(300)}`],
+      ['GET', '/v20190125/meshes/m/virtualRouters/r/routes/x/y/z'],
+    ];
+
+    it.each(odd)('signed %s %s', async (method, path) => {
+      const res = await signed({ method, path });
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get('x-amzn-errortype')).toMatch(/Exception$/);
+      expect(res.body).toEqual({ message: expect.any(String) });
+    });
+
+    it.each(odd)('unauthenticated %s %s', async (method, path) => {
+      const res = await call(api.baseUrl, method, path);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get('x-amzn-errortype')).toMatch(/Exception$/);
+      expect(res.body).toEqual({ message: expect.any(String) });
+    });
+  });
+
   describe('SigV4 covers the bytes received, whatever their Content-Type', () => {
     it('refuses a text/plain body that was not signed (it used to be verified as empty)', async () => {
       // Signed empty, sent empty: authenticated, then the (empty) input is validated.
