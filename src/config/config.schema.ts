@@ -87,8 +87,8 @@ export const CONFIG_KEYS = {
   httpMaxConnectionsPerClient: key({
     env: 'HTTP_MAX_CONNECTIONS_PER_CLIENT',
     schema: nonNegativeInt.max(1_000_000, 'must be at most 1000000'),
-    default: '128',
-    doc: "Open connections one client address may hold at once (IPv6 addresses count per /64, the block one host usually gets); a further connection is closed as soon as it is accepted and counted in `meshplane_http_connections_refused_total`. The AWS SDK for JavaScript pools up to 50 sockets per client, the AWS CLI 10 and Terraform runs 10 operations in parallel, so 128 leaves a busy client machine room while one address cannot exhaust the server's file descriptors. Behind a load balancer or proxy every connection comes from its address: raise the value above its connection pool, or set 0 (no limit) and let it enforce per-client limits.",
+    default: '256',
+    doc: "Open connections one client address may hold at once (IPv6 addresses count per /64, the block one host usually gets); a further connection is closed as soon as it is accepted and counted in `meshplane_http_connections_refused_total`. One AWS SDK for JavaScript client pools up to 50 sockets and keeps them open, the AWS CLI 10, Terraform runs 10 operations in parallel and Node's fetch has no limit per server, so 256 leaves a busy machine running several of them room, while one address cannot take thousands of sockets. Behind a load balancer or proxy every connection comes from its address: raise the value above its connection pool, or set 0 (no limit) and let it enforce per-client limits.",
   }),
   workerHttpPort: key({
     env: 'WORKER_HTTP_PORT',
