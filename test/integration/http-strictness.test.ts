@@ -107,6 +107,15 @@ describe('HTTP strictness', () => {
       expectAppMeshError(await call(api.baseUrl, 'GET', '/nowhere'), 404, 'NotFoundException');
     });
 
+    it('errors of requests to no route keep the shape too (Fastify answers them in another context)', async () => {
+      const big = await call(api.baseUrl, 'PUT', '/nowhere', {}, 'x'.repeat(1_100_000));
+      expectAppMeshError(big, 413, 'RequestEntityTooLargeException');
+      const badType = await call(api.baseUrl, 'PUT', '/nowhere', { 'content-type': '/' }, '{}');
+      expect(badType.status).toBeGreaterThanOrEqual(400);
+      expect(badType.headers.get('x-amzn-errortype')).toMatch(/Exception$/);
+      expect(badType.body).toEqual({ message: expect.any(String) });
+    });
+
     it('an unknown App Mesh path is an UnknownOperationException once authenticated', async () => {
       const res = await signed({ method: 'GET', path: '/v20190125/nothing-here' });
       expectAppMeshError(res, 404, 'UnknownOperationException');
