@@ -73,6 +73,19 @@ describe('HTTP limits (real sockets)', () => {
     expect(JSON.parse(exchange.response?.body ?? '').message).toMatch(/headers were not received within 500 ms/);
   });
 
+  it('cuts headers that trickle in byte by byte within the headers timeout', async () => {
+    const socket = await openSocket(api.baseUrl, '127.0.0.15');
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host()}\r\nx-slow: `);
+    const trickle = setInterval(() => socket.writable && socket.write('a'), 50);
+    try {
+      const exchange = await readUntilClosed(socket, undefined, HEADERS_TIMEOUT_MS + SLACK_MS + 5000);
+      expect(exchange.closedAfterMs).toBeLessThan(HEADERS_TIMEOUT_MS + SLACK_MS);
+      expect(exchange.response?.status).toBe(408);
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
   it('closes a connection that never sends a byte', async () => {
     const socket = await openSocket(api.baseUrl, '127.0.0.13');
     const exchange = await readUntilClosed(socket, undefined, HEADERS_TIMEOUT_MS + SLACK_MS + 5000);

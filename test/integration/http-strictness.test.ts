@@ -80,6 +80,23 @@ describe('HTTP strictness', () => {
       expect(exchange.response?.headers['connection']).toBe('close');
     });
 
+    it.each([
+      ['an HTTP/2 preface on the HTTP/1.1 port', () => 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+      [
+        'an absolute-form target',
+        () => `GET http://${host()}/nowhere HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`,
+      ],
+      ['the asterisk form', () => `OPTIONS * HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`],
+      ['a NUL in the request line', () => `GET /v20190125/meshes\0 HTTP/1.1\r\nHost: ${host()}\r\n\r\n`],
+      ['a bare LF line ending', () => `GET /healthz HTTP/1.1\nHost: ${host()}\n\n`],
+    ])('%s gets a 4xx in App Mesh shape', async (_case, request) => {
+      const { response } = await rawExchange(api.baseUrl, request());
+      expect(response?.status).toBeGreaterThanOrEqual(400);
+      expect(response?.status).toBeLessThan(500);
+      expect(response?.headers['x-amzn-errortype']).toMatch(/Exception$/);
+      expect(JSON.parse(response?.body ?? '')).toEqual({ message: expect.any(String) });
+    });
+
     it('an HTTP/1.1 request without Host is a 400 BadRequestException', async () => {
       const exchange = await rawExchange(api.baseUrl, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
       expect(expectAppMeshError(exchange.response!, 400, 'BadRequestException')).toMatch(/Host/);
