@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { rawExchange, type RawResponse } from '../support/raw-http.js';
+import { openSocket, rawExchange, readUntilClosed, type RawResponse } from '../support/raw-http.js';
 import { signedAppMeshRequest } from '../support/signed-http.js';
 import { createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
@@ -307,5 +307,31 @@ describe('HTTP strictness', () => {
         'UnsupportedMediaTypeException',
       );
     });
+  });
+});
+
+describe('HTTP strictness while shutting down', () => {
+  it('answers a request that arrives while the server closes with 503 ServiceUnavailableException', async () => {
+    const api = await startTestApp();
+    const socket = await openSocket(api.baseUrl);
+    const host = new URL(api.baseUrl).host;
+    try {
+      // A kept-alive connection with a request under way (its headers not yet complete) is not
+      // idle, so closing the server waits for it instead of dropping it.
+      const first = await new Promise<string>((resolve) => {
+        socket.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8')));
+        socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /healthz HTTP/1.1\r\nHost: ${host}\r\n`);
+      });
+      expect(first).toMatch(/^HTTP\/1\.1 200/);
+      const closed = api.close();
+      await expect.poll(() => api.app.getHttpServer().listening, { timeout: 10_000 }).toBe(false);
+      const exchange = await readUntilClosed(socket, '\r\n', 10_000);
+      const message = expectAppMeshError(exchange.response!, 503, 'ServiceUnavailableException');
+      expect(message).toMatch(/shutting down/);
+      expect(exchange.response?.headers['connection']).toBe('close');
+      await closed;
+    } finally {
+      socket.destroy();
+    }
   });
 });
