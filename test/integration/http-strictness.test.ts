@@ -1,3 +1,6 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { openSocket, rawExchange, readUntilClosed, type RawResponse } from '../support/raw-http.js';
@@ -223,6 +226,40 @@ describe('HTTP strictness', () => {
         'UnsupportedMediaTypeException',
       );
       expect(message).toMatch(/application\/json|UTF-8/);
+    });
+
+    it('a transfer coding other than chunked is a 415 once authenticated, and a 403 before', async () => {
+      const body = '{"meshName":"te"}';
+      const url = new URL(api.baseUrl);
+      const signer = new SignatureV4({
+        service: 'appmesh',
+        region: api.config.region,
+        credentials: tenant.accessKey,
+        sha256: Sha256,
+      });
+      const request = await signer.sign(
+        new HttpRequest({
+          method: 'PUT',
+          hostname: url.hostname,
+          port: Number(url.port),
+          path: '/v20190125/meshes',
+          headers: { host: url.host, 'content-type': 'application/json' },
+          body,
+        }),
+      );
+      const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+      const send = (headers: Record<string, string>) =>
+        rawExchange(
+          api.baseUrl,
+          `PUT /v20190125/meshes HTTP/1.1\r\n${Object.entries(headers)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('')}transfer-encoding: gzip, chunked\r\nconnection: close\r\n\r\n${chunked}`,
+        );
+      const signedHeaders = request.headers as Record<string, string>;
+      const message = expectAppMeshError((await send(signedHeaders)).response!, 415, 'UnsupportedMediaTypeException');
+      expect(message).toMatch(/Transfer-Encoding 'gzip, chunked'/);
+      const { authorization: _dropped, ...unsigned } = signedHeaders;
+      expectAppMeshError((await send(unsigned)).response!, 403, 'MissingAuthenticationTokenException');
     });
 
     it('a body without a Content-Type is a 415', async () => {

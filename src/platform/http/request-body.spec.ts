@@ -39,6 +39,7 @@ describe('decodeJsonBody', () => {
     [{ 'content-type': 'application/json; charset=utf-16' }, /Charset 'utf-16'/],
     [{ ...json, 'content-encoding': 'gzip' }, /Content-Encoding 'gzip'/],
     [{ ...json, 'content-encoding': 'identity, gzip' }, /Content-Encoding/],
+    [{ ...json, 'transfer-encoding': 'gzip, chunked' }, /Transfer-Encoding 'gzip, chunked'/],
   ])('refuses %j with 415', (headers, message) => {
     expect(failure(() => decodeJsonBody(headers, Buffer.from('{}')))).toMatchObject({
       kind: 'UnsupportedMediaTypeException',
@@ -50,6 +51,7 @@ describe('decodeJsonBody', () => {
   it('refuses a compressed empty body too: the encoding is never ignored', () => {
     expect(failure(() => decodeJsonBody({ 'content-encoding': 'br' }, undefined)).status).toBe(415);
     expect(decodeJsonBody({ 'content-encoding': 'identity' }, undefined)).toBeUndefined();
+    expect(decodeJsonBody({ ...json, 'transfer-encoding': 'chunked' }, Buffer.from('{}'))).toEqual({});
   });
 
   it.each([

@@ -35,7 +35,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
  * The request body as a JSON object, or `undefined` for an empty one (the SDKs and the CLI send
  * empty bodies on GET and DELETE). Strict on purpose, so that what a client meant is never
  * guessed at:
- * - a non-identity `Content-Encoding` is refused (415), not ignored;
+ * - a non-identity `Content-Encoding`, or a transfer coding other than `chunked`, is refused
+ *   (415), not ignored;
  * - a non-empty body must be `application/json` in UTF-8 (415 otherwise: forms and text are not
  *   parsed as anything);
  * - its bytes must be valid UTF-8 (400): a lenient decoder would turn different byte strings into
@@ -52,6 +53,14 @@ export function decodeJsonBody(
     throw new TransportError(
       HTTP_LAYER_ERRORS.unsupportedMediaType,
       `Content-Encoding '${encoding}' is not supported: send the request body uncompressed (identity).`,
+    );
+  }
+  // Node decodes only `chunked`; any other transfer coding would reach us still encoded.
+  const transfer = headers['transfer-encoding']?.trim();
+  if (transfer !== undefined && transfer.toLowerCase() !== 'chunked') {
+    throw new TransportError(
+      HTTP_LAYER_ERRORS.unsupportedMediaType,
+      `Transfer-Encoding '${transfer}' is not supported: send the body with Content-Length or Transfer-Encoding: chunked.`,
     );
   }
   if (raw === undefined || raw.length === 0) return undefined;
