@@ -81,6 +81,13 @@ describe('decodeJsonBody', () => {
     });
   });
 
+  it('refuses a member name given twice with 400 naming it', () => {
+    expect(failure(() => decodeJsonBody(json, Buffer.from('{"meshName":"a","meshName":"b"}')))).toEqual({
+      kind: 'BAD_REQUEST',
+      message: "body: member 'meshName' appears more than once in one object.",
+    });
+  });
+
   it.each(['{"a":', '{"a":1}x', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'])(
     'refuses %s with 400',
     (text) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { badRequest } from '../../common/errors/domain-error.js';
 import { HTTP_LAYER_ERRORS } from './aws-error-types.js';
+import { duplicateMemberName } from './duplicate-member.js';
 import { TransportError } from './transport-error.js';
 
 /** The request as the body reader leaves it: the exact bytes received, before any decoding. */
@@ -42,7 +43,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
  * - its bytes must be valid UTF-8 (400): a lenient decoder would turn different byte strings into
  *   the same U+FFFD-laden name;
  * - it must be valid JSON whose top level is an object (400): `null`, arrays, numbers and strings
- *   are not taken for `{}`; `__proto__` and `constructor.prototype` keys are refused.
+ *   are not taken for `{}`; `__proto__` and `constructor.prototype` keys are refused, and so is a
+ *   member name that appears twice in one object (which readers resolve differently).
  */
 export function decodeJsonBody(
   headers: IncomingHttpHeaders,
@@ -92,6 +94,10 @@ export function decodeJsonBody(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`body: must be a JSON object, not ${describeJson(value)}.`);
+  }
+  const duplicate = duplicateMemberName(text);
+  if (duplicate !== undefined) {
+    throw badRequest(`body: member '${duplicate}' appears more than once in one object.`);
   }
   return value as Record<string, unknown>;
 }
