@@ -12,7 +12,7 @@ import { ClientConnectionCap } from './client-connection-cap.js';
 import { createClientErrorHandler, type InFlightRequest } from './client-error-handler.js';
 import { answerFrameworkError } from './framework-errors.js';
 import { HttpConnectionMetrics } from './http-connection-metrics.js';
-import { limitedServerFactory, type HttpLimits } from './http-server-factory.js';
+import { headersTimeoutMs, limitedServerFactory, type HttpLimits } from './http-server-factory.js';
 import { JsonBodyInterceptor } from './json-body.interceptor.js';
 import { readBodiesAsBytes } from './request-body.js';
 import { RestErrorFilter } from './rest-error.filter.js';
@@ -39,7 +39,7 @@ export async function createHttpApp(root: DynamicModule, limits: HttpLimits): Pr
     serverFactory: limitedServerFactory(limits, cap),
     clientErrorHandler: createClientErrorHandler({
       inFlight,
-      headersTimeoutMs: Math.min(limits.httpHeadersTimeoutMs, limits.httpRequestTimeoutMs),
+      headersTimeoutMs: headersTimeoutMs(limits),
       requestTimeoutMs: limits.httpRequestTimeoutMs,
       onError: (reason) => connectionMetrics.countClientError(reason),
     }),

@@ -14,11 +14,15 @@ export type HttpLimits = Pick<
   | 'httpMaxConnectionsPerClient'
 >;
 
+/** Node refuses a headers timeout above the request timeout: the request's bound includes its headers'. */
+export function headersTimeoutMs(limits: HttpLimits): number {
+  return Math.min(limits.httpHeadersTimeoutMs, limits.httpRequestTimeoutMs);
+}
+
 /** Node's own options for the limits: applied where Node enforces them, in its HTTP server. */
 export function serverOptions(limits: HttpLimits): ServerOptions {
   const requestTimeout = limits.httpRequestTimeoutMs;
-  // Node refuses a headers timeout above the request timeout; the request's bound includes its headers'.
-  const headersTimeout = Math.min(limits.httpHeadersTimeoutMs, requestTimeout);
+  const headersTimeout = headersTimeoutMs(limits);
   return {
     headersTimeout,
     requestTimeout,
