@@ -18,7 +18,7 @@ export async function runRoles(roles: readonly Role[]): Promise<void> {
     }
     throw err;
   }
-  const app = await createHttpApp(AppModule.forRoles(config));
+  const app = await createHttpApp(AppModule.forRoles(config), config);
   const port = roles.includes('api')
     ? config.port
     : roles.includes('worker')

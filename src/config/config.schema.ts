@@ -60,6 +60,36 @@ export const CONFIG_KEYS = {
     default: '8080',
     doc: 'HTTP port of the api role: App Mesh REST API, /v1, /admin/v1, /healthz, /readyz, /metrics.',
   }),
+  httpHeadersTimeoutMs: key({
+    env: 'HTTP_HEADERS_TIMEOUT_MS',
+    schema: positiveInt.max(600_000, 'must be at most 600000'),
+    default: '10000',
+    doc: "Longest time a client may take, from opening a connection (or starting its next request on a kept-alive one), to send a request's line and headers; after it the connection gets a 408 `RequestTimeoutException` and is closed. Headers are a few hundred bytes (16 KiB at most) and every client sends them at once, so 10 s only cuts connections that send nothing or trickle bytes to hold a socket (slowloris); Node's own default is 60 s. Capped at HTTP_REQUEST_TIMEOUT_MS.",
+  }),
+  httpRequestTimeoutMs: key({
+    env: 'HTTP_REQUEST_TIMEOUT_MS',
+    schema: positiveInt.max(600_000, 'must be at most 600000'),
+    default: '30000',
+    doc: "Longest time a client may take to send a whole request, headers and body, counted like HTTP_HEADERS_TIMEOUT_MS; a body that is still incomplete then gets a 408 `RequestTimeoutException` and the connection is closed. The largest body accepted is 1 MiB, which 30 s lets through at 35 KB/s; App Mesh requests are a few KiB. It bounds how long a request that never completes holds a connection (Node's default is 5 minutes). Time spent handling a complete request does not count.",
+  }),
+  httpKeepAliveTimeoutMs: key({
+    env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    schema: positiveInt.max(3_600_000, 'must be at most 3600000'),
+    default: '72000',
+    doc: "How long a kept-alive connection may stay idle between requests before the server closes it. It must be longer than the idle timeout of any load balancer in front of the api (AWS ALB: 60 s), or the balancer may send a request on a connection the server is closing and answer 502; 72 s is Fastify's default for that reason. Raise it above your balancer's idle timeout if that is longer.",
+  }),
+  httpSocketIdleTimeoutMs: key({
+    env: 'HTTP_SOCKET_IDLE_TIMEOUT_MS',
+    schema: positiveInt.max(3_600_000, 'must be at most 3600000'),
+    default: '60000',
+    doc: 'A connection on which no byte is sent or received for this long while a request is in progress is closed: it bounds a client that stops reading a response (the request timeouts only cover receiving). No API request takes anywhere near this long to handle; idle time between requests is governed by HTTP_KEEP_ALIVE_TIMEOUT_MS instead.',
+  }),
+  httpMaxConnectionsPerClient: key({
+    env: 'HTTP_MAX_CONNECTIONS_PER_CLIENT',
+    schema: nonNegativeInt.max(1_000_000, 'must be at most 1000000'),
+    default: '256',
+    doc: "Open connections one client address may hold at once (IPv6 addresses count per /64, the block one host usually gets); a further connection is closed as soon as it is accepted and counted in `meshplane_http_connections_refused_total`. One AWS SDK for JavaScript client pools up to 50 sockets and keeps them open, the AWS CLI 10, Terraform runs 10 operations in parallel and Node's fetch has no limit per server, so 256 leaves a busy machine running several of them room, while one address cannot take thousands of sockets. Behind a load balancer or proxy every connection comes from its address: raise the value above its connection pool, or set 0 (no limit) and let it enforce per-client limits.",
+  }),
   workerHttpPort: key({
     env: 'WORKER_HTTP_PORT',
     schema: port,

@@ -23,7 +23,7 @@ export async function startTestApp(
   overrides: NodeJS.ProcessEnv = {},
 ): Promise<TestApp> {
   const config = testConfig(roles, overrides);
-  const app = await createHttpApp(AppModule.forRoles(config));
+  const app = await createHttpApp(AppModule.forRoles(config), config);
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppMeshModel } from './app-mesh-model.js';
-import { buildOpenApiDocument, openApiPath, type JsonObject } from './openapi.js';
+import { KIND_RULES } from '../resources/kind-registry.js';
+import { buildOpenApiDocument, MESHPLANE_STATUS_OPERATIONS, openApiPath, type JsonObject } from './openapi.js';
 
 const DOC = new URL('../../../docs/api/openapi.json', import.meta.url);
 const model = AppMeshModel.load();
@@ -63,19 +64,37 @@ describe('buildOpenApiDocument', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/VirtualNodeData' } } },
     });
     expect(create?.responses['400']).toMatchObject({
-      headers: { 'x-amzn-ErrorType': { schema: { enum: ['BadRequestException', 'LimitExceededException'] } } },
+      headers: {
+        'x-amzn-ErrorType': {
+          schema: { enum: ['BadRequestException', 'IncompleteSignatureException', 'LimitExceededException'] },
+        },
+      },
       content: {
         'application/json': {
           schema: {
             anyOf: [
               { $ref: '#/components/schemas/BadRequestException' },
+              { $ref: '#/components/schemas/IncompleteSignatureException' },
               { $ref: '#/components/schemas/LimitExceededException' },
             ],
           },
         },
       },
     });
-    expect(Object.keys(create?.responses ?? {})).toEqual(['200', '400', '403', '404', '409', '429', '500', '503']);
+    expect(Object.keys(create?.responses ?? {})).toEqual([
+      '200',
+      '400',
+      '403',
+      '404',
+      '408',
+      '409',
+      '413',
+      '415',
+      '429',
+      '431',
+      '500',
+      '503',
+    ]);
     expect(paths['/v20190125/meshes']?.get?.responses['200']).toMatchObject({
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ListMeshesOutput' } } },
     });
@@ -112,6 +131,63 @@ describe('buildOpenApiDocument', () => {
       type: 'apiKey',
       in: 'header',
       name: 'Authorization',
+    });
+  });
+
+  it("lists the errors meshplane sends besides the model's on every operation", () => {
+    for (const item of Object.values(paths)) {
+      for (const op of Object.values(item)) {
+        const types = (status: string) =>
+          ((op.responses[status]?.headers as { 'x-amzn-ErrorType': { schema: { enum: string[] } } } | undefined)?.[
+            'x-amzn-ErrorType'
+          ].schema.enum ?? []) as string[];
+        expect(types('403'), op.operationId).toEqual([
+          'ForbiddenException',
+          'InvalidSignatureException',
+          'MissingAuthenticationTokenException',
+          'UnrecognizedClientException',
+        ]);
+        expect(types('400'), op.operationId).toContain('IncompleteSignatureException');
+        expect(types('408'), op.operationId).toEqual(['RequestTimeoutException']);
+        expect(types('413'), op.operationId).toEqual(['RequestEntityTooLargeException']);
+        expect(types('415'), op.operationId).toEqual(['UnsupportedMediaTypeException']);
+        expect(types('429'), op.operationId).toEqual(['TooManyRequestsException']);
+        expect(types('431'), op.operationId).toEqual(['RequestHeaderFieldsTooLargeException']);
+        expect(types('503'), op.operationId).toEqual(['ServiceUnavailableException']);
+      }
+    }
+    expect(schemas.UnsupportedMediaTypeException).toMatchObject({
+      type: 'object',
+      properties: { message: { type: 'string' } },
+    });
+    expect((doc.components as { responses: Record<string, JsonObject> }).responses.UnknownOperation).toMatchObject({
+      headers: { 'x-amzn-ErrorType': { schema: { enum: ['UnknownOperationException'] } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/UnknownOperationException' } } },
+    });
+  });
+
+  it('adds meshplaneStatus to the Describe output of every kind but meshes', () => {
+    const kinds = Object.values(KIND_RULES).map((rules) => `Describe${rules.apiName}`);
+    expect([...MESHPLANE_STATUS_OPERATIONS].sort()).toEqual(kinds.sort());
+    const describe = paths['/v20190125/meshes/{meshName}/virtualNodes/{virtualNodeName}']?.get;
+    expect(describe?.responses['200']).toMatchObject({
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/VirtualNodeDataWithMeshplaneStatus' } },
+      },
+    });
+    expect(schemas.VirtualNodeDataWithMeshplaneStatus).toMatchObject({
+      ...schemas.VirtualNodeData,
+      properties: {
+        ...(schemas.VirtualNodeData?.properties as JsonObject),
+        meshplaneStatus: { $ref: '#/components/schemas/MeshplaneStatus', 'x-meshplane-extension': true },
+      },
+    });
+    expect(schemas.MeshplaneStatus).toMatchObject({
+      required: ['translation'],
+      properties: { translation: { enum: ['OK', 'DEGRADED', 'REJECTED', 'PENDING'] } },
+    });
+    expect(paths['/v20190125/meshes/{meshName}']?.get?.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/MeshData' } } },
     });
   });
 

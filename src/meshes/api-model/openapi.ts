@@ -1,3 +1,4 @@
+import { AUTH_TO_REST, DOMAIN_TO_REST, HTTP_LAYER_ERRORS } from '../../platform/http/aws-error-types.js';
 import type { AppMeshModel, OperationSpec } from './app-mesh-model.js';
 import { htmlToMarkdown } from './html-to-markdown.js';
 import { anchorPattern } from './patterns.js';
@@ -9,6 +10,75 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObj
 
 const SCHEMAS = '#/components/schemas/';
 const METHOD_ORDER = ['get', 'put', 'post', 'patch', 'delete'];
+
+/** An error the server sends that the App Mesh model does not list (its shape is `{message}` too). */
+interface ServerError {
+  readonly status: number;
+  readonly type: string;
+  readonly when: string;
+}
+
+/** Why each authentication failure is sent, keyed by AuthErrorCode. */
+const AUTH_WHEN: Readonly<Record<string, string>> = {
+  MISSING_CREDENTIALS: 'The request has no `Authorization` header.',
+  MALFORMED_CREDENTIALS: 'The `Authorization` header or the signed headers are not a well-formed SigV4 signature.',
+  UNKNOWN_CREDENTIALS: 'The access key is not known.',
+  REVOKED_CREDENTIALS: 'The access key has been revoked.',
+  SIGNATURE_MISMATCH: 'The signature does not match the request, or `x-amz-content-sha256` does not match the body.',
+  SIGNATURE_EXPIRED:
+    '`X-Amz-Date` is more than `SIGV4_MAX_SKEW_SECONDS` away from the server clock; the SDKs correct their clock and retry.',
+  WRONG_SCOPE: 'The credential scope names another region or service.',
+  TENANT_SUSPENDED: 'The tenant is suspended.',
+};
+
+/**
+ * Errors any operation can get from meshplane besides the model's: SigV4 failures (the types AWS
+ * services send, which the SDKs know) and the HTTP layer's limits (ADR 0012). Errors with a
+ * model type (ForbiddenException, TooManyRequestsException, ...) are added where the model omits them.
+ */
+const SERVER_ERRORS: readonly ServerError[] = [
+  ...Object.entries(AUTH_TO_REST).map(([code, error]) => ({ ...error, when: AUTH_WHEN[code] ?? '' })),
+  { ...DOMAIN_TO_REST.BAD_REQUEST, when: '' },
+  { ...DOMAIN_TO_REST.TOO_MANY_REQUESTS, when: '' },
+  { ...DOMAIN_TO_REST.SERVICE_UNAVAILABLE, when: '' },
+  {
+    ...HTTP_LAYER_ERRORS.requestTimeout,
+    when: "The request (headers, or headers and body) was not received completely within the server's bound (`HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`); the connection is closed. The SDKs retry it.",
+  },
+  {
+    ...HTTP_LAYER_ERRORS.bodyTooLarge,
+    when: 'The request body is larger than 1 MiB.',
+  },
+  {
+    ...HTTP_LAYER_ERRORS.unsupportedMediaType,
+    when: 'A non-empty body that is not `application/json` in UTF-8, or a `Content-Encoding` other than `identity`. Sent only to an authenticated caller.',
+  },
+  {
+    ...HTTP_LAYER_ERRORS.headersTooLarge,
+    when: 'The request headers are larger than 16 KiB; the connection is closed.',
+  },
+];
+
+/** Not an answer of any operation: what a request to a path or method that is none gets. */
+const UNKNOWN_OPERATION: ServerError = {
+  ...HTTP_LAYER_ERRORS.unknownOperation,
+  when: 'A request under `/v20190125` whose method and path are no operation of this API (after authentication).',
+};
+
+/**
+ * Operations whose output carries meshplane's `meshplaneStatus` member next to the model's
+ * (docs/api/app-mesh.md#extension-meshplanestatus): the Describe operations of every kind but meshes.
+ */
+export const MESHPLANE_STATUS_OPERATIONS: ReadonlySet<string> = new Set([
+  'DescribeGatewayRoute',
+  'DescribeRoute',
+  'DescribeVirtualGateway',
+  'DescribeVirtualNode',
+  'DescribeVirtualRouter',
+  'DescribeVirtualService',
+]);
+
+const MESHPLANE_STATUS = 'MeshplaneStatus';
 
 /**
  * The OpenAPI 3.1 description of the App Mesh surface, generated from the same shapes as the
@@ -27,7 +97,16 @@ export function buildOpenApiDocument(model: AppMeshModel): JsonObject {
     item[method] = operationObject(model, op, roots);
   }
   const schemas: JsonObject = {};
-  for (const name of [...reachable(model, roots)].sort(byCodeUnit)) schemas[name] = schemaOf(model.shape(name));
+  for (const name of reachable(model, roots)) schemas[name] = schemaOf(model.shape(name));
+  const whens = new Map<string, ServerError[]>();
+  for (const error of [...SERVER_ERRORS, UNKNOWN_OPERATION])
+    whens.set(error.type, [...(whens.get(error.type) ?? []), error]);
+  for (const [type, errors] of whens) schemas[type] ??= errorSchema(errors);
+  schemas[MESHPLANE_STATUS] = meshplaneStatusSchema();
+  for (const op of operations.filter((o) => MESHPLANE_STATUS_OPERATIONS.has(o.name))) {
+    const data = successShapeOf(model, op);
+    schemas[withStatusName(data)] = withMeshplaneStatus(schemaOf(model.shape(data)));
+  }
   const tags = [...new Set(operations.map(tagOf))].sort(byCodeUnit).map((name): JsonObject => ({ name }));
   return {
     openapi: '3.1.0',
@@ -38,7 +117,11 @@ export function buildOpenApiDocument(model: AppMeshModel): JsonObject {
         `Generated from the ${model.metadata.serviceFullName} ${model.metadata.apiVersion} model ` +
           '(`reference/appmesh-2019-01-25.service-2.json`) by `npm run docs:openapi`: do not edit by hand. ' +
           'meshplane serves this API wire-compatibly: restJson1, errors as the `x-amzn-ErrorType` header ' +
-          'with a `{"message": ...}` body, timestamps as epoch seconds.',
+          'with a `{"message": ...}` body, timestamps as epoch seconds. Besides the errors the model lists, ' +
+          "every operation can get the SigV4 errors AWS services send and the HTTP limits' errors " +
+          '(408, 413, 415, 431); a request whose method and path are no operation gets ' +
+          '`UnknownOperationException` (404, `#/components/responses/UnknownOperation`). The Describe ' +
+          'operations of every kind but meshes add the `meshplaneStatus` member (`x-meshplane-extension`).',
         markdown(model.documentation),
       ]
         .filter((part) => part !== '')
@@ -58,7 +141,10 @@ export function buildOpenApiDocument(model: AppMeshModel): JsonObject {
       ),
     ),
     components: {
-      schemas,
+      schemas: sortKeys(schemas),
+      responses: {
+        UnknownOperation: errorResponse(UNKNOWN_OPERATION.when, [UNKNOWN_OPERATION.type]),
+      },
       securitySchemes: {
         sigv4: {
           type: 'apiKey',
@@ -105,36 +191,27 @@ function operationObject(model: AppMeshModel, op: OperationSpec, roots: Set<stri
   const bodyMembers = input.members.filter((m) => m.location === undefined);
   for (const m of bodyMembers) roots.add(m.shape);
 
-  const payload = op.outputPayload;
-  const successShape =
-    payload === undefined ? op.outputShape : memberOf(structure(model, op.outputShape), payload).shape;
+  const successShape = successShapeOf(model, op);
   roots.add(successShape);
   const responses: JsonObject = {
     [String(op.responseCode)]: {
       description: 'Success.',
-      content: { 'application/json': { schema: ref(successShape) } },
-    },
-  };
-  const byStatus = new Map<number, string[]>();
-  for (const name of op.errors) {
-    roots.add(name);
-    const status = structure(model, name).error?.httpStatusCode ?? 400;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), name].sort(byCodeUnit));
-  }
-  for (const [status, names] of [...byStatus].sort(([a], [b]) => a - b)) {
-    responses[String(status)] = {
-      description: names.join(' or '),
-      headers: {
-        'x-amzn-ErrorType': {
-          description: 'The error type; AWS SDKs turn it into the name of the error they raise.',
-          required: true,
-          schema: { type: 'string', enum: names },
+      content: {
+        'application/json': {
+          schema: ref(MESHPLANE_STATUS_OPERATIONS.has(op.name) ? withStatusName(successShape) : successShape),
         },
       },
-      content: {
-        'application/json': { schema: names.length === 1 ? ref(names[0] ?? '') : { anyOf: names.map(ref) } },
-      },
-    };
+    },
+  };
+  const byStatus = new Map<number, Set<string>>();
+  const add = (status: number, name: string) => byStatus.set(status, (byStatus.get(status) ?? new Set()).add(name));
+  for (const name of op.errors) {
+    roots.add(name);
+    add(structure(model, name).error?.httpStatusCode ?? 400, name);
+  }
+  for (const error of SERVER_ERRORS) add(error.status, error.type);
+  for (const [status, set] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = errorResponse(undefined, [...set].sort(byCodeUnit));
   }
   return {
     operationId: op.name,
@@ -153,6 +230,81 @@ function operationObject(model: AppMeshModel, op: OperationSpec, roots: Set<stri
     responses,
     ...(op.idempotent ? { 'x-idempotent': true } : {}),
   };
+}
+
+function errorResponse(description: string | undefined, names: readonly string[]): JsonObject {
+  return {
+    description: description ?? names.join(' or '),
+    headers: {
+      'x-amzn-ErrorType': {
+        description: 'The error type; AWS SDKs turn it into the name of the error they raise.',
+        required: true,
+        schema: { type: 'string', enum: [...names] },
+      },
+    },
+    content: {
+      'application/json': { schema: names.length === 1 ? ref(names[0] ?? '') : { anyOf: names.map(ref) } },
+    },
+  };
+}
+
+/** The schema of an error the model does not define: the same `{message}` body as the model's. */
+function errorSchema(errors: readonly ServerError[]): JsonObject {
+  return {
+    type: 'object',
+    description: `HTTP ${errors[0]?.status}. ${errors.map((e) => e.when).join(' ')}`.trim(),
+    properties: { message: { type: 'string' } },
+    required: ['message'],
+  };
+}
+
+function meshplaneStatusSchema(): JsonObject {
+  return {
+    type: 'object',
+    description:
+      'meshplane extension: what the control plane made of the resource when it last compiled its mesh into ' +
+      "proxy configuration, next to App Mesh's own `status`. Absent when there is nothing to tell yet. " +
+      'See docs/api/app-mesh.md#extension-meshplanestatus.',
+    properties: {
+      translation: {
+        type: 'string',
+        enum: ['OK', 'DEGRADED', 'REJECTED', 'PENDING'],
+        description:
+          '`OK`: translated without a problem. `DEGRADED`: the part its problem affects is left out of what proxies ' +
+          'are served. `REJECTED`: its problem would have removed configuration running proxies are served, so that ' +
+          'compile was not published. `PENDING`: this version has not been compiled yet.',
+      },
+      reason: { type: 'string', description: 'Why it is `DEGRADED` or `REJECTED`.' },
+      generation: {
+        type: 'string',
+        pattern: '^[0-9]+$',
+        description: 'The mesh generation of the compile that decided it (absent while `PENDING`).',
+      },
+    },
+    required: ['translation'],
+    additionalProperties: false,
+    'x-meshplane-extension': true,
+  };
+}
+
+function withStatusName(shape: string): string {
+  return `${shape}WithMeshplaneStatus`;
+}
+
+/** A Describe output: the model's resource data plus the optional `meshplaneStatus` member. */
+function withMeshplaneStatus(data: JsonObject): JsonObject {
+  return {
+    ...data,
+    properties: {
+      ...(data.properties as JsonObject),
+      meshplaneStatus: { ...ref(MESHPLANE_STATUS), 'x-meshplane-extension': true },
+    },
+  };
+}
+
+function successShapeOf(model: AppMeshModel, op: OperationSpec): string {
+  const payload = op.outputPayload;
+  return payload === undefined ? op.outputShape : memberOf(structure(model, op.outputShape), payload).shape;
 }
 
 function schemaOf(shape: ShapeSpec): JsonObject {

@@ -1,5 +1,7 @@
 import { All, Controller, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { HTTP_LAYER_ERRORS } from '../../platform/http/aws-error-types.js';
+import { TransportError } from '../../platform/http/transport-error.js';
 import { Authenticate } from '../../tenants/auth/auth-policy.decorators.js';
 
 /**
@@ -18,8 +20,9 @@ export class AppMeshFallbackController {
   }
 }
 
-/** Transport-level (not a domain failure): the REST filter maps it through its HTTP status. */
-export class UnknownOperationError extends Error {
-  readonly statusCode = 404;
-  readonly awsType = 'UnknownOperationException';
+/** Transport-level (not a domain failure): the REST filter answers with its status and type. */
+export class UnknownOperationError extends TransportError {
+  constructor(message: string) {
+    super(HTTP_LAYER_ERRORS.unknownOperation, message);
+  }
 }

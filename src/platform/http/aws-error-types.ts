@@ -25,7 +25,7 @@ export const DOMAIN_TO_REST: Record<DomainErrorCode, RestError> = {
  * is on their clock-skew list, so an SDK with a wrong clock corrects it from our Date header and
  * retries, as it would against AWS. Bearer-token failures use 401 with the same type names.
  */
-const AUTH_TO_REST: Record<AuthErrorCode, RestError> = {
+export const AUTH_TO_REST: Readonly<Record<AuthErrorCode, RestError>> = {
   MISSING_CREDENTIALS: { status: 403, type: 'MissingAuthenticationTokenException' },
   MALFORMED_CREDENTIALS: { status: 400, type: 'IncompleteSignatureException' },
   UNKNOWN_CREDENTIALS: { status: 403, type: 'UnrecognizedClientException' },
@@ -44,6 +44,20 @@ export function authToRest(err: AuthError, scheme: 'sigv4' | 'bearer'): RestErro
   return mapped;
 }
 
+/**
+ * Errors of the HTTP layer itself, for statuses the App Mesh model has no error for. The names
+ * follow AWS's: an SDK raises an error of that name (RequestTimeoutException is on the SDKs'
+ * list of transient errors, so they retry it). Listed once so the OpenAPI document can too.
+ */
+export const HTTP_LAYER_ERRORS = {
+  /** A path under an API's prefix that is no operation of it (what AWS answers too). */
+  unknownOperation: { status: 404, type: 'UnknownOperationException' },
+  requestTimeout: { status: 408, type: 'RequestTimeoutException' },
+  bodyTooLarge: { status: 413, type: 'RequestEntityTooLargeException' },
+  unsupportedMediaType: { status: 415, type: 'UnsupportedMediaTypeException' },
+  headersTooLarge: { status: 431, type: 'RequestHeaderFieldsTooLargeException' },
+} as const satisfies Record<string, RestError>;
+
 /** For errors raised by the HTTP framework itself (unknown route, bad JSON, body too large). */
 export function statusToRest(status: number): RestError {
   switch (status) {
@@ -57,10 +71,14 @@ export function statusToRest(status: number): RestError {
       return { status, type: 'NotFoundException' };
     case 405:
       return { status, type: 'MethodNotAllowedException' };
+    case 408:
+      return HTTP_LAYER_ERRORS.requestTimeout;
     case 413:
-      return { status, type: 'RequestEntityTooLargeException' };
+      return HTTP_LAYER_ERRORS.bodyTooLarge;
     case 415:
-      return { status, type: 'UnsupportedMediaTypeException' };
+      return HTTP_LAYER_ERRORS.unsupportedMediaType;
+    case 431:
+      return HTTP_LAYER_ERRORS.headersTooLarge;
     case 429:
       return { status, type: 'TooManyRequestsException' };
     case 503:

@@ -4,6 +4,7 @@ import { AuthError } from '../../common/errors/auth-error.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { isDatabaseUnavailable } from '../prisma/database-errors.js';
 import { authToRest, DOMAIN_TO_REST, statusToRest, type RestError } from './aws-error-types.js';
+import { replyWithRestError } from './rest-error-response.js';
 
 /** Set by the auth guard so that errors are reported in the scheme the caller used. */
 export const AUTH_SCHEME = Symbol('authScheme');
@@ -26,12 +27,7 @@ export class RestErrorFilter implements ExceptionFilter {
     if (error.status >= 500 && error.type === 'InternalServerErrorException') {
       this.log.error({ err: exception, reqId: request.id }, 'unhandled error');
     }
-    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-    void reply
-      .status(error.status)
-      .header('x-amzn-ErrorType', error.type)
-      .header('content-type', 'application/json')
-      .send({ message });
+    replyWithRestError(reply, error, message, retryAfter);
   }
 
   private describe(
@@ -53,8 +49,8 @@ export class RestErrorFilter implements ExceptionFilter {
     }
     const status = (exception as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own client errors (invalid JSON, body too large, bad content type), and
-      // transport errors that name their AWS type.
+      // Fastify's own client errors (body too large, malformed Content-Type or Content-Length),
+      // and TransportErrors, which name their AWS type.
       const awsType = (exception as { awsType?: unknown }).awsType;
       const error = typeof awsType === 'string' ? { status, type: awsType } : statusToRest(status);
       return { error, message: (exception as Error).message };

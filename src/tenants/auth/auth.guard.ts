@@ -6,13 +6,14 @@ import { AuthError } from '../../common/errors/auth-error.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { IS_PUBLIC } from '../../platform/http/public.decorator.js';
+import type { RequestWithRawBody } from '../../platform/http/request-body.js';
 import { AUTH_SCHEME } from '../../platform/http/rest-error.filter.js';
 import { assertTenantActive, CredentialsService } from '../credentials/credentials.service.js';
 import { AUTH_POLICY, TENANT_CONTEXT, type AuthPolicy, type RequestWithTenant } from './auth-policy.decorators.js';
 import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.js';
 import { parseAuthorization, verifySigV4 } from './sigv4-verifier.js';
 
-type Request = FastifyRequest & RequestWithTenant & { rawBody?: Buffer; [AUTH_SCHEME]?: 'sigv4' | 'bearer' };
+type Request = FastifyRequest & RequestWithTenant & RequestWithRawBody & { [AUTH_SCHEME]?: 'sigv4' | 'bearer' };
 
 /** The SigV4 service name the App Mesh SDKs sign for. */
 export const SIGNING_SERVICE = 'appmesh';
@@ -70,6 +71,8 @@ export class AuthGuard implements CanActivate {
         method: request.method,
         rawUrl: request.raw.url ?? request.url,
         headers: request.headers,
+        // Every body is kept as the bytes received, whatever its Content-Type (request-body.ts),
+        // and decoded only once this check has passed.
         body: request.rawBody,
       },
       auth,

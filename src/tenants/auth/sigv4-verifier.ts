@@ -11,6 +11,7 @@ export interface SignedRequest {
   readonly rawUrl: string;
   /** Header names in lower case; repeated headers joined with ',' as Node does. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body exactly as received, whatever its Content-Type; `undefined` when there was none. */
   readonly body: Buffer | undefined;
 }
 
