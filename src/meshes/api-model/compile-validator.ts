@@ -1,5 +1,7 @@
 import { RULE, exactlyOneOf, matchPattern, notAMember, oneOf, sizeRange, valueRange } from './constraint-messages.js';
+import { textProblem } from '../../common/validation/text.js';
 import { compilePattern } from './patterns.js';
+import type { StringRefinement } from './refinements.js';
 import type { ListShape, MapShape, NumberShape, ShapeSpec, StringShape, StructureShape } from './shapes.js';
 
 /**
@@ -21,10 +23,23 @@ interface Cell {
   fn: Validator;
 }
 
+/** Rules beyond the model's own constraints (see refinements.ts). */
+export interface Refinements {
+  /** By shape name. */
+  readonly shapes: ReadonlyMap<string, StringRefinement>;
+  /** By `Structure.member`. */
+  readonly members: ReadonlyMap<string, StringRefinement>;
+}
+
+const NO_REFINEMENTS: Refinements = { shapes: new Map(), members: new Map() };
+
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Compiles one validator per shape up front; recursive shapes go through a cell filled in later. */
-export function compileValidators(shapes: ReadonlyMap<string, ShapeSpec>): CompiledValidators {
+export function compileValidators(
+  shapes: ReadonlyMap<string, ShapeSpec>,
+  refinements: Refinements = NO_REFINEMENTS,
+): CompiledValidators {
   const cells = new Map<string, Cell>();
   const unsupportedPatterns = new Map<string, string>();
   const cellOf = (name: string): Cell => {
@@ -34,15 +49,20 @@ export function compileValidators(shapes: ReadonlyMap<string, ShapeSpec>): Compi
   };
   for (const name of shapes.keys()) cells.set(name, { fn: () => undefined });
   for (const [name, shape] of shapes) {
-    cellOf(name).fn = compileShape(shape, cellOf, unsupportedPatterns);
+    cellOf(name).fn = compileShape(shape, cellOf, unsupportedPatterns, refinements);
   }
   return { validator: (name) => cellOf(name).fn, unsupportedPatterns };
 }
 
-function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsupported: Map<string, string>): Validator {
+function compileShape(
+  shape: ShapeSpec,
+  cellOf: (name: string) => Cell,
+  unsupported: Map<string, string>,
+  refinements: Refinements,
+): Validator {
   switch (shape.type) {
     case 'string':
-      return stringValidator(shape, unsupported);
+      return stringValidator(shape, unsupported, refinements.shapes.get(shape.name));
     case 'integer':
     case 'long':
       return integerValidator(shape);
@@ -65,6 +85,7 @@ function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsuppor
     case 'blob':
       return (value, path, errors) => {
         if (typeof value !== 'string') errors.push(`${path}: ${RULE.string}`);
+        else checkText(value, path, errors);
         return value;
       };
     case 'list':
@@ -72,8 +93,29 @@ function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsuppor
     case 'map':
       return mapValidator(shape, cellOf(shape.key), cellOf(shape.value));
     case 'structure':
-      return structureValidator(shape, cellOf);
+      return structureValidator(shape, cellOf, refinements.members);
   }
+}
+
+/** Text PostgreSQL and UTF-8 cannot hold (NUL, lone surrogates) is refused in every string. */
+function checkText(value: string, path: string, errors: string[]): boolean {
+  const rule = textProblem(value);
+  if (rule === undefined) return true;
+  errors.push(`${path}: ${rule}`);
+  return false;
+}
+
+/** Applies a refinement to a value that passed its shape's own checks. */
+function refined(fn: Validator, refine: StringRefinement): Validator {
+  return (value, path, errors) => {
+    const before = errors.length;
+    const out = fn(value, path, errors);
+    if (errors.length === before && typeof value === 'string') {
+      const rule = refine(value);
+      if (rule !== undefined) errors.push(`${path}: ${rule}`);
+    }
+    return out;
+  };
 }
 
 /** Smithy lengths count Unicode code points, which never exceed UTF-16 code units. */
@@ -91,7 +133,11 @@ function codePoints(value: string): number {
   return n;
 }
 
-function stringValidator(shape: StringShape, unsupported: Map<string, string>): Validator {
+function stringValidator(
+  shape: StringShape,
+  unsupported: Map<string, string>,
+  refine: StringRefinement | undefined,
+): Validator {
   const values = shape.enum ? new Set(shape.enum) : undefined;
   const enumRule = shape.enum ? oneOf(shape.enum) : '';
   const lengthRule = sizeRange('characters', shape.min, shape.max);
@@ -101,11 +147,12 @@ function stringValidator(shape: StringShape, unsupported: Map<string, string>): 
   if (compiled?.unsupported !== undefined) unsupported.set(shape.name, compiled.unsupported);
   const regex = compiled?.regex;
   const patternRule = shape.pattern === undefined ? '' : matchPattern(shape.pattern);
-  return (value, path, errors) => {
+  const validate: Validator = (value, path, errors) => {
     if (typeof value !== 'string') {
       errors.push(`${path}: ${RULE.string}`);
       return value;
     }
+    if (!checkText(value, path, errors)) return value;
     if (values !== undefined && !values.has(value)) {
       errors.push(`${path}: ${enumRule}`);
     } else if (lengthRule !== undefined) {
@@ -119,6 +166,7 @@ function stringValidator(shape: StringShape, unsupported: Map<string, string>): 
     }
     return value;
   };
+  return refine === undefined ? validate : refined(validate, refine);
 }
 
 function integerValidator(shape: NumberShape): Validator {
@@ -126,9 +174,10 @@ function integerValidator(shape: NumberShape): Validator {
   const min = shape.min ?? Number.NEGATIVE_INFINITY;
   const max = shape.max ?? Number.POSITIVE_INFINITY;
   return (value, path, errors) => {
+    // A bound of the model's own (a port's 65535) is the clearer message when both are broken.
     if (typeof value !== 'number' || !Number.isInteger(value)) errors.push(`${path}: ${RULE.integer}`);
-    else if (!Number.isSafeInteger(value)) errors.push(`${path}: ${RULE.safeInteger}`);
     else if (value < min || value > max) errors.push(`${path}: ${rule ?? ''}`);
+    else if (!Number.isSafeInteger(value)) errors.push(`${path}: ${RULE.safeInteger}`);
     return value;
   };
 }
@@ -193,15 +242,24 @@ interface CompiledMember {
   readonly cell: Cell;
 }
 
-function structureValidator(shape: StructureShape, cellOf: (name: string) => Cell): Validator {
-  const members: CompiledMember[] = shape.members.map((m) => ({
-    name: m.name,
-    key: m.locationName,
-    required: m.required,
-    step: memberPath('_', m.locationName).slice(1),
-    shadowsPrototype: PROTOTYPE_KEYS.has(m.locationName),
-    cell: cellOf(m.shape),
-  }));
+function structureValidator(
+  shape: StructureShape,
+  cellOf: (name: string) => Cell,
+  memberRefinements: ReadonlyMap<string, StringRefinement>,
+): Validator {
+  const members: CompiledMember[] = shape.members.map((m) => {
+    const refine = memberRefinements.get(`${shape.name}.${m.name}`);
+    const cell = cellOf(m.shape);
+    return {
+      name: m.name,
+      key: m.locationName,
+      required: m.required,
+      step: memberPath('_', m.locationName).slice(1),
+      shadowsPrototype: PROTOTYPE_KEYS.has(m.locationName),
+      // The refined cell reads the shape's cell when called: recursive shapes are filled in later.
+      cell: refine === undefined ? cell : { fn: refined((v, p, e) => cell.fn(v, p, e), refine) },
+    };
+  });
   const keys: ReadonlySet<string> = new Set(members.map((m) => m.key));
   const unionRule = shape.union ? exactlyOneOf(members.map((m) => m.key)) : undefined;
   const unknownRule = notAMember(shape.name);

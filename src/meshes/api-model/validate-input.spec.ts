@@ -192,8 +192,8 @@ describe('validateInput: valid requests', () => {
 
   it('keeps URL-decoded path parameters as they are', () => {
     expect(
-      model.validateInput('DescribeVirtualService', parts({ path: { meshName: 'prod', virtualServiceName: 'a b/c' } })),
-    ).toEqual({ meshName: 'prod', virtualServiceName: 'a b/c' });
+      model.validateInput('DescribeVirtualService', parts({ path: { meshName: 'prod', virtualServiceName: 'a b%c' } })),
+    ).toEqual({ meshName: 'prod', virtualServiceName: 'a b%c' });
   });
 
   it('treats null members as absent', () => {
@@ -308,7 +308,10 @@ describe('validateInput: rules', () => {
       'spec.listeners[0].connectionPool.tcp.maxConnections: must be at least 1',
     ]);
     expect(node({ listeners: [listener({ portMapping: { port: 2 ** 60, protocol: 'http' } })] })).toEqual([
-      'spec.listeners[0].portMapping.port: must be an integer between -9007199254740991 and 9007199254740991',
+      'spec.listeners[0].portMapping.port: must be between 1 and 65535',
+    ]);
+    expect(node({ listeners: [listener({ timeout: { tcp: { idle: { unit: 's', value: 2 ** 60 } } } })] })).toEqual([
+      'spec.listeners[0].timeout.tcp.idle.value: must be an integer between -9007199254740991 and 9007199254740991 (2^53-1, the largest integer this service accepts)',
     ]);
   });
 

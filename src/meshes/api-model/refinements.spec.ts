@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { AppMeshModel, type HttpInputParts, type OperationName } from './app-mesh-model.js';
+import { MEMBER_REFINEMENTS } from './refinements.js';
+
+const model = AppMeshModel.load();
+
+function problems(op: OperationName, input: Partial<HttpInputParts>): string[] {
+  try {
+    model.validateInput(op, { path: {}, query: {}, body: undefined, ...input });
+    return [];
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return err.message.split('; ');
+  }
+}
+
+const NUL = 'must not contain the NUL character (U+0000)';
+const LONE = (unit: string) => `must not contain an unpaired UTF-16 surrogate (U+${unit})`;
+
+const route = (match: Record<string, unknown>) =>
+  problems('CreateRoute', {
+    path: { meshName: 'm', virtualRouterName: 'r' },
+    body: {
+      routeName: 'x',
+      spec: { httpRoute: { match, action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] } } },
+    },
+  });
+
+describe('text every string must be', () => {
+  it('refuses NUL and lone surrogates in names, tags, spec strings, tokens and query values, naming the field', () => {
+    expect(problems('CreateMesh', { body: { meshName: 'a\u0000b' } })).toEqual([`meshName: ${NUL}`]);
+    expect(problems('DescribeMesh', { path: { meshName: 'a\ud800' } })).toEqual([`meshName: ${LONE('D800')}`]);
+    expect(
+      problems('CreateMesh', {
+        body: { meshName: 'm', clientToken: '\u0000', tags: [{ key: 'k\udc00', value: 'v\u0000' }] },
+      }),
+    ).toEqual([`clientToken: ${NUL}`, `tags[0].key: ${LONE('DC00')}`, `tags[0].value: ${NUL}`]);
+    expect(route({ prefix: '/a\u0000' })).toEqual([`spec.httpRoute.match.prefix: ${NUL}`]);
+    expect(problems('ListMeshes', { query: { nextToken: '\u0000' } })).toEqual([`nextToken: ${NUL}`]);
+    expect(problems('DescribeMesh', { path: { meshName: 'm' }, query: { meshOwner: '\u0000' } })[0]).toMatch(
+      /^meshOwner: /,
+    );
+  });
+
+  it('accepts well-formed text outside the Basic Multilingual Plane (a surrogate pair)', () => {
+    expect(
+      problems('CreateMesh', { body: { meshName: 'mesh-\u{1F600}', tags: [{ key: '\u{1F600}', value: 'é' }] } }),
+    ).toEqual([]);
+  });
+});
+
+describe('resource names', () => {
+  it('refuse "/" (ARN and node id separator), control characters and dot segments, wherever a name is', () => {
+    const slash = 'must not contain "/" (it separates the parts of an ARN and of a proxy\'s node id)';
+    expect(problems('CreateMesh', { body: { meshName: 'x/virtualNode/y' } })).toEqual([`meshName: ${slash}`]);
+    expect(problems('DescribeVirtualNode', { path: { meshName: 'm', virtualNodeName: 'a/b' } })).toEqual([
+      `virtualNodeName: ${slash}`,
+    ]);
+    expect(
+      problems('CreateVirtualService', {
+        path: { meshName: 'm' },
+        body: { virtualServiceName: 'svc/x', spec: { provider: { virtualNode: { virtualNodeName: 'n/1' } } } },
+      }),
+    ).toEqual([`spec.provider.virtualNode.virtualNodeName: ${slash}`, `virtualServiceName: ${slash}`]);
+    expect(problems('CreateMesh', { body: { meshName: 'a\nb' } })).toEqual([
+      'meshName: must not contain control characters (U+0000 to U+001F, U+007F to U+009F)',
+    ]);
+    expect(problems('CreateMesh', { body: { meshName: '..' } })).toEqual([
+      'meshName: must not be "." or ".." (URL paths drop such segments)',
+    ]);
+    expect(problems('CreateMesh', { body: { meshName: 'a.b_c-d:e@f é' } })).toEqual([]);
+  });
+
+  it('bound a virtual service name to 255 characters like every other name', () => {
+    const create = (name: string) =>
+      problems('CreateVirtualService', { path: { meshName: 'm' }, body: { virtualServiceName: name, spec: {} } });
+    expect(create('s'.repeat(255))).toEqual([]);
+    expect(create('s'.repeat(256))).toEqual(['virtualServiceName: must be between 1 and 255 characters long']);
+    expect(create('')).toEqual(['virtualServiceName: must be between 1 and 255 characters long']);
+  });
+});
+
+describe('regular expressions', () => {
+  it('are checked with RE2, the dialect Envoy runs, in every member that becomes a safe_regex', () => {
+    expect(route({ path: { regex: '^/api/(v1|v2)/.*$' } })).toEqual([]);
+    expect(route({ path: { regex: '/a(b' } })).toEqual([
+      "spec.httpRoute.match.path.regex: must be a regular expression in Envoy's RE2 syntax (missing closing ): `/a(b`)",
+    ]);
+    expect(route({ prefix: '/', headers: [{ name: 'h', match: { regex: '(?=x)' } }] })).toEqual([
+      "spec.httpRoute.match.headers[0].match.regex: must be a regular expression in Envoy's RE2 syntax (invalid or unsupported Perl syntax: `(?=`)",
+    ]);
+    // The same shape as a plain exact match is not a regex.
+    expect(route({ prefix: '/', headers: [{ name: 'h', match: { exact: '(?=x)' } }] })).toEqual([]);
+  });
+
+  it('cover exactly the members named regex in the model', () => {
+    const regexMembers = [...model.shapes.values()].flatMap((s) =>
+      s.type === 'structure' ? s.members.filter((m) => m.name === 'regex').map((m) => `${s.name}.${m.name}`) : [],
+    );
+    expect([...MEMBER_REFINEMENTS.keys()].sort()).toEqual(regexMembers.sort());
+  });
+});

@@ -1,0 +1,41 @@
+import { resourceNameProblem } from '../../common/ids/resource-name.js';
+import { envoyRegexProblem } from '../../common/validation/envoy-regex.js';
+import type { ShapeSpec } from './shapes.js';
+
+/**
+ * meshplane's rules on top of the App Mesh model, applied by the same compiled validators (so
+ * every operation and every place a shape is used gets them): a refinement returns the rule a
+ * string breaks, or `undefined`. Documented in docs/api/app-mesh.md and ADR 0011.
+ */
+export type StringRefinement = (value: string) => string | undefined;
+
+/** By shape: every member of that shape, anywhere in any input. */
+export const SHAPE_REFINEMENTS: ReadonlyMap<string, StringRefinement> = new Map([
+  // Resource names and virtual service names: they become ARN segments and URI labels.
+  ['ResourceName', resourceNameProblem],
+  ['ServiceName', resourceNameProblem],
+]);
+
+/**
+ * By `Structure.member`, for members whose shape is shared with plain strings: every member the
+ * translator turns into an Envoy `safe_regex` (a test keeps this list equal to the model's
+ * `regex` members).
+ */
+export const MEMBER_REFINEMENTS: ReadonlyMap<string, StringRefinement> = new Map([
+  ['HttpPathMatch.regex', envoyRegexProblem],
+  ['HeaderMatchMethod.regex', envoyRegexProblem],
+  ['GrpcRouteMetadataMatchMethod.regex', envoyRegexProblem],
+  ['GrpcMetadataMatchMethod.regex', envoyRegexProblem],
+]);
+
+/**
+ * Bounds the model leaves open that meshplane sets: a virtual service's name (`ServiceName`)
+ * has no length limit in the model, yet it is a URI label and an ARN segment like every other
+ * name, so it gets their 1–255 (what Terraform already enforces, and a DNS name's limit).
+ */
+export function restrictShapes(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, ShapeSpec> {
+  const out = new Map(shapes);
+  const service = shapes.get('ServiceName');
+  if (service?.type === 'string' && service.max === undefined) out.set('ServiceName', { ...service, min: 1, max: 255 });
+  return out;
+}
