@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -15,7 +16,8 @@ export interface RawAnswer {
  * Any App Mesh request as raw SigV4-signed HTTP, signed as the SDK would, with the body sent
  * byte for byte as given: for inputs the SDK would refuse or re-encode (a NUL in a path, a lone
  * surrogate escape in JSON, wrong types, unknown members). `path` is sent as it is (already
- * percent-encoded); query values are encoded here.
+ * percent-encoded; node:http, unlike fetch, does not normalise `..` segments away); query values
+ * are encoded here.
  */
 export async function signedAppMeshRequest(
   app: TestApp,
@@ -42,18 +44,44 @@ export async function signedAppMeshRequest(
       ...(request.body !== undefined ? { body: request.body } : {}),
     }),
   );
-  const search = new URLSearchParams(request.query ?? {}).toString().replaceAll('+', '%20');
-  const res = await fetch(`${app.baseUrl}${request.path}${search ? `?${search}` : ''}`, {
-    method: request.method,
-    headers: signed.headers as Record<string, string>,
-    ...(request.body !== undefined ? { body: request.body } : {}),
+  const search = Object.entries(request.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+  const bytes = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+  const sent = { ...(signed.headers as Record<string, string>) };
+  if (bytes !== undefined) sent['content-length'] = String(bytes.length);
+  const {
+    status,
+    headers: answered,
+    text,
+  } = await new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        method: request.method,
+        path: `${request.path}${search ? `?${search}` : ''}`,
+        headers: sent,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+          resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(bytes);
   });
-  const text = await res.text();
   let json: unknown;
   try {
     json = text === '' ? undefined : JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json };
+  return { status, headers: answered, text, json };
 }

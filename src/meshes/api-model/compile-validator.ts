@@ -15,6 +15,8 @@ export type Validator = (value: unknown, path: string, errors: string[]) => unkn
 
 export interface CompiledValidators {
   validator(shape: string): Validator;
+  /** The validator of one member of a structure: its shape's, with the member's refinement if any. */
+  memberValidator(structure: string, member: { readonly name: string; readonly shape: string }): Validator;
   /** Patterns JavaScript cannot compile (not enforced), by shape. */
   readonly unsupportedPatterns: ReadonlyMap<string, string>;
 }
@@ -51,7 +53,12 @@ export function compileValidators(
   for (const [name, shape] of shapes) {
     cellOf(name).fn = compileShape(shape, cellOf, unsupportedPatterns, refinements);
   }
-  return { validator: (name) => cellOf(name).fn, unsupportedPatterns };
+  return {
+    validator: (name) => cellOf(name).fn,
+    memberValidator: (structure, member) =>
+      memberCell(cellOf(member.shape), refinements.members.get(`${structure}.${member.name}`)).fn,
+    unsupportedPatterns,
+  };
 }
 
 function compileShape(
@@ -103,6 +110,11 @@ function checkText(value: string, path: string, errors: string[]): boolean {
   if (rule === undefined) return true;
   errors.push(`${path}: ${rule}`);
   return false;
+}
+
+/** A member's cell: its shape's, refined. Reads the shape's cell when called (recursive shapes are filled in later). */
+function memberCell(cell: Cell, refine: StringRefinement | undefined): Cell {
+  return refine === undefined ? cell : { fn: refined((v, p, e) => cell.fn(v, p, e), refine) };
 }
 
 /** Applies a refinement to a value that passed its shape's own checks. */
@@ -256,8 +268,7 @@ function structureValidator(
       required: m.required,
       step: memberPath('_', m.locationName).slice(1),
       shadowsPrototype: PROTOTYPE_KEYS.has(m.locationName),
-      // The refined cell reads the shape's cell when called: recursive shapes are filled in later.
-      cell: refine === undefined ? cell : { fn: refined((v, p, e) => cell.fn(v, p, e), refine) },
+      cell: memberCell(cell, refine),
     };
   });
   const keys: ReadonlySet<string> = new Set(members.map((m) => m.key));

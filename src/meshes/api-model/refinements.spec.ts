@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppMeshModel, type HttpInputParts, type OperationName } from './app-mesh-model.js';
-import { MEMBER_REFINEMENTS } from './refinements.js';
+import { REGEX_MEMBERS } from './refinements.js';
 
 const model = AppMeshModel.load();
 
@@ -81,6 +81,22 @@ describe('resource names', () => {
   });
 });
 
+describe('client tokens', () => {
+  it('are 1 to 64 characters, what is stored, in every operation that takes one', () => {
+    const mesh = (clientToken: string) => problems('CreateMesh', { body: { meshName: 'm', clientToken } });
+    expect(mesh('t'.repeat(64))).toEqual([]);
+    expect(mesh('\u{1F600}'.repeat(64))).toEqual([]);
+    expect(mesh('t'.repeat(65))).toEqual(['clientToken: must be between 1 and 64 characters long']);
+    expect(mesh('')).toEqual(['clientToken: must be between 1 and 64 characters long']);
+    expect(
+      problems('UpdateRoute', {
+        path: { meshName: 'm', virtualRouterName: 'r', routeName: 'x' },
+        body: { clientToken: 'x'.repeat(65), spec: {} },
+      }),
+    ).toEqual(['clientToken: must be between 1 and 64 characters long']);
+  });
+});
+
 describe('regular expressions', () => {
   it('are checked with RE2, the dialect Envoy runs, in every member that becomes a safe_regex', () => {
     expect(route({ path: { regex: '^/api/(v1|v2)/.*$' } })).toEqual([]);
@@ -98,6 +114,6 @@ describe('regular expressions', () => {
     const regexMembers = [...model.shapes.values()].flatMap((s) =>
       s.type === 'structure' ? s.members.filter((m) => m.name === 'regex').map((m) => `${s.name}.${m.name}`) : [],
     );
-    expect([...MEMBER_REFINEMENTS.keys()].sort()).toEqual(regexMembers.sort());
+    expect([...REGEX_MEMBERS].sort()).toEqual(regexMembers.sort());
   });
 });

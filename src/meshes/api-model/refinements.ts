@@ -1,5 +1,6 @@
 import { resourceNameProblem } from '../../common/ids/resource-name.js';
 import { envoyRegexProblem } from '../../common/validation/envoy-regex.js';
+import { sizeRange } from './constraint-messages.js';
 import type { ShapeSpec } from './shapes.js';
 
 /**
@@ -21,12 +22,32 @@ export const SHAPE_REFINEMENTS: ReadonlyMap<string, StringRefinement> = new Map(
  * translator turns into an Envoy `safe_regex` (a test keeps this list equal to the model's
  * `regex` members).
  */
-export const MEMBER_REFINEMENTS: ReadonlyMap<string, StringRefinement> = new Map([
-  ['HttpPathMatch.regex', envoyRegexProblem],
-  ['HeaderMatchMethod.regex', envoyRegexProblem],
-  ['GrpcRouteMetadataMatchMethod.regex', envoyRegexProblem],
-  ['GrpcMetadataMatchMethod.regex', envoyRegexProblem],
-]);
+export const REGEX_MEMBERS: readonly string[] = [
+  'HttpPathMatch.regex',
+  'HeaderMatchMethod.regex',
+  'GrpcRouteMetadataMatchMethod.regex',
+  'GrpcMetadataMatchMethod.regex',
+];
+
+/**
+ * The model documents a clientToken as "up to 36 letters, numbers, hyphens, and underscores" but
+ * types it as a bare `String`; tokens are stored (and compared) as they are, up to 64 characters,
+ * which covers every SDK's UUIDs with room to spare.
+ */
+export const CLIENT_TOKEN_MAX = 64;
+const clientTokenRule = sizeRange('characters', 1, CLIENT_TOKEN_MAX)!;
+const clientTokenProblem: StringRefinement = (value) =>
+  value.length === 0 || [...value].length > CLIENT_TOKEN_MAX ? clientTokenRule : undefined;
+
+/** Member refinements: the regex members, and every member the model marks as an idempotency token. */
+export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, StringRefinement> {
+  const out = new Map<string, StringRefinement>(REGEX_MEMBERS.map((m) => [m, envoyRegexProblem]));
+  for (const shape of shapes.values()) {
+    if (shape.type !== 'structure') continue;
+    for (const m of shape.members) if (m.idempotencyToken) out.set(`${shape.name}.${m.name}`, clientTokenProblem);
+  }
+  return out;
+}
 
 /**
  * Bounds the model leaves open that meshplane sets: a virtual service's name (`ServiceName`)

@@ -21,9 +21,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createHttpApp(root: DynamicModule): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // App Mesh names are up to 255 code points: 510 UTF-16 units once decoded, which the router
-    // counts. Longer values still reach the validator, which names the field and its limit.
-    maxParamLength: 1024,
+    // No route-level limit: Node's maxHeaderSize (16 KiB) bounds the request line already, and
+    // every parameter must reach the validator, which names the field and its limit (App Mesh
+    // names are up to 255 code points, 510 UTF-16 units once decoded).
+    maxParamLength: 16 * 1024,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
