@@ -232,6 +232,26 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
     ).toMatchObject({ name: 'BadRequestException', message: `virtualServiceName: ${rule}` });
   });
 
+  it('keeps client tokens to what it stores, and reads query parameters named like Object members', async () => {
+    expect(await errorOf(sdk.send(new CreateMeshCommand({ meshName: 'tok', clientToken: 't'.repeat(65) })))).toEqual({
+      name: 'BadRequestException',
+      message: 'clientToken: must be between 1 and 64 characters long',
+      status: 400,
+    });
+    const token = '\u{1F600}'.repeat(64);
+    const first = await sdk.send(new CreateMeshCommand({ meshName: 'tok', clientToken: token }));
+    const again = await sdk.send(new CreateMeshCommand({ meshName: 'tok', clientToken: token }));
+    expect(again.mesh!.metadata!.uid).toBe(first.mesh!.metadata!.uid);
+    await sdk.send(new DeleteMeshCommand({ meshName: 'tok' }));
+    // Unknown query parameters are ignored, whatever their name (and still signed over).
+    const listed = await raw({
+      method: 'GET',
+      path: '/v20190125/meshes',
+      query: { constructor: '1', toString: 'x', __proto__: 'y' },
+    });
+    expect(listed.status).toBe(200);
+  });
+
   it('refuses names that would make two resources share an ARN or a node id', async () => {
     await sdk.send(new CreateMeshCommand({ meshName: 'x' }));
     await sdk.send(new CreateVirtualNodeCommand({ meshName: 'x', virtualNodeName: 'y', spec: nodeSpec }));
