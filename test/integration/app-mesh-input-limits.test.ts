@@ -247,7 +247,7 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
     const listed = await raw({
       method: 'GET',
       path: '/v20190125/meshes',
-      query: { constructor: '1', toString: 'x', __proto__: 'y' },
+      query: { constructor: '1', toString: 'x' },
     });
     expect(listed.status).toBe(200);
   });
