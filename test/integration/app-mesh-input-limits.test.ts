@@ -350,16 +350,24 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
     );
   });
 
-  it('refuses integers beyond 2^53-1 with the field and the supported maximum', async () => {
+  it('refuses integers beyond 2^53-1, and beyond what Envoy holds, with the field and the supported maximum', async () => {
     await sdk.send(new CreateMeshCommand({ meshName: 'long' }));
-    const answer = await raw({
+    await sdk.send(new CreateVirtualNodeCommand({ meshName: 'long', virtualNodeName: 'n', spec: nodeSpec }));
+    await sdk.send(new CreateVirtualRouterCommand({ meshName: 'long', virtualRouterName: 'r', spec: routerSpec }));
+    const node = await raw({
       method: 'PUT',
       path: '/v20190125/meshes/long/virtualNodes',
-      body: `{"virtualNodeName":"n","spec":{"listeners":[{"portMapping":{"port":8080,"protocol":"http"},"timeout":{"tcp":{"idle":{"unit":"ms","value":9223372036854775807}}}}],"serviceDiscovery":{"dns":{"hostname":"a.local"}}}}`,
+      body: `{"virtualNodeName":"m","spec":{"listeners":[{"portMapping":{"port":8080,"protocol":"http"},"timeout":{"tcp":{"idle":{"unit":"s","value":9223372036854775807}}}}],"serviceDiscovery":{"dns":{"hostname":"a.local"}}}}`,
+    });
+    expectBadRequest(node, 'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 315576000000');
+    const route = await raw({
+      method: 'PUT',
+      path: '/v20190125/meshes/long/virtualRouter/r/routes',
+      body: `{"routeName":"x","spec":{"httpRoute":{"match":{"prefix":"/","headers":[{"name":"h","match":{"range":{"start":9223372036854775807,"end":1}}}]},"action":{"weightedTargets":[{"virtualNode":"n","weight":1}]}}}}`,
     });
     expectBadRequest(
-      answer,
-      'spec.listeners[0].timeout.tcp.idle.value: must be an integer between -9007199254740991 and 9007199254740991 (2^53-1, the largest integer this service accepts)',
+      route,
+      'spec.httpRoute.match.headers[0].match.range.start: must be an integer between -9007199254740991 and 9007199254740991 (2^53-1, the largest integer this service accepts)',
     );
   });
 

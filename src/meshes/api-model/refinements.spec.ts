@@ -81,6 +81,37 @@ describe('resource names', () => {
   });
 });
 
+describe('numbers', () => {
+  const node = (listener: Record<string, unknown>) =>
+    problems('CreateVirtualNode', {
+      path: { meshName: 'm' },
+      body: {
+        virtualNodeName: 'n',
+        spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' }, ...listener }] },
+      },
+    });
+  it('fit what they become in Envoy: 32-bit integers, durations up to 10,000 years, uint32 counters', () => {
+    expect(node({ connectionPool: { http: { maxConnections: 2 ** 31 - 1 } } })).toEqual([]);
+    expect(node({ connectionPool: { http: { maxConnections: 2 ** 31 } } })).toEqual([
+      'spec.listeners[0].connectionPool.http.maxConnections: must be between 1 and 2147483647',
+    ]);
+    expect(node({ timeout: { http: { idle: { unit: 's', value: 315_576_000_000 } } } })).toEqual([]);
+    expect(node({ timeout: { http: { idle: { unit: 's', value: 315_576_000_001 } } } })).toEqual([
+      'spec.listeners[0].timeout.http.idle.value: must be between 0 and 315576000000',
+    ]);
+    expect(
+      node({
+        outlierDetection: {
+          maxServerErrors: 2 ** 32,
+          maxEjectionPercent: 10,
+          interval: { unit: 's', value: 1 },
+          baseEjectionDuration: { unit: 's', value: 1 },
+        },
+      }),
+    ).toEqual(['spec.listeners[0].outlierDetection.maxServerErrors: must be between 1 and 4294967295']);
+  });
+});
+
 describe('client tokens', () => {
   it('are 1 to 64 characters, what is stored, in every operation that takes one', () => {
     const mesh = (clientToken: string) => problems('CreateMesh', { body: { meshName: 'm', clientToken } });

@@ -49,14 +49,35 @@ export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): Reado
   return out;
 }
 
+/** Envoy's `google.protobuf.Duration` limit (10,000 years), the same in seconds and in ms. */
+export const ENVOY_MAX_DURATION_SECONDS = 315_576_000_000;
+const UINT32_MAX = 4_294_967_295;
+const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
+
 /**
- * Bounds the model leaves open that meshplane sets: a virtual service's name (`ServiceName`)
- * has no length limit in the model, yet it is a URI label and an ARN segment like every other
- * name, so it gets their 1–255 (what Terraform already enforces, and a DNS name's limit).
+ * Bounds the model leaves open that meshplane sets, so that a value either fits everything it
+ * becomes or is refused at the API (never a NACK from every proxy, never a silently wrapped
+ * number). Each appears in the OpenAPI document.
+ * - `ServiceName` (a virtual service's name) has no length limit in the model, yet it is a URI
+ *   label and an ARN segment like every other name: 1–255, what Terraform already enforces.
+ * - Smithy `integer` shapes are 32-bit; the model states no bound, so the type's own applies.
+ * - `DurationValue`: a `Duration` becomes an Envoy duration, which cannot exceed 315,576,000,000 s.
+ * - `MaxRetries` and `OutlierDetectionMaxServerErrors` become Envoy `UInt32Value`s.
  */
 export function restrictShapes(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, ShapeSpec> {
   const out = new Map(shapes);
-  const service = shapes.get('ServiceName');
-  if (service?.type === 'string' && service.max === undefined) out.set('ServiceName', { ...service, min: 1, max: 255 });
+  const bound = (name: string, limits: { min?: number; max?: number }) => {
+    const shape = out.get(name);
+    if (shape === undefined) throw new Error(`App Mesh model: no shape ${name} to restrict`);
+    if (shape.type !== 'string' && shape.type !== 'integer' && shape.type !== 'long') {
+      throw new Error(`App Mesh model: ${name} is a ${shape.type}, not a string or integer`);
+    }
+    out.set(name, { ...shape, min: shape.min ?? limits.min, max: shape.max ?? limits.max } as ShapeSpec);
+  };
+  bound('ServiceName', { min: 1, max: 255 });
+  for (const shape of shapes.values()) if (shape.type === 'integer') bound(shape.name, INT32);
+  bound('DurationValue', { max: ENVOY_MAX_DURATION_SECONDS });
+  bound('MaxRetries', { max: UINT32_MAX });
+  bound('OutlierDetectionMaxServerErrors', { max: UINT32_MAX });
   return out;
 }
