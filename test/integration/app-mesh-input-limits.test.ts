@@ -269,6 +269,10 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
         ),
       ),
     ).toMatchObject({ name: 'BadRequestException', message: `routeName: ${SLASH}` });
+    // A lookup of such a name finds nothing, and says so in App Mesh's terms.
+    expect((await errorOf(sdk.send(new DescribeMeshCommand({ meshName: 'x/virtualNode/y' })))).name).toBe(
+      'NotFoundException',
+    );
     await sdk.send(new DeleteVirtualNodeCommand({ meshName: 'x', virtualNodeName: 'y' }));
     await sdk.send(new DeleteMeshCommand({ meshName: 'x' }));
   });

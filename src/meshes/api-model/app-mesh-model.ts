@@ -4,7 +4,7 @@ import { compileSerializers, type CompiledSerializers, type Serializer } from '.
 import { compileValidators } from './compile-validator.js';
 import { parseOperations, type OperationName, type OperationSpec } from './operations.js';
 import { optionalString, rawObject, rawString } from './raw-json.js';
-import { SHAPE_REFINEMENTS, memberRefinements, restrictShapes } from './refinements.js';
+import { memberRefinements, restrictShapes } from './refinements.js';
 import { parseShapes, type ShapeSpec } from './shapes.js';
 
 export {
@@ -82,10 +82,7 @@ export class AppMeshModel {
     const documentation = optionalString(model.documentation, 'documentation');
     if (documentation !== undefined) this.documentation = documentation;
 
-    const validators = compileValidators(this.shapes, {
-      shapes: SHAPE_REFINEMENTS,
-      members: memberRefinements(this.shapes),
-    });
+    const validators = compileValidators(this.shapes, { members: memberRefinements(this.shapes) });
     const serializers = compileSerializers(this.shapes);
     this.unsupportedPatterns = validators.unsupportedPatterns;
     const compiled = new Map<OperationName, CompiledOperation>();

@@ -27,13 +27,11 @@ interface Cell {
 
 /** Rules beyond the model's own constraints (see refinements.ts). */
 export interface Refinements {
-  /** By shape name. */
-  readonly shapes: ReadonlyMap<string, StringRefinement>;
   /** By `Structure.member`. */
   readonly members: ReadonlyMap<string, StringRefinement>;
 }
 
-const NO_REFINEMENTS: Refinements = { shapes: new Map(), members: new Map() };
+const NO_REFINEMENTS: Refinements = { members: new Map() };
 
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -69,7 +67,7 @@ function compileShape(
 ): Validator {
   switch (shape.type) {
     case 'string':
-      return stringValidator(shape, unsupported, refinements.shapes.get(shape.name));
+      return stringValidator(shape, unsupported);
     case 'integer':
     case 'long':
       return integerValidator(shape);
@@ -145,11 +143,7 @@ function codePoints(value: string): number {
   return n;
 }
 
-function stringValidator(
-  shape: StringShape,
-  unsupported: Map<string, string>,
-  refine: StringRefinement | undefined,
-): Validator {
+function stringValidator(shape: StringShape, unsupported: Map<string, string>): Validator {
   const values = shape.enum ? new Set(shape.enum) : undefined;
   const enumRule = shape.enum ? oneOf(shape.enum) : '';
   const lengthRule = sizeRange('characters', shape.min, shape.max);
@@ -159,7 +153,7 @@ function stringValidator(
   if (compiled?.unsupported !== undefined) unsupported.set(shape.name, compiled.unsupported);
   const regex = compiled?.regex;
   const patternRule = shape.pattern === undefined ? '' : matchPattern(shape.pattern);
-  const validate: Validator = (value, path, errors) => {
+  return (value, path, errors) => {
     if (typeof value !== 'string') {
       errors.push(`${path}: ${RULE.string}`);
       return value;
@@ -178,7 +172,6 @@ function stringValidator(
     }
     return value;
   };
-  return refine === undefined ? validate : refined(validate, refine);
 }
 
 function integerValidator(shape: NumberShape): Validator {

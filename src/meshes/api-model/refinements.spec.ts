@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppMeshModel, type HttpInputParts, type OperationName } from './app-mesh-model.js';
-import { REGEX_MEMBERS } from './refinements.js';
+import { NEW_NAME_MEMBERS, REGEX_MEMBERS } from './refinements.js';
 
 const model = AppMeshModel.load();
 
@@ -54,15 +54,16 @@ describe('resource names', () => {
   it('refuse "/" (ARN and node id separator), control characters and dot segments, wherever a name is', () => {
     const slash = 'must not contain "/" (it separates the parts of an ARN and of a proxy\'s node id)';
     expect(problems('CreateMesh', { body: { meshName: 'x/virtualNode/y' } })).toEqual([`meshName: ${slash}`]);
-    expect(problems('DescribeVirtualNode', { path: { meshName: 'm', virtualNodeName: 'a/b' } })).toEqual([
-      `virtualNodeName: ${slash}`,
-    ]);
     expect(
       problems('CreateVirtualService', {
         path: { meshName: 'm' },
-        body: { virtualServiceName: 'svc/x', spec: { provider: { virtualNode: { virtualNodeName: 'n/1' } } } },
+        body: { virtualServiceName: 'svc/x', spec: { provider: { virtualNode: { virtualNodeName: 'n' } } } },
       }),
-    ).toEqual([`spec.provider.virtualNode.virtualNodeName: ${slash}`, `virtualServiceName: ${slash}`]);
+    ).toEqual([`virtualServiceName: ${slash}`]);
+    // Lookups and references only need valid text: such a name is not found (and one stored
+    // before the rule existed can still be described and deleted).
+    expect(problems('DescribeVirtualNode', { path: { meshName: 'm', virtualNodeName: 'a/b' } })).toEqual([]);
+    expect(problems('DeleteMesh', { path: { meshName: 'x/virtualNode/y' } })).toEqual([]);
     expect(problems('CreateMesh', { body: { meshName: 'a\nb' } })).toEqual([
       'meshName: must not contain control characters (U+0000 to U+001F, U+007F to U+009F)',
     ]);
@@ -70,6 +71,22 @@ describe('resource names', () => {
       'meshName: must not be "." or ".." (URL paths drop such segments)',
     ]);
     expect(problems('CreateMesh', { body: { meshName: 'a.b_c-d:e@f é' } })).toEqual([]);
+  });
+
+  it('apply to the name of the new resource of every Create operation', () => {
+    const creates = [...model.operations.values()].filter((op) => op.name.startsWith('Create'));
+    expect(creates).toHaveLength(7);
+    for (const op of creates) {
+      const input = model.shape(op.inputShape);
+      const named =
+        input.type === 'structure'
+          ? input.members.filter((m) => NEW_NAME_MEMBERS.includes(`${input.name}.${m.name}`))
+          : [];
+      expect(
+        named.map((m) => m.name),
+        op.name,
+      ).toHaveLength(1);
+    }
   });
 
   it('bound a virtual service name to 255 characters like every other name', () => {

@@ -4,18 +4,27 @@ import { sizeRange } from './constraint-messages.js';
 import type { ShapeSpec } from './shapes.js';
 
 /**
- * meshplane's rules on top of the App Mesh model, applied by the same compiled validators (so
- * every operation and every place a shape is used gets them): a refinement returns the rule a
- * string breaks, or `undefined`. Documented in docs/api/app-mesh.md and ADR 0011.
+ * meshplane's rules on top of the App Mesh model, applied by the same compiled validators to the
+ * members named `Structure.member`: a refinement returns the rule a string breaks, or
+ * `undefined`. Documented in docs/api/app-mesh.md and ADR 0011.
  */
 export type StringRefinement = (value: string) => string | undefined;
 
-/** By shape: every member of that shape, anywhere in any input. */
-export const SHAPE_REFINEMENTS: ReadonlyMap<string, StringRefinement> = new Map([
-  // Resource names and virtual service names: they become ARN segments and URI labels.
-  ['ResourceName', resourceNameProblem],
-  ['ServiceName', resourceNameProblem],
-]);
+/**
+ * The members that name a new resource: the name rule applies where a name is given, at
+ * creation. Lookups by name (paths, references in specs) only need valid text: a name that
+ * cannot exist is simply not found, and a resource stored before the rule existed stays
+ * reachable, so it can still be described and deleted.
+ */
+export const NEW_NAME_MEMBERS: readonly string[] = [
+  'CreateMeshInput.meshName',
+  'CreateVirtualNodeInput.virtualNodeName',
+  'CreateVirtualServiceInput.virtualServiceName',
+  'CreateVirtualRouterInput.virtualRouterName',
+  'CreateRouteInput.routeName',
+  'CreateVirtualGatewayInput.virtualGatewayName',
+  'CreateGatewayRouteInput.gatewayRouteName',
+];
 
 /**
  * By `Structure.member`, for members whose shape is shared with plain strings: every member the
@@ -39,9 +48,10 @@ const clientTokenRule = sizeRange('characters', 1, CLIENT_TOKEN_MAX)!;
 const clientTokenProblem: StringRefinement = (value) =>
   value.length === 0 || [...value].length > CLIENT_TOKEN_MAX ? clientTokenRule : undefined;
 
-/** Member refinements: the regex members, and every member the model marks as an idempotency token. */
+/** Member refinements: new names, regexes, and every member the model marks as an idempotency token. */
 export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, StringRefinement> {
   const out = new Map<string, StringRefinement>(REGEX_MEMBERS.map((m) => [m, envoyRegexProblem]));
+  for (const m of NEW_NAME_MEMBERS) out.set(m, resourceNameProblem);
   for (const shape of shapes.values()) {
     if (shape.type !== 'structure') continue;
     for (const m of shape.members) if (m.idempotencyToken) out.set(`${shape.name}.${m.name}`, clientTokenProblem);
