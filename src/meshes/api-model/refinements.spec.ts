@@ -129,6 +129,29 @@ describe('numbers', () => {
   });
 });
 
+describe('text that becomes an Envoy header, domain or path rewrite', () => {
+  it('has no line break', () => {
+    const rule = 'must not contain a line break (CR or LF): Envoy refuses it in headers and paths';
+    expect(route({ prefix: '/', headers: [{ name: 'x\ny' }] })).toEqual([
+      `spec.httpRoute.match.headers[0].name: ${rule}`,
+    ]);
+    const gatewayRoute = (match: unknown, action: unknown) =>
+      problems('CreateGatewayRoute', {
+        path: { meshName: 'm', virtualGatewayName: 'g' },
+        body: { gatewayRouteName: 'x', spec: { httpRoute: { match, action } } },
+      });
+    const target = { target: { virtualService: { virtualServiceName: 's' } } };
+    expect(gatewayRoute({ prefix: '/', hostname: { exact: 'a\r.com' } }, target)).toEqual([
+      `spec.httpRoute.match.hostname.exact: ${rule}`,
+    ]);
+    expect(gatewayRoute({ prefix: '/a/' }, { ...target, rewrite: { prefix: { value: '/b\n/' } } })).toEqual([
+      `spec.httpRoute.action.rewrite.prefix.value: ${rule}`,
+    ]);
+    // Header values may hold them: Envoy matches them as given.
+    expect(route({ prefix: '/', headers: [{ name: 'x', match: { exact: 'a\nb' } }] })).toEqual([]);
+  });
+});
+
 describe('client tokens', () => {
   it('are 1 to 64 characters, what is stored, in every operation that takes one', () => {
     const mesh = (clientToken: string) => problems('CreateMesh', { body: { meshName: 'm', clientToken } });

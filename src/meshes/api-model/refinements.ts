@@ -39,6 +39,24 @@ export const REGEX_MEMBERS: readonly string[] = [
 ];
 
 /**
+ * Members that become an HTTP header name, a virtual host's domain or a path rewrite in Envoy,
+ * which refuses a line break in any of them (verified with Envoy 1.40's validate mode): the whole
+ * route configuration would be NACKed.
+ */
+export const HEADER_TEXT_MEMBERS: readonly string[] = [
+  'HttpRouteHeader.name',
+  'GrpcRouteMetadata.name',
+  'HttpGatewayRouteHeader.name',
+  'GrpcGatewayRouteMetadata.name',
+  'GatewayRouteHostnameMatch.exact',
+  'GatewayRouteHostnameMatch.suffix',
+  'HttpGatewayRoutePrefixRewrite.value',
+  'HttpGatewayRoutePathRewrite.exact',
+];
+const headerTextProblem: StringRefinement = (value) =>
+  /[\r\n]/.test(value) ? 'must not contain a line break (CR or LF): Envoy refuses it in headers and paths' : undefined;
+
+/**
  * The model documents a clientToken as "up to 36 letters, numbers, hyphens, and underscores" but
  * types it as a bare `String`; tokens are stored (and compared) as they are, up to 64 characters,
  * which covers every SDK's UUIDs with room to spare.
@@ -52,6 +70,15 @@ const clientTokenProblem: StringRefinement = (value) =>
 export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, StringRefinement> {
   const out = new Map<string, StringRefinement>(REGEX_MEMBERS.map((m) => [m, envoyRegexProblem]));
   for (const m of NEW_NAME_MEMBERS) out.set(m, resourceNameProblem);
+  for (const m of HEADER_TEXT_MEMBERS) out.set(m, headerTextProblem);
+  // A listed member the model does not have would silently check nothing.
+  for (const key of out.keys()) {
+    const [structure = '', member = ''] = key.split('.');
+    const shape = shapes.get(structure);
+    if (shape?.type !== 'structure' || !shape.members.some((m) => m.name === member)) {
+      throw new Error(`App Mesh model: no member ${key} to refine`);
+    }
+  }
   for (const shape of shapes.values()) {
     if (shape.type !== 'structure') continue;
     for (const m of shape.members) if (m.idempotencyToken) out.set(`${shape.name}.${m.name}`, clientTokenProblem);
