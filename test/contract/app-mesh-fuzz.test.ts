@@ -100,7 +100,10 @@ describe(`App Mesh surface under generated input (seed ${SEED})`, () => {
   /** Why an answer breaks the contract, or `undefined`. */
   function violation(op: OperationName, req: GeneratedRequest, answer: RawAnswer): string | undefined {
     if (answer.status >= 500) return `answered ${answer.status}`;
-    if (answer.status < 300) return undefined;
+    if (answer.status < 300) {
+      const ok = typeof answer.json === 'object' && answer.json !== null;
+      return ok ? undefined : `answered ${answer.status} without a JSON object body: ${answer.text.slice(0, 200)}`;
+    }
     const type = answer.headers.get('x-amzn-errortype');
     const allowed = new Set(model.operation(op).errors);
     // An empty URI label leaves a path that names no operation, as App Mesh answers it.

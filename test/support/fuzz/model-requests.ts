@@ -46,6 +46,7 @@ export const MUTATIONS = [
   'slash',
   'dotSegment',
   'controlCharacters',
+  'lineBreak',
   'emptyString',
   'hugeNumber',
   'negativeNumber',
@@ -256,6 +257,8 @@ export class ModelRequestGenerator {
         return set(textual, pick(rng, ['.', '..']));
       case 'controlCharacters':
         return set(textual, pick(rng, ['a\nb', '\t', '\u001f\u007f\u0085']));
+      case 'lineBreak':
+        return set(textual, pick(rng, ['a\r\nb', '\n', 'x\r']));
       case 'emptyString':
         return set(textual, '');
       case 'hugeNumber':
