@@ -293,6 +293,15 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
       await raw({ method: 'GET', path: '/v20190125/meshes', query: { limit: '\u0000' } }),
       'limit: must be an integer',
     );
+    // A forged token that decodes to a NUL is not a token of this listing.
+    expectBadRequest(
+      await raw({
+        method: 'GET',
+        path: '/v20190125/meshes',
+        query: { nextToken: Buffer.from('meshes:\u0000').toString('base64url') },
+      }),
+      'nextToken: is not a token returned by this listing',
+    );
     expectBadRequest(
       await raw({ method: 'GET', path: '/v20190125/meshes/ok', query: { meshOwner: '\u0000' } }),
       'meshOwner: ' + NUL,
@@ -392,6 +401,12 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
         await call(api.baseUrl, 'POST', '/v1/access-keys', bearer(), { description: '\ud800' }),
         `description: ${LONE}`,
       );
+      // An id that only looks like a UUID is not found (it used to fail the query).
+      const notUuid = await call(api.baseUrl, 'DELETE', `/v1/api-tokens/${'-'.repeat(36)}`, bearer());
+      expect({ status: notUuid.status, type: notUuid.headers.get('x-amzn-errortype') }).toEqual({
+        status: 404,
+        type: 'NotFoundException',
+      });
       expectRefused(await call(api.baseUrl, 'GET', '/v1/meshes/a%00/status', bearer()), `meshName: ${NUL}`);
       expectRefused(await call(api.baseUrl, 'GET', '/v1/meshes/a%00/proxies', bearer()), `meshName: ${NUL}`);
       expectRefused(await call(api.baseUrl, 'GET', '/v1/meshes/m/proxyTokens?name=%00', bearer()), `name: ${NUL}`);
