@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
@@ -6,6 +7,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PrismaModule } from './prisma/prisma.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { TextInputPipe } from './http/text-input.pipe.js';
 
 /** What every role needs: configuration, logs, PostgreSQL, Redis, health and metrics. */
 @Module({})
@@ -21,6 +23,8 @@ export class PlatformModule {
         HealthModule,
         MetricsModule,
       ],
+      // Every @Param/@Query/@Body of every controller passes the text rule (src/common/validation/text.ts).
+      providers: [{ provide: APP_PIPE, useClass: TextInputPipe }],
     };
   }
 }

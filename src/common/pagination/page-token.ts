@@ -1,4 +1,5 @@
 import { badRequest } from '../errors/domain-error.js';
+import { textProblem } from '../validation/text.js';
 
 /**
  * Opaque pagination tokens: base64url of `<kind>:<cursor>`. The kind stops a token from one
@@ -12,7 +13,9 @@ export function encodePageToken(kind: string, cursor: string): string {
 export function decodePageToken(token: string, kind: string): string {
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
   const prefix = `${kind}:`;
-  if (!decoded.startsWith(prefix) || decoded.length === prefix.length) {
+  // A token is the client's bytes: the cursor it decodes to reaches a query, so it must be text
+  // PostgreSQL can compare (a forged token can decode to a NUL).
+  if (!decoded.startsWith(prefix) || decoded.length === prefix.length || textProblem(decoded) !== undefined) {
     throw badRequest('nextToken: is not a token returned by this listing');
   }
   return decoded.slice(prefix.length);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DomainError } from '../errors/domain-error.js';
+import { listProblems, textProblems } from './text.js';
 
 /**
  * Validates input at a service boundary. A failure becomes one BAD_REQUEST whose message names
@@ -9,8 +10,14 @@ import { DomainError } from '../errors/domain-error.js';
  * body: fields are then reported under it (`query.format: must be envoy or grpc`), and a key a
  * strict schema does not know is named itself (`query.adminport: is not a known parameter`)
  * rather than reported against the whole input.
+ *
+ * Strings are checked for text PostgreSQL cannot hold (see text.ts) before the schema, whatever
+ * the schema says, so no field of any input escapes that rule.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where?: string): z.output<S> {
+  const text: string[] = [];
+  textProblems(input, where ?? 'body', text);
+  if (text.length > 0) throw new DomainError('BAD_REQUEST', listProblems(text));
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => {

@@ -4,6 +4,7 @@ import { compileSerializers, type CompiledSerializers, type Serializer } from '.
 import { compileValidators } from './compile-validator.js';
 import { parseOperations, type OperationName, type OperationSpec } from './operations.js';
 import { optionalString, rawObject, rawString } from './raw-json.js';
+import { memberRefinements, restrictShapes } from './refinements.js';
 import { parseShapes, type ShapeSpec } from './shapes.js';
 
 export {
@@ -65,7 +66,7 @@ export class AppMeshModel {
 
   private constructor(raw: unknown) {
     const model = rawObject(raw, 'the model');
-    this.shapes = parseShapes(model.shapes);
+    this.shapes = restrictShapes(parseShapes(model.shapes));
     this.operations = parseOperations(model.operations, this.shapes);
     const meta = rawObject(model.metadata, 'metadata');
     const text = (key: string) => rawString(meta[key], `metadata.${key}`);
@@ -81,7 +82,7 @@ export class AppMeshModel {
     const documentation = optionalString(model.documentation, 'documentation');
     if (documentation !== undefined) this.documentation = documentation;
 
-    const validators = compileValidators(this.shapes);
+    const validators = compileValidators(this.shapes, { members: memberRefinements(this.shapes) });
     const serializers = compileSerializers(this.shapes);
     this.unsupportedPatterns = validators.unsupportedPatterns;
     const compiled = new Map<OperationName, CompiledOperation>();

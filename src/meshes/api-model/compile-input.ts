@@ -53,7 +53,7 @@ export function compileInputAssembler(
   const elsewhere = new Map<string, 'uri' | 'querystring'>();
   for (const m of input.members) {
     if (m.location === 'uri' || m.location === 'querystring') {
-      (m.location === 'uri' ? uri : query).push(textMember(m, shapes, validators, `${op.name}.${m.name}`));
+      (m.location === 'uri' ? uri : query).push(textMember(m, input.name, shapes, validators, `${op.name}.${m.name}`));
       elsewhere.set(m.name, m.location);
     } else if (m.location === undefined) {
       body.push({
@@ -61,7 +61,7 @@ export function compileInputAssembler(
         key: m.locationName,
         path: memberPath('', m.locationName),
         required: m.required,
-        validate: validators.validator(m.shape),
+        validate: validators.memberValidator(input.name, m),
       });
     } else {
       throw new Error(
@@ -149,6 +149,7 @@ export function describeProblems(errors: readonly string[]): string {
 
 function textMember(
   m: MemberSpec,
+  structure: string,
   shapes: ReadonlyMap<string, ShapeSpec>,
   validators: CompiledValidators,
   where: string,
@@ -165,7 +166,7 @@ function textMember(
     required: m.required,
     list,
     coerce: coercerFor(scalar, where),
-    validate: validators.validator(m.shape),
+    validate: validators.memberValidator(structure, m),
   };
 }
 

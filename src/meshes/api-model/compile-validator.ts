@@ -1,5 +1,7 @@
 import { RULE, exactlyOneOf, matchPattern, notAMember, oneOf, sizeRange, valueRange } from './constraint-messages.js';
+import { textProblem } from '../../common/validation/text.js';
 import { compilePattern } from './patterns.js';
+import type { StringRefinement } from './refinements.js';
 import type { ListShape, MapShape, NumberShape, ShapeSpec, StringShape, StructureShape } from './shapes.js';
 
 /**
@@ -13,6 +15,8 @@ export type Validator = (value: unknown, path: string, errors: string[]) => unkn
 
 export interface CompiledValidators {
   validator(shape: string): Validator;
+  /** The validator of one member of a structure: its shape's, with the member's refinement if any. */
+  memberValidator(structure: string, member: { readonly name: string; readonly shape: string }): Validator;
   /** Patterns JavaScript cannot compile (not enforced), by shape. */
   readonly unsupportedPatterns: ReadonlyMap<string, string>;
 }
@@ -21,10 +25,21 @@ interface Cell {
   fn: Validator;
 }
 
+/** Rules beyond the model's own constraints (see refinements.ts). */
+export interface Refinements {
+  /** By `Structure.member`. */
+  readonly members: ReadonlyMap<string, StringRefinement>;
+}
+
+const NO_REFINEMENTS: Refinements = { members: new Map() };
+
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Compiles one validator per shape up front; recursive shapes go through a cell filled in later. */
-export function compileValidators(shapes: ReadonlyMap<string, ShapeSpec>): CompiledValidators {
+export function compileValidators(
+  shapes: ReadonlyMap<string, ShapeSpec>,
+  refinements: Refinements = NO_REFINEMENTS,
+): CompiledValidators {
   const cells = new Map<string, Cell>();
   const unsupportedPatterns = new Map<string, string>();
   const cellOf = (name: string): Cell => {
@@ -34,12 +49,22 @@ export function compileValidators(shapes: ReadonlyMap<string, ShapeSpec>): Compi
   };
   for (const name of shapes.keys()) cells.set(name, { fn: () => undefined });
   for (const [name, shape] of shapes) {
-    cellOf(name).fn = compileShape(shape, cellOf, unsupportedPatterns);
+    cellOf(name).fn = compileShape(shape, cellOf, unsupportedPatterns, refinements);
   }
-  return { validator: (name) => cellOf(name).fn, unsupportedPatterns };
+  return {
+    validator: (name) => cellOf(name).fn,
+    memberValidator: (structure, member) =>
+      memberCell(cellOf(member.shape), refinements.members.get(`${structure}.${member.name}`)).fn,
+    unsupportedPatterns,
+  };
 }
 
-function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsupported: Map<string, string>): Validator {
+function compileShape(
+  shape: ShapeSpec,
+  cellOf: (name: string) => Cell,
+  unsupported: Map<string, string>,
+  refinements: Refinements,
+): Validator {
   switch (shape.type) {
     case 'string':
       return stringValidator(shape, unsupported);
@@ -65,6 +90,7 @@ function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsuppor
     case 'blob':
       return (value, path, errors) => {
         if (typeof value !== 'string') errors.push(`${path}: ${RULE.string}`);
+        else checkText(value, path, errors);
         return value;
       };
     case 'list':
@@ -72,8 +98,34 @@ function compileShape(shape: ShapeSpec, cellOf: (name: string) => Cell, unsuppor
     case 'map':
       return mapValidator(shape, cellOf(shape.key), cellOf(shape.value));
     case 'structure':
-      return structureValidator(shape, cellOf);
+      return structureValidator(shape, cellOf, refinements.members);
   }
+}
+
+/** Text PostgreSQL and UTF-8 cannot hold (NUL, lone surrogates) is refused in every string. */
+function checkText(value: string, path: string, errors: string[]): boolean {
+  const rule = textProblem(value);
+  if (rule === undefined) return true;
+  errors.push(`${path}: ${rule}`);
+  return false;
+}
+
+/** A member's cell: its shape's, refined. Reads the shape's cell when called (recursive shapes are filled in later). */
+function memberCell(cell: Cell, refine: StringRefinement | undefined): Cell {
+  return refine === undefined ? cell : { fn: refined((v, p, e) => cell.fn(v, p, e), refine) };
+}
+
+/** Applies a refinement to a value that passed its shape's own checks. */
+function refined(fn: Validator, refine: StringRefinement): Validator {
+  return (value, path, errors) => {
+    const before = errors.length;
+    const out = fn(value, path, errors);
+    if (errors.length === before && typeof value === 'string') {
+      const rule = refine(value);
+      if (rule !== undefined) errors.push(`${path}: ${rule}`);
+    }
+    return out;
+  };
 }
 
 /** Smithy lengths count Unicode code points, which never exceed UTF-16 code units. */
@@ -106,6 +158,7 @@ function stringValidator(shape: StringShape, unsupported: Map<string, string>): 
       errors.push(`${path}: ${RULE.string}`);
       return value;
     }
+    if (!checkText(value, path, errors)) return value;
     if (values !== undefined && !values.has(value)) {
       errors.push(`${path}: ${enumRule}`);
     } else if (lengthRule !== undefined) {
@@ -126,9 +179,10 @@ function integerValidator(shape: NumberShape): Validator {
   const min = shape.min ?? Number.NEGATIVE_INFINITY;
   const max = shape.max ?? Number.POSITIVE_INFINITY;
   return (value, path, errors) => {
+    // A bound of the model's own (a port's 65535) is the clearer message when both are broken.
     if (typeof value !== 'number' || !Number.isInteger(value)) errors.push(`${path}: ${RULE.integer}`);
-    else if (!Number.isSafeInteger(value)) errors.push(`${path}: ${RULE.safeInteger}`);
     else if (value < min || value > max) errors.push(`${path}: ${rule ?? ''}`);
+    else if (!Number.isSafeInteger(value)) errors.push(`${path}: ${RULE.safeInteger}`);
     return value;
   };
 }
@@ -193,15 +247,23 @@ interface CompiledMember {
   readonly cell: Cell;
 }
 
-function structureValidator(shape: StructureShape, cellOf: (name: string) => Cell): Validator {
-  const members: CompiledMember[] = shape.members.map((m) => ({
-    name: m.name,
-    key: m.locationName,
-    required: m.required,
-    step: memberPath('_', m.locationName).slice(1),
-    shadowsPrototype: PROTOTYPE_KEYS.has(m.locationName),
-    cell: cellOf(m.shape),
-  }));
+function structureValidator(
+  shape: StructureShape,
+  cellOf: (name: string) => Cell,
+  memberRefinements: ReadonlyMap<string, StringRefinement>,
+): Validator {
+  const members: CompiledMember[] = shape.members.map((m) => {
+    const refine = memberRefinements.get(`${shape.name}.${m.name}`);
+    const cell = cellOf(m.shape);
+    return {
+      name: m.name,
+      key: m.locationName,
+      required: m.required,
+      step: memberPath('_', m.locationName).slice(1),
+      shadowsPrototype: PROTOTYPE_KEYS.has(m.locationName),
+      cell: memberCell(cell, refine),
+    };
+  });
   const keys: ReadonlySet<string> = new Set(members.map((m) => m.key));
   const unionRule = shape.union ? exactlyOneOf(members.map((m) => m.key)) : undefined;
   const unknownRule = notAMember(shape.name);

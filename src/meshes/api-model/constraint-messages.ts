@@ -9,7 +9,9 @@ export const RULE = {
   list: 'must be a list',
   boolean: 'must be a boolean',
   integer: 'must be an integer',
-  safeInteger: 'must be an integer between -9007199254740991 and 9007199254740991',
+  // The model's Long allows 2^63-1; meshplane keeps integers exactly up to 2^53-1 (ADR 0011).
+  safeInteger:
+    'must be an integer between -9007199254740991 and 9007199254740991 (2^53-1, the largest integer this service accepts)',
   number: 'must be a number',
   timestamp: 'must be a timestamp in epoch seconds',
   isoTimestamp: 'must be an ISO 8601 timestamp',

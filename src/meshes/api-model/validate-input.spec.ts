@@ -192,8 +192,8 @@ describe('validateInput: valid requests', () => {
 
   it('keeps URL-decoded path parameters as they are', () => {
     expect(
-      model.validateInput('DescribeVirtualService', parts({ path: { meshName: 'prod', virtualServiceName: 'a b/c' } })),
-    ).toEqual({ meshName: 'prod', virtualServiceName: 'a b/c' });
+      model.validateInput('DescribeVirtualService', parts({ path: { meshName: 'prod', virtualServiceName: 'a b%c' } })),
+    ).toEqual({ meshName: 'prod', virtualServiceName: 'a b%c' });
   });
 
   it('treats null members as absent', () => {
@@ -302,13 +302,29 @@ describe('validateInput: rules', () => {
     expect(problems('ListMeshes', { query: { limit: '0' } })).toEqual(['limit: must be between 1 and 100']);
     expect(problems('ListMeshes', { query: { limit: '101' } })).toEqual(['limit: must be between 1 and 100']);
     expect(node({ listeners: [listener({ timeout: { tcp: { idle: { unit: 's', value: -1 } } } })] })).toEqual([
-      'spec.listeners[0].timeout.tcp.idle.value: must be at least 0',
+      'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 315576000000',
     ]);
     expect(node({ listeners: [listener({ connectionPool: { tcp: { maxConnections: 0 } } })] })).toEqual([
-      'spec.listeners[0].connectionPool.tcp.maxConnections: must be at least 1',
+      'spec.listeners[0].connectionPool.tcp.maxConnections: must be between 1 and 2147483647',
     ]);
     expect(node({ listeners: [listener({ portMapping: { port: 2 ** 60, protocol: 'http' } })] })).toEqual([
-      'spec.listeners[0].portMapping.port: must be an integer between -9007199254740991 and 9007199254740991',
+      'spec.listeners[0].portMapping.port: must be between 1 and 65535',
+    ]);
+    const range = (start: number) =>
+      problems('CreateRoute', {
+        path: { meshName: 'm', virtualRouterName: 'r' },
+        body: {
+          routeName: 'x',
+          spec: {
+            httpRoute: {
+              match: { prefix: '/', headers: [{ name: 'h', match: { range: { start, end: 1 } } }] },
+              action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] },
+            },
+          },
+        },
+      });
+    expect(range(2 ** 60)).toEqual([
+      'spec.httpRoute.match.headers[0].match.range.start: must be an integer between -9007199254740991 and 9007199254740991 (2^53-1, the largest integer this service accepts)',
     ]);
   });
 

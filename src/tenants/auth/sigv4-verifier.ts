@@ -166,7 +166,8 @@ function pickSignedHeaders(
 function splitUrl(rawUrl: string): { path: string; query: Record<string, string | string[]> } {
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-  const query: Record<string, string | string[]> = {};
+  // No prototype: a parameter named `constructor`, `toString` or `__proto__` is a parameter.
+  const query = Object.create(null) as Record<string, string | string[]>;
   if (q !== -1) {
     for (const pair of rawUrl.slice(q + 1).split('&')) {
       if (pair === '') continue;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuthError } from '../../common/errors/auth-error.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { tenantScopeOf, type TenantScope } from '../../common/tenancy/tenant-scope.js';
+import { isUuid } from '../../common/ids/uuid.js';
 import { parseInput } from '../../common/validation/parse-input.js';
 import type { Tenant } from '../../generated/prisma/client.js';
 import { createAccessKeyInput, createApiTokenInput } from '../tenant.inputs.js';
@@ -103,7 +104,7 @@ export class CredentialsService {
   }
 
   async revokeApiToken(scope: TenantScope, id: string): Promise<ApiTokenView> {
-    const token = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findApiToken(scope, id) : null;
+    const token = isUuid(id) ? await this.repo.findApiToken(scope, id) : null;
     if (!token) throw notFound(`API token ${id} does not exist in account ${scope.accountId}.`);
     if (token.revokedAt !== null) return apiTokenView(token);
     return apiTokenView(await this.repo.revokeApiToken(scope, token.id, new Date()));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { notFound } from '../../common/errors/domain-error.js';
+import { isUuid } from '../../common/ids/uuid.js';
 import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -36,7 +37,6 @@ const STANDING_BATCH = 1_000;
 
 /** The App Mesh API's names of the two kinds, for messages that match its NotFoundExceptions. */
 const API_NAME: Record<ProxyKind, string> = { virtualNode: 'VirtualNode', virtualGateway: 'VirtualGateway' };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Proxy tokens: the credentials an xDS stream presents (Envoy in its gRPC `initial_metadata`, a
@@ -145,7 +145,7 @@ export class ProxyTokenService {
    * token of another tenant is NOT_FOUND, like an unknown one.
    */
   async revoke(scope: TenantScope, tokenId: string, meshName?: string): Promise<ProxyTokenView> {
-    const row = UUID.test(tokenId) ? await this.repo.find(scope, tokenId) : null;
+    const row = isUuid(tokenId) ? await this.repo.find(scope, tokenId) : null;
     if (!row || (meshName !== undefined && row.mesh.name !== meshName) || !(await this.repo.delete(scope, row.id))) {
       throw notFound(`Proxy token ${tokenId} does not exist in account ${scope.accountId}.`);
     }
