@@ -225,7 +225,7 @@ export const CONFIG_KEYS = {
     env: 'RECONCILE_ATTEMPTS',
     schema: positiveInt.max(50, 'must be at most 50'),
     default: '5',
-    doc: 'Attempts of one reconcile job before it is recorded as failed, with exponential backoff from 250 ms between them (250, 500, 1000, 2000 ms: about 4 s in all). A mesh still behind after that is enqueued again by the next sweep.',
+    doc: 'Attempts of one reconcile job before it is recorded as failed, with exponential backoff from 250 ms between them (250, 500, 1000, 2000 ms: about 4 s in all). A failed compile does not fail its job (it schedules the next try, see RECONCILE_FAILURE_BACKOFF_MS); these attempts are for a job that cannot even do that, e.g. while Redis refuses the follow-up. A mesh still behind after them is enqueued again by the next sweep.',
   }),
   reconcileConcurrency: key({
     env: 'RECONCILE_CONCURRENCY',

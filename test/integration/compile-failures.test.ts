@@ -234,13 +234,15 @@ describe('compile failures', () => {
         return clusterNames(response).some((c) => c.includes('api2')) ? response : undefined;
       });
       expect(clusterNames(pushed).length).toBeGreaterThan(cds.clusters.length);
-      // What shares a refused Envoy resource waits with it, and says so: the new service's virtual
-      // host is in the same catch-all route configuration as the refused route.
+      // The refused route stays named, and nothing served is blamed. The new service's virtual
+      // host shares the refused route configuration and waits with it; it is named when it was
+      // new in the compile that met the refusal — whether the worker compiled its creation on its
+      // own first depends on the debounce, so either is right here.
       const s = await status(alice, 'shop');
       expect(s).not.toHaveProperty('rejected');
-      expect((s['problems'] as Json[]).map((p) => p['arn']).sort()).toEqual(
-        [poison(), arn(alice, 'shop/virtualService/other.shop.local')].sort(),
-      );
+      const blamed = (s['problems'] as Json[]).map((p) => p['arn'] as string);
+      expect(blamed).toContain(poison());
+      for (const a of blamed) expect([poison(), arn(alice, 'shop/virtualService/other.shop.local')]).toContain(a);
     });
 
     it('is served once the encoder is fixed, without another change', async () => {

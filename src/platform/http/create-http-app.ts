@@ -48,7 +48,7 @@ export async function createHttpApp(root: DynamicModule, limits: HttpLimits): Pr
     // No route-level limit: Node's maxHeaderSize (16 KiB) bounds the request line already, and
     // every parameter must reach the validator, which names the field and its limit (App Mesh
     // names are up to 255 code points, 510 UTF-16 units once decoded).
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
