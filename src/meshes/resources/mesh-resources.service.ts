@@ -136,10 +136,11 @@ export class MeshResourcesService {
     });
   }
 
-  async listMeshes(scope: TenantScope, page: PageRequest): Promise<Page<ResourceRef>> {
+  /** `namePrefix` (GraphQL's filter; App Mesh's ListMeshes has none) keeps the names that start with it. */
+  async listMeshes(scope: TenantScope, page: PageRequest & { namePrefix?: string }): Promise<Page<ResourceRef>> {
     const limit = page.limit ?? DEFAULT_PAGE;
     const after = page.nextToken === undefined ? undefined : decodePageToken(page.nextToken, 'meshes');
-    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after);
+    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after, page.namePrefix);
     return pageOf(rows, limit, 'meshes', (m) => meshRef(scope, this.region, m));
   }
 
