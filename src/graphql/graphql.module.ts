@@ -2,6 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MeshesModule } from '../meshes/meshes.module.js';
+import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
@@ -29,6 +30,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
 @Module({
   imports: [
     MeshesModule,
+    MeshStatusModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule],

@@ -144,6 +144,33 @@ describe('GraphQL API (/graphql)', () => {
     ]);
   });
 
+  it("shows a mesh's propagation as the REST status does", async () => {
+    const res = await gql(
+      alice,
+      `query($n: String!) { mesh(name: $n) { propagation {
+        generation compiledGeneration servedGeneration inSync proxies { connected inSync withNack } rejected { reason } problems { arn }
+      } } }`,
+      { n: shop },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const rest = await call(api.baseUrl, 'GET', `/v1/meshes/${shop}/status`, {
+      authorization: `Bearer ${alice.apiToken.token}`,
+    });
+    expect(rest.status).toBe(200);
+    const propagation = res.body.data.mesh.propagation;
+    // Only the api role runs here: the changes are committed, not compiled.
+    expect(propagation).toEqual({
+      generation: rest.body.generation,
+      compiledGeneration: rest.body.compiledGeneration,
+      servedGeneration: null,
+      inSync: false,
+      proxies: { connected: 0, inSync: 0, withNack: 0 },
+      rejected: null,
+      problems: [],
+    });
+    expect(Number(propagation.generation)).toBeGreaterThan(0);
+  });
+
   it('pages meshes with first/after and filters them by name prefix', async () => {
     const query = `query($first: Int, $after: String, $prefix: String) {
       meshes(first: $first, after: $after, namePrefix: $prefix) { nodes { name } pageInfo { hasNextPage endCursor } }

@@ -2,9 +2,11 @@ import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import { MeshResourcesService } from '../../meshes/resources/mesh-resources.service.js';
+import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
+import { MeshPropagation } from './mesh-propagation.models.js';
 import { nameArg } from './name-args.js';
 import {
   Mesh,
@@ -25,7 +27,10 @@ import { meshView, resourceView } from './resource-view.js';
 @Resolver(() => Mesh)
 @Authenticate('tenant')
 export class MeshResolver {
-  constructor(private readonly resources: MeshResourcesService) {}
+  constructor(
+    private readonly resources: MeshResourcesService,
+    private readonly status: MeshStatusService,
+  ) {}
 
   @Query(() => MeshConnection, { description: "The caller's meshes, by name." })
   meshes(
@@ -55,6 +60,14 @@ export class MeshResolver {
   async spec(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
     if (mesh.loadedSpec !== undefined) return mesh.loadedSpec;
     return (await this.resources.describeMesh(scope, { meshName: mesh.meshName })).spec;
+  }
+
+  @ResolveField(() => MeshPropagation, {
+    description: "Whether the mesh's changes reached its proxies (mesh `status` is App Mesh's lifecycle status).",
+  })
+  async propagation(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
+    const { proxyDetails: _details, meshName: _name, ...status } = await this.status.status(scope, mesh.meshName);
+    return { ...status, problems: [...status.problems] };
   }
 
   @ResolveField(() => VirtualNodeConnection)
