@@ -8,6 +8,7 @@ import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
+import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
 import { MeshResolver } from './meshes/mesh.resolver.js';
 import { SPEC_RESOLVERS, VirtualGatewayResolver, VirtualRouterResolver } from './meshes/resource.resolvers.js';
 
@@ -17,6 +18,7 @@ export const GRAPHQL_PATH = '/graphql';
 /** Every resolver of the GraphQL API: this module provides them, the schema printer builds from them. */
 export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   MeshResolver,
+  MeshMutationsResolver,
   VirtualRouterResolver,
   VirtualGatewayResolver,
   ...SPEC_RESOLVERS,

@@ -2,6 +2,7 @@ import {
   CreateGatewayRouteCommand,
   CreateMeshCommand,
   CreateVirtualGatewayCommand,
+  CreateVirtualNodeCommand,
   DescribeMeshCommand,
   DescribeRouteCommand,
   DescribeVirtualNodeCommand,
@@ -311,6 +312,134 @@ describe('GraphQL API (/graphql)', () => {
     );
     expect(duplicate.status).toBe(400);
     expect(duplicate.body.errors[0].message).toBe("body: member 'query' appears more than once in one object.");
+  });
+
+  describe('mutations', () => {
+    const nodeSpec = {
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+      serviceDiscovery: { dns: { hostname: 'svc.local' } },
+    };
+    const createNode = `mutation($input: CreateVirtualNodeInput!) {
+      createVirtualNode(input: $input) { name arn version status spec }
+    }`;
+
+    it('creates a mesh that the SDK then describes, with the defaults REST fills in', async () => {
+      const meshName = `${prefix}-made`;
+      const res = await gql(
+        alice,
+        `mutation($input: CreateMeshInput!) { createMesh(input: $input) { name arn version status spec } }`,
+        { input: { meshName, tags: [{ key: 'team', value: 'gql' }] } },
+      );
+      expect(res.body.errors).toBeUndefined();
+      const described = (await client.send(new DescribeMeshCommand({ meshName }))).mesh!;
+      expect(res.body.data.createMesh).toEqual({
+        name: meshName,
+        arn: described.metadata!.arn,
+        version: 1,
+        status: 'ACTIVE',
+        spec: JSON.parse(JSON.stringify(described.spec)),
+      });
+      const deleted = await gql(alice, `mutation($n: String!) { deleteMesh(meshName: $n) { name status } }`, {
+        n: meshName,
+      });
+      expect(deleted.body.data.deleteMesh).toEqual({ name: meshName, status: 'DELETED' });
+    });
+
+    it('stores the same virtual node as the same write through the SDK', async () => {
+      const viaGraphql = await gql(alice, createNode, {
+        input: { meshName: shop, virtualNodeName: 'same-gql', spec: nodeSpec },
+      });
+      expect(viaGraphql.body.errors).toBeUndefined();
+      await client.send(new CreateVirtualNodeCommand({ meshName: shop, virtualNodeName: 'same-rest', spec: nodeSpec }));
+      const [gqlNode, restNode] = await Promise.all(
+        ['same-gql', 'same-rest'].map(
+          async (virtualNodeName) =>
+            (await client.send(new DescribeVirtualNodeCommand({ meshName: shop, virtualNodeName }))).virtualNode!,
+        ),
+      );
+      expect(gqlNode.spec).toEqual(restNode.spec);
+      expect(viaGraphql.body.data.createVirtualNode).toEqual({
+        name: 'same-gql',
+        arn: gqlNode.metadata!.arn,
+        version: 1,
+        status: 'ACTIVE',
+        spec: JSON.parse(JSON.stringify(gqlNode.spec)),
+      });
+    });
+
+    it('updates and deletes through the same service (versions, references, idempotency)', async () => {
+      const input = { meshName: shop, virtualNodeName: 'edited', spec: nodeSpec, clientToken: 'tok-1' };
+      const first = await gql(alice, createNode, { input });
+      const retried = await gql(alice, createNode, { input });
+      expect(retried.body).toEqual(first.body);
+      const reused = await gql(alice, createNode, { input: { ...input, spec: { ...nodeSpec, backends: [] } } });
+      expect(reused.body.errors[0].extensions.code).toBe('CONFLICT');
+      const again = await gql(alice, createNode, { input: { ...input, clientToken: null } });
+      expect(again.body.errors[0]).toMatchObject({ path: ['createVirtualNode'], extensions: { code: 'CONFLICT' } });
+
+      const changed = { ...nodeSpec, serviceDiscovery: { dns: { hostname: 'other.local' } } };
+      const updated = await gql(
+        alice,
+        `mutation($input: UpdateVirtualNodeInput!) { updateVirtualNode(input: $input) { version spec } }`,
+        { input: { meshName: shop, virtualNodeName: 'edited', spec: changed } },
+      );
+      expect(updated.body.data.updateVirtualNode.version).toBe(2);
+      const described = (
+        await client.send(new DescribeVirtualNodeCommand({ meshName: shop, virtualNodeName: 'edited' }))
+      ).virtualNode!;
+      expect(described.spec?.serviceDiscovery?.dns?.hostname).toBe('other.local');
+      expect(described.metadata?.version).toBe(2);
+
+      const deleteNode = `mutation($m: String!, $n: String!) { deleteVirtualNode(meshName: $m, virtualNodeName: $n) { name status } }`;
+      const inUse = await gql(alice, deleteNode, { m: shop, n: 'api' });
+      expect(inUse.body.errors[0]).toMatchObject({
+        message: expect.stringContaining('is still referenced by'),
+        extensions: { code: 'RESOURCE_IN_USE' },
+      });
+      const meshInUse = await gql(alice, `mutation($n: String!) { deleteMesh(meshName: $n) { name } }`, { n: shop });
+      expect(meshInUse.body.errors[0].extensions.code).toBe('RESOURCE_IN_USE');
+      const deleted = await gql(alice, deleteNode, { m: shop, n: 'edited' });
+      expect(deleted.body.data.deleteVirtualNode).toEqual({ name: 'edited', status: 'DELETED' });
+      const gone = await gql(alice, deleteNode, { m: shop, n: 'edited' });
+      expect(gone.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    });
+
+    it('refuses an invalid spec with the message REST gives, naming the field', async () => {
+      const spec = { ...nodeSpec, listeners: [{ portMapping: { port: 70000, protocol: 'http' } }] };
+      const res = await gql(alice, createNode, { input: { meshName: shop, virtualNodeName: 'bad', spec } });
+      const rest = await client
+        .send(new CreateVirtualNodeCommand({ meshName: shop, virtualNodeName: 'bad', spec: spec as never }))
+        .then(
+          () => undefined,
+          (err: Error) => err,
+        );
+      expect(rest?.name).toBe('BadRequestException');
+      expect(res.body.data).toBeNull();
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({
+          message: rest!.message,
+          path: ['createVirtualNode'],
+          extensions: { code: 'VALIDATION', fields: ['spec.listeners[0].portMapping.port'] },
+        }),
+      ]);
+      const nul = await gql(alice, createNode, { input: { meshName: shop, virtualNodeName: 'a\u0000b', spec } });
+      expect(nul.body.errors[0].extensions.code).toBe('VALIDATION');
+      expect(nul.body.errors[0].extensions.fields).toContain('virtualNodeName');
+    });
+
+    it("cannot write into another tenant's mesh", async () => {
+      const res = await gql(bob, createNode, {
+        input: { meshName: shop, virtualNodeName: 'intruder', spec: nodeSpec },
+      });
+      expect(res.body.errors[0]).toMatchObject({
+        message: `Mesh ${shop} does not exist in account ${bob.accountId}.`,
+        extensions: { code: 'NOT_FOUND' },
+      });
+      const del = await gql(bob, `mutation($n: String!) { deleteMesh(meshName: $n) { name } }`, { n: shop });
+      expect(del.body.errors[0].extensions.code).toBe('NOT_FOUND');
+      const still = await client.send(new DescribeMeshCommand({ meshName: shop }));
+      expect(still.mesh?.status?.status).toBe('ACTIVE');
+    });
   });
 
   it('leaves the REST APIs answering in their own shape', async () => {
