@@ -7,6 +7,7 @@ import {
   DescribeRouteCommand,
   DescribeVirtualNodeCommand,
   type AppMeshClient,
+  type VirtualNodeData,
 } from '@aws-sdk/client-app-mesh';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
@@ -316,7 +317,7 @@ describe('GraphQL API (/graphql)', () => {
 
   describe('mutations', () => {
     const nodeSpec = {
-      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }],
       serviceDiscovery: { dns: { hostname: 'svc.local' } },
     };
     const createNode = `mutation($input: CreateVirtualNodeInput!) {
@@ -351,12 +352,12 @@ describe('GraphQL API (/graphql)', () => {
       });
       expect(viaGraphql.body.errors).toBeUndefined();
       await client.send(new CreateVirtualNodeCommand({ meshName: shop, virtualNodeName: 'same-rest', spec: nodeSpec }));
-      const [gqlNode, restNode] = await Promise.all(
+      const [gqlNode, restNode] = (await Promise.all(
         ['same-gql', 'same-rest'].map(
           async (virtualNodeName) =>
             (await client.send(new DescribeVirtualNodeCommand({ meshName: shop, virtualNodeName }))).virtualNode!,
         ),
-      );
+      )) as [VirtualNodeData, VirtualNodeData];
       expect(gqlNode.spec).toEqual(restNode.spec);
       expect(viaGraphql.body.data.createVirtualNode).toEqual({
         name: 'same-gql',
