@@ -8,6 +8,7 @@ import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
+import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
 import { MeshResolver } from './meshes/mesh.resolver.js';
 import { SPEC_RESOLVERS, VirtualGatewayResolver, VirtualRouterResolver } from './meshes/resource.resolvers.js';
@@ -22,6 +23,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   VirtualRouterResolver,
   VirtualGatewayResolver,
   ...SPEC_RESOLVERS,
+  ...KIND_MUTATION_RESOLVERS,
 ];
 
 /**

@@ -340,9 +340,27 @@ describe('GraphQL API (/graphql)', () => {
         status: 'ACTIVE',
         spec: JSON.parse(JSON.stringify(described.spec)),
       });
-      const deleted = await gql(alice, `mutation($n: String!) { deleteMesh(meshName: $n) { name status } }`, {
-        n: meshName,
-      });
+      const updated = await gql(
+        alice,
+        `mutation($n: String!) { updateMesh(input: { meshName: $n, spec: { egressFilter: { type: "ALLOW_ALL" } } }) { version spec } }`,
+        { n: meshName },
+      );
+      expect(updated.body.data.updateMesh).toEqual({ version: 2, spec: { egressFilter: { type: 'ALLOW_ALL' } } });
+      const after = (await client.send(new DescribeMeshCommand({ meshName }))).mesh!;
+      expect(after.spec?.egressFilter?.type).toBe('ALLOW_ALL');
+      const badSpec = await gql(
+        alice,
+        `mutation($n: String!) { updateMesh(input: { meshName: $n, spec: { egressFilter: { type: "SOME" } } }) { version } }`,
+        { n: meshName },
+      );
+      expect(badSpec.body.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['spec.egressFilter.type'] });
+      const deleted = await gql(
+        alice,
+        `mutation($n: String!) { deleteMesh(input: { meshName: $n }) { name status } }`,
+        {
+          n: meshName,
+        },
+      );
       expect(deleted.body.data.deleteMesh).toEqual({ name: meshName, status: 'DELETED' });
     });
 
@@ -391,13 +409,15 @@ describe('GraphQL API (/graphql)', () => {
       expect(described.spec?.serviceDiscovery?.dns?.hostname).toBe('other.local');
       expect(described.metadata?.version).toBe(2);
 
-      const deleteNode = `mutation($m: String!, $n: String!) { deleteVirtualNode(meshName: $m, virtualNodeName: $n) { name status } }`;
+      const deleteNode = `mutation($m: String!, $n: String!) { deleteVirtualNode(input: { meshName: $m, virtualNodeName: $n }) { name status } }`;
       const inUse = await gql(alice, deleteNode, { m: shop, n: 'api' });
       expect(inUse.body.errors[0]).toMatchObject({
         message: expect.stringContaining('is still referenced by'),
         extensions: { code: 'RESOURCE_IN_USE' },
       });
-      const meshInUse = await gql(alice, `mutation($n: String!) { deleteMesh(meshName: $n) { name } }`, { n: shop });
+      const meshInUse = await gql(alice, `mutation($n: String!) { deleteMesh(input: { meshName: $n }) { name } }`, {
+        n: shop,
+      });
       expect(meshInUse.body.errors[0].extensions.code).toBe('RESOURCE_IN_USE');
       const deleted = await gql(alice, deleteNode, { m: shop, n: 'edited' });
       expect(deleted.body.data.deleteVirtualNode).toEqual({ name: 'edited', status: 'DELETED' });
@@ -428,6 +448,60 @@ describe('GraphQL API (/graphql)', () => {
       expect(nul.body.errors[0].extensions.fields).toContain('virtualNodeName');
     });
 
+    it('writes every kind, children under their parent, with the rules REST applies', async () => {
+      const create = `mutation($input: CreateRouteInput!) {
+        createRoute(input: $input) { name virtualRouterName arn version spec }
+      }`;
+      const spec = {
+        httpRoute: { match: { prefix: '/v2' }, action: { weightedTargets: [{ virtualNode: 'api', weight: 1 }] } },
+      };
+      const created = await gql(alice, create, {
+        input: { meshName: shop, virtualRouterName: 'api-router', routeName: 'v2', spec },
+      });
+      expect(created.body.errors).toBeUndefined();
+      const described = (
+        await client.send(
+          new DescribeRouteCommand({ meshName: shop, virtualRouterName: 'api-router', routeName: 'v2' }),
+        )
+      ).route!;
+      expect(created.body.data.createRoute).toEqual({
+        name: 'v2',
+        virtualRouterName: 'api-router',
+        arn: described.metadata!.arn,
+        version: 1,
+        spec: JSON.parse(JSON.stringify(described.spec)),
+      });
+      // A reference to a node that does not exist: the service's rule, with its field path.
+      const dangling = await gql(alice, create, {
+        input: {
+          meshName: shop,
+          virtualRouterName: 'api-router',
+          routeName: 'v3',
+          spec: { httpRoute: { ...spec.httpRoute, action: { weightedTargets: [{ virtualNode: 'nope', weight: 1 }] } } },
+        },
+      });
+      expect(dangling.body.errors[0]).toMatchObject({
+        message: `spec.httpRoute.action.weightedTargets[0].virtualNode: VirtualNode nope does not exist in mesh ${shop}`,
+        extensions: { code: 'VALIDATION', fields: ['spec.httpRoute.action.weightedTargets[0].virtualNode'] },
+      });
+      const orphan = await gql(alice, create, {
+        input: { meshName: shop, virtualRouterName: 'no-router', routeName: 'v2', spec },
+      });
+      expect(orphan.body.errors[0].extensions.code).toBe('NOT_FOUND');
+      const routerInUse = await gql(
+        alice,
+        `mutation($m: String!) { deleteVirtualRouter(input: { meshName: $m, virtualRouterName: "api-router" }) { name } }`,
+        { m: shop },
+      );
+      expect(routerInUse.body.errors[0].extensions.code).toBe('RESOURCE_IN_USE');
+      const deleted = await gql(
+        alice,
+        `mutation($m: String!) { deleteRoute(input: { meshName: $m, virtualRouterName: "api-router", routeName: "v2" }) { name status } }`,
+        { m: shop },
+      );
+      expect(deleted.body.data.deleteRoute).toEqual({ name: 'v2', status: 'DELETED' });
+    });
+
     it("cannot write into another tenant's mesh", async () => {
       const res = await gql(bob, createNode, {
         input: { meshName: shop, virtualNodeName: 'intruder', spec: nodeSpec },
@@ -436,7 +510,7 @@ describe('GraphQL API (/graphql)', () => {
         message: `Mesh ${shop} does not exist in account ${bob.accountId}.`,
         extensions: { code: 'NOT_FOUND' },
       });
-      const del = await gql(bob, `mutation($n: String!) { deleteMesh(meshName: $n) { name } }`, { n: shop });
+      const del = await gql(bob, `mutation($n: String!) { deleteMesh(input: { meshName: $n }) { name } }`, { n: shop });
       expect(del.body.errors[0].extensions.code).toBe('NOT_FOUND');
       const still = await client.send(new DescribeMeshCommand({ meshName: shop }));
       expect(still.mesh?.status?.status).toBe('ACTIVE');

@@ -5,16 +5,28 @@ import { MeshResourcesService } from '../../meshes/resources/mesh-resources.serv
 import type { Tag } from '../../meshes/resources/tags.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { appMeshInput } from './app-mesh-input.js';
-import { CreateMeshInput, CreateVirtualNodeInput, UpdateVirtualNodeInput } from './mutation.inputs.js';
-import { Mesh, VirtualNode, type ResourceFields } from './resource.models.js';
-import { meshView, resourceView } from './resource-view.js';
+import { appMeshInputType } from './mutation.inputs.js';
+import { Mesh, type ResourceFields } from './resource.models.js';
+import { meshView } from './resource-view.js';
 
-type Validated = { meshName: string; spec: Spec; tags?: Tag[]; clientToken?: string } & Record<string, unknown>;
+const CreateMeshInput = appMeshInputType('CreateMeshInput', {
+  names: ['meshName'],
+  spec: { shape: 'MeshSpec', required: false },
+  tags: true,
+  clientToken: true,
+});
+const UpdateMeshInput = appMeshInputType('UpdateMeshInput', {
+  names: ['meshName'],
+  spec: { shape: 'MeshSpec', required: false },
+  clientToken: true,
+});
+const DeleteMeshInput = appMeshInputType('DeleteMeshInput', { names: ['meshName'] });
+
+type MeshInput = { meshName: string; spec?: Spec; tags?: Tag[]; clientToken?: string };
 
 /**
- * The first writes of the GraphQL API: meshes, and one kind (virtual nodes) end to end. Each
- * input passes the App Mesh model's validation of the same operation, then the same service call
- * as REST, so quotas, references, clientToken idempotency and errors are one set of rules.
+ * Mesh writes. Each input passes the App Mesh model's validation of the same operation, then the
+ * same service call as REST, so quotas, clientToken idempotency and errors are one set of rules.
  */
 @Resolver()
 @Authenticate('tenant')
@@ -22,58 +34,29 @@ export class MeshMutationsResolver {
   constructor(private readonly resources: MeshResourcesService) {}
 
   @Mutation(() => Mesh)
-  async createMesh(@CurrentScope() scope: TenantScope, @Args('input') input: CreateMeshInput): Promise<ResourceFields> {
-    const valid = appMeshInput('CreateMesh', {}, { ...input }) as Validated;
+  async createMesh(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => CreateMeshInput }) input: Record<string, unknown>,
+  ): Promise<ResourceFields> {
+    const valid = appMeshInput('CreateMesh', input) as MeshInput;
     return meshView(await this.resources.createMesh(scope, valid));
   }
 
+  @Mutation(() => Mesh, { description: 'Without a spec, leaves it as it is; with one, replaces it.' })
+  async updateMesh(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => UpdateMeshInput }) input: Record<string, unknown>,
+  ): Promise<ResourceFields> {
+    const valid = appMeshInput('UpdateMesh', input) as MeshInput;
+    return meshView(await this.resources.updateMesh(scope, valid));
+  }
+
   @Mutation(() => Mesh, { description: 'Deletes an empty mesh; answers it with status DELETED.' })
-  async deleteMesh(@CurrentScope() scope: TenantScope, @Args('meshName') meshName: string): Promise<ResourceFields> {
-    const valid = appMeshInput('DeleteMesh', { meshName }, {}) as Validated;
+  async deleteMesh(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => DeleteMeshInput }) input: Record<string, unknown>,
+  ): Promise<ResourceFields> {
+    const valid = appMeshInput('DeleteMesh', input) as MeshInput;
     return meshView(await this.resources.deleteMesh(scope, { meshName: valid.meshName }));
-  }
-
-  @Mutation(() => VirtualNode)
-  async createVirtualNode(
-    @CurrentScope() scope: TenantScope,
-    @Args('input') input: CreateVirtualNodeInput,
-  ): Promise<ResourceFields> {
-    const { meshName, ...body } = input;
-    const valid = appMeshInput('CreateVirtualNode', { meshName }, body) as Validated;
-    const created = await this.resources.create(scope, 'virtualNode', {
-      ...valid,
-      name: String(valid.virtualNodeName),
-    });
-    return resourceView('virtualNode', created);
-  }
-
-  @Mutation(() => VirtualNode)
-  async updateVirtualNode(
-    @CurrentScope() scope: TenantScope,
-    @Args('input') input: UpdateVirtualNodeInput,
-  ): Promise<ResourceFields> {
-    const { meshName, virtualNodeName, ...body } = input;
-    const valid = appMeshInput('UpdateVirtualNode', { meshName, virtualNodeName }, body) as Validated;
-    const updated = await this.resources.update(scope, 'virtualNode', {
-      ...valid,
-      name: String(valid.virtualNodeName),
-    });
-    return resourceView('virtualNode', updated);
-  }
-
-  @Mutation(() => VirtualNode, {
-    description: 'Deletes a virtual node nothing references; answers it with status DELETED.',
-  })
-  async deleteVirtualNode(
-    @CurrentScope() scope: TenantScope,
-    @Args('meshName') meshName: string,
-    @Args('virtualNodeName') virtualNodeName: string,
-  ): Promise<ResourceFields> {
-    const valid = appMeshInput('DeleteVirtualNode', { meshName, virtualNodeName }, {}) as Validated;
-    const deleted = await this.resources.delete(scope, 'virtualNode', {
-      meshName: valid.meshName,
-      name: String(valid.virtualNodeName),
-    });
-    return resourceView('virtualNode', deleted);
   }
 }
