@@ -43,7 +43,7 @@ export class MeshResolver {
       namePrefix === null || namePrefix === undefined ? undefined : nameArg('namePrefix', namePrefix, true);
     return listPage(
       page,
-      (p) => this.resources.listMeshes(scope, { ...p, ...(prefix ? { namePrefix: prefix } : {}) }),
+      (p) => this.resources.listMeshData(scope, { ...p, ...(prefix ? { namePrefix: prefix } : {}) }),
       meshView,
     );
   }
@@ -98,7 +98,7 @@ export class MeshResolver {
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) => this.resources.list(scope, kind, { meshName: mesh.meshName, ...p }),
+      (p) => this.resources.listData(scope, kind, { meshName: mesh.meshName, ...p }),
       (ref) => resourceView(kind, ref),
     );
   }

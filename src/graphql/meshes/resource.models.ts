@@ -11,8 +11,8 @@ export enum ResourceStatus {
 registerEnumType(ResourceStatus, { name: 'ResourceStatus', description: "App Mesh's status of a resource." });
 
 /**
- * What every mesh and mesh resource shows. The spec is resolved by its own field resolver: a
- * listing carries no spec (the service lists references), so it is read only when asked for.
+ * What every mesh and mesh resource shows. The spec has its own field resolver, which uses the
+ * spec the service returned with the view (`loadedSpec`) when there is one.
  */
 @ObjectType({ isAbstract: true })
 export abstract class ResourceFields {

@@ -20,8 +20,9 @@ import {
 import { resourceView } from './resource-view.js';
 
 /**
- * The `spec` field of one kind of resource: read with a describe when the view came from a
- * listing (one query per resource asked for: batching is a later slice, docs/api/graphql.md).
+ * The `spec` field of one kind of resource. Connections list with the service's `listData`, whose
+ * one query returns the specs too, and mutations return them: a describe runs only for a view
+ * that came without its spec.
  */
 function SpecResolver(type: Type<ResourceFields>, kind: ResourceKind): Type<unknown> {
   @Resolver(() => type)
@@ -68,7 +69,7 @@ export class VirtualRouterResolver {
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) => this.meshes.list(scope, 'route', { meshName: router.meshName, parentName: router.name, ...p }),
+      (p) => this.meshes.listData(scope, 'route', { meshName: router.meshName, parentName: router.name, ...p }),
       (ref) => resourceView('route', ref),
     );
   }
@@ -87,7 +88,8 @@ export class VirtualGatewayResolver {
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) => this.meshes.list(scope, 'gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
+      (p) =>
+        this.meshes.listData(scope, 'gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
       (ref) => resourceView('gatewayRoute', ref),
     );
   }
