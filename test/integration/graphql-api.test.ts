@@ -285,6 +285,21 @@ describe('GraphQL API (/graphql)', () => {
     expect(aliased.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('answers queries over GET, and refuses mutations there', async () => {
+    const auth = { authorization: `Bearer ${alice.apiToken.token}` };
+    const query = encodeURIComponent(`{ meshes(namePrefix: "${prefix}", first: 1) { nodes { name } } }`);
+    const res = await call(api.baseUrl, 'GET', `/graphql?query=${query}`, auth);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: { meshes: { nodes: [{ name: `${prefix}-a` }] } } });
+    const mutation = encodeURIComponent('mutation { deleteMesh(input: { meshName: "x" }) { name } }');
+    const refused = await call(api.baseUrl, 'GET', `/graphql?query=${mutation}`, auth);
+    expect(refused.status).toBe(405);
+    expect(refused.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    const anonymous = await call(api.baseUrl, 'GET', `/graphql?query=${query}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('decodes the body as strictly as the REST APIs do, after authentication', async () => {
     const auth = { authorization: `Bearer ${alice.apiToken.token}` };
     const text = await call(

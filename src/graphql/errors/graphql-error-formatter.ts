@@ -34,17 +34,19 @@ export function formatGraphqlErrors(execution: ExecutionResult & { readonly erro
   return { statusCode, response: { data: execution.data ?? null, errors } };
 }
 
-/** Mercurius reports a document's validation errors as one error holding them all. */
+/**
+ * Mercurius reports a document's problems as one error holding them all: its validation errors
+ * (the document is at fault) or, say, a mutation sent over GET (the HTTP request is: 405).
+ */
 function expand(error: GraphQLError): GraphQLError[] {
-  const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
-  if (Array.isArray(inner)) {
-    return inner.map((e: Error) =>
-      e instanceof GraphQLError
-        ? e
-        : new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-    );
-  }
-  return [error];
+  const outer = error.originalError as { errors?: unknown; code?: unknown; statusCode?: unknown } | undefined;
+  const inner = outer?.errors;
+  if (!Array.isArray(inner)) return [error];
+  const ofDocument = outer?.code === 'MER_ERR_GQL_VALIDATION';
+  const extensions: Record<string, unknown> = ofDocument
+    ? { code: 'GRAPHQL_VALIDATION_FAILED' }
+    : { code: 'BAD_REQUEST', ...(typeof outer?.statusCode === 'number' ? { status: outer.statusCode } : {}) };
+  return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { extensions })));
 }
 
 function shape(error: GraphQLError): GraphQLError {
@@ -73,10 +75,11 @@ function describe(
   if (original instanceof AuthError)
     return { message: original.message, extensions: { code: AUTH_TO_GRAPHQL[original.code] } };
   if (original === undefined || original instanceof GraphQLError) {
-    const given = error.extensions.code;
-    const code =
-      given === 'GRAPHQL_VALIDATION_FAILED' || given === undefined ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_REQUEST';
-    return { message: error.message, extensions: { code } };
+    // GraphQL's own errors (syntax, validation, variables), and the HTTP-level ones `expand` made.
+    if (error.extensions.code === 'BAD_REQUEST') {
+      return { message: error.message, extensions: { code: 'BAD_REQUEST', status: error.extensions.status } };
+    }
+    return { message: error.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
   }
   if (isDatabaseUnavailable(original)) {
     return {
