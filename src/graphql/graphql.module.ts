@@ -11,7 +11,12 @@ import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
 import { MeshResolver } from './meshes/mesh.resolver.js';
-import { SPEC_RESOLVERS, VirtualGatewayResolver, VirtualRouterResolver } from './meshes/resource.resolvers.js';
+import {
+  PROXIES_RESOLVERS,
+  SPEC_RESOLVERS,
+  VirtualGatewayResolver,
+  VirtualRouterResolver,
+} from './meshes/resource.resolvers.js';
 
 /** The path the api role serves GraphQL at. */
 export const GRAPHQL_PATH = '/graphql';
@@ -23,6 +28,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   VirtualRouterResolver,
   VirtualGatewayResolver,
   ...SPEC_RESOLVERS,
+  ...PROXIES_RESOLVERS,
   ...KIND_MUTATION_RESOLVERS,
 ];
 

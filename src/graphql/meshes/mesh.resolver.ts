@@ -7,6 +7,7 @@ import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decor
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { MeshPropagation } from './mesh-propagation.models.js';
+import { ConnectedProxy } from './proxy.models.js';
 import { nameArg } from './name-args.js';
 import {
   Mesh,
@@ -68,6 +69,11 @@ export class MeshResolver {
   async propagation(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
     const { proxyDetails: _details, meshName: _name, ...status } = await this.status.status(scope, mesh.meshName);
     return { ...status, problems: [...status.problems] };
+  }
+
+  @ResolveField(() => [ConnectedProxy], { description: "The proxies connected to the mesh's xDS servers now." })
+  proxies(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<ConnectedProxy[]> {
+    return this.status.proxies(scope, mesh.meshName) as Promise<ConnectedProxy[]>;
   }
 
   @ResolveField(() => VirtualNodeConnection)

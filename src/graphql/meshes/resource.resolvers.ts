@@ -17,6 +17,8 @@ import {
   VirtualService,
   type ResourceFields,
 } from './resource.models.js';
+import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
+import { ConnectedProxy } from './proxy.models.js';
 import { resourceView } from './resource-view.js';
 
 /**
@@ -45,6 +47,28 @@ function SpecResolver(type: Type<ResourceFields>, kind: ResourceKind): Type<unkn
   Object.defineProperty(KindSpecResolver, 'name', { value: `${type.name}SpecResolver` });
   return KindSpecResolver;
 }
+
+/** The proxies running as one virtual node or virtual gateway. */
+function ProxiesResolver(type: Type<ResourceFields>, kind: 'virtualNode' | 'virtualGateway'): Type<unknown> {
+  @Resolver(() => type)
+  @Authenticate('tenant')
+  class KindProxiesResolver {
+    constructor(@Inject(MeshStatusService) readonly status: MeshStatusService) {}
+
+    @ResolveField(() => [ConnectedProxy], { description: `The proxies connected now as this ${type.name}.` })
+    async proxies(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<ConnectedProxy[]> {
+      const all = await this.status.proxies(scope, resource.meshName);
+      return all.filter((p) => p.kind === kind && p.name === resource.name) as ConnectedProxy[];
+    }
+  }
+  Object.defineProperty(KindProxiesResolver, 'name', { value: `${type.name}ProxiesResolver` });
+  return KindProxiesResolver;
+}
+
+export const PROXIES_RESOLVERS: readonly Type<unknown>[] = [
+  ProxiesResolver(VirtualNode, 'virtualNode'),
+  ProxiesResolver(VirtualGateway, 'virtualGateway'),
+];
 
 /** One `spec` resolver per kind. */
 export const SPEC_RESOLVERS: readonly Type<unknown>[] = [
