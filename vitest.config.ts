@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -13,6 +14,12 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // One graphql module, as in production: Node loads its CommonJS build for everyone (Mercurius
+    // requires it), while Vite would resolve our imports to its ESM build, a second copy whose
+    // types graphql refuses to mix ("Cannot use GraphQLScalarType from another module or realm").
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/setup/global-setup.ts'],

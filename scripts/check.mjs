@@ -1,7 +1,7 @@
 // @ts-check
 // `npm run check`: every quality gate in one command — formatting, types, import rules (no cycles,
 // layers one way), generated files that must match their sources (configuration reference,
-// OpenAPI, App Mesh types, the Envoy proto set, migrations). Exits non-zero on any.
+// OpenAPI, App Mesh types, the GraphQL schema, the Envoy proto set, migrations). Exits non-zero on any.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './lib/build.mjs';
@@ -32,6 +32,10 @@ const gates = [
   [
     'App Mesh types match the App Mesh model',
     () => run(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: root }),
+  ],
+  [
+    'src/graphql/schema.gql matches the GraphQL resolvers',
+    () => run(process.execPath, ['scripts/gen-graphql-schema.mjs', '--check'], { cwd: root }),
   ],
   [
     'protos/envoy-api.binpb matches the pinned go-control-plane release (needs Go)',

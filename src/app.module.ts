@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.schema.js';
+import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
@@ -16,7 +17,8 @@ import { ReconcileQueueModule, ReconcileWorkerModule } from './xds-fleet/reconci
 export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
     const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
-    if (config.roles.includes('api')) imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule);
+    if (config.roles.includes('api'))
+      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule);
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
     // Reconcile queue (src/xds-fleet/reconcile): the api role enqueues a compile after each
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.

@@ -10,7 +10,8 @@ import { TenantsCoreModule } from './tenants-core.module.js';
 @Module({
   imports: [TenantsCoreModule],
   controllers: [TenantsAdminController, AccountController],
-  providers: [TenantRateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [TenantsCoreModule],
+  // AuthGuard is exported so that the /graphql route authenticates with the very same guard.
+  providers: [TenantRateLimiter, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [TenantsCoreModule, AuthGuard],
 })
 export class TenantsModule {}

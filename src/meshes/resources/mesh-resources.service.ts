@@ -136,11 +136,25 @@ export class MeshResourcesService {
     });
   }
 
-  async listMeshes(scope: TenantScope, page: PageRequest): Promise<Page<ResourceRef>> {
+  /** `namePrefix` (GraphQL's filter; App Mesh's ListMeshes has none) keeps the names that start with it. */
+  listMeshes(scope: TenantScope, page: PageRequest & { namePrefix?: string }): Promise<Page<ResourceRef>> {
+    return this.meshPage(scope, page, (m) => meshRef(scope, this.region, m));
+  }
+
+  /** As `listMeshes`, each mesh as a Describe shows it (spec, status): read by the same one query. */
+  listMeshData(scope: TenantScope, page: PageRequest & { namePrefix?: string }): Promise<Page<ResourceData>> {
+    return this.meshPage(scope, page, (m) => meshData(scope, this.region, m));
+  }
+
+  private async meshPage<T>(
+    scope: TenantScope,
+    page: PageRequest & { namePrefix?: string },
+    view: (mesh: Mesh) => T,
+  ): Promise<Page<T>> {
     const limit = page.limit ?? DEFAULT_PAGE;
     const after = page.nextToken === undefined ? undefined : decodePageToken(page.nextToken, 'meshes');
-    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after);
-    return pageOf(rows, limit, 'meshes', (m) => meshRef(scope, this.region, m));
+    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after, page.namePrefix);
+    return pageOf(rows, limit, 'meshes', view);
   }
 
   // --- resources inside a mesh ------------------------------------------------------------------
@@ -276,11 +290,29 @@ export class MeshResourcesService {
     });
   }
 
-  async list(
+  list(
     scope: TenantScope,
     kind: ResourceKind,
     target: MeshTarget & { parentName?: string } & PageRequest,
   ): Promise<Page<ResourceRef>> {
+    return this.resourcePage(scope, kind, target, (meshName, r) => resourceRef(scope, this.region, meshName, r));
+  }
+
+  /** As `list`, each resource as a Describe shows it (spec, status): read by the same queries. */
+  listData(
+    scope: TenantScope,
+    kind: ResourceKind,
+    target: MeshTarget & { parentName?: string } & PageRequest,
+  ): Promise<Page<ResourceData>> {
+    return this.resourcePage(scope, kind, target, (meshName, r) => resourceData(scope, this.region, meshName, r));
+  }
+
+  private async resourcePage<T>(
+    scope: TenantScope,
+    kind: ResourceKind,
+    target: MeshTarget & { parentName?: string } & PageRequest,
+    view: (meshName: string, row: MeshResource) => T,
+  ): Promise<Page<T>> {
     const rules = KIND_RULES[kind];
     const store = this.stores.reader(scope);
     const mesh = await this.mesh(store, target);
@@ -295,7 +327,7 @@ export class MeshResourcesService {
     const tokenKind = `${kind}:${mesh.id}:${parentName}`;
     const after = target.nextToken === undefined ? undefined : decodePageToken(target.nextToken, tokenKind);
     const rows = await store.listResources(mesh.id, kind, parentName, limit + 1, after);
-    return pageOf(rows, limit, tokenKind, (r) => resourceRef(scope, this.region, mesh.name, r));
+    return pageOf(rows, limit, tokenKind, (r) => view(mesh.name, r));
   }
 
   // --- shared steps -----------------------------------------------------------------------------

@@ -299,10 +299,20 @@ export class MeshStore {
     return this.db.mesh.update({ where: { id: mesh.id, tenantId: this.scope.tenantId }, data: { tags } });
   }
 
-  /** Keyset pagination by name: stable while meshes are added or removed. */
-  listMeshes(limit: number, afterName: string | undefined): Promise<Mesh[]> {
+  /**
+   * Keyset pagination by name: stable while meshes are added or removed. `namePrefix` is matched
+   * literally: Prisma passes `startsWith` to LIKE unescaped, so LIKE's `%`, `_` and its escape
+   * character `\\` are escaped here (test/integration/graphql-api.test.ts checks it).
+   */
+  listMeshes(limit: number, afterName: string | undefined, namePrefix?: string): Promise<Mesh[]> {
     return this.db.mesh.findMany({
-      where: { tenantId: this.scope.tenantId, ...(afterName === undefined ? {} : { name: { gt: afterName } }) },
+      where: {
+        tenantId: this.scope.tenantId,
+        name: {
+          ...(afterName === undefined ? {} : { gt: afterName }),
+          ...(namePrefix === undefined ? {} : { startsWith: namePrefix.replace(/[\\%_]/g, '\\$&') }),
+        },
+      },
       orderBy: { name: 'asc' },
       take: limit,
     });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { badRequest, DomainError } from '../../common/errors/domain-error.js';
@@ -70,9 +71,18 @@ export async function createHttpApp(root: DynamicModule, limits: HttpLimits): Pr
   app.useGlobalFilters(new RestErrorFilter());
   app.useGlobalInterceptors(new JsonBodyInterceptor());
 
+  const fastify = app.getHttpAdapter().getInstance();
+  // What Fastify itself refuses before a handler runs (a hook's error, a body too large, a bad
+  // Content-Type) is answered by RestErrorFilter. Nest installs the same answer as Fastify's
+  // error handler only at the end of init, but a route takes the handler in force when Fastify
+  // loads it, and a plugin awaited during init (the GraphQL driver, ADR 0017) loads the routes
+  // declared so far: the handler is set here, before init, so that no route misses it.
+  const restErrors = new RestErrorFilter();
+  fastify.setErrorHandler((error, request, reply) => {
+    restErrors.catch(error, new ExecutionContextHost([request, reply]));
+  });
   const metrics = app.get(MetricsService);
   connectionMetrics.registerIn(metrics.registry);
-  const fastify = app.getHttpAdapter().getInstance();
   readBodiesAsBytes(fastify, BODY_LIMIT_BYTES);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-amzn-RequestId', request.id);

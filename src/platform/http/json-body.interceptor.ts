@@ -11,6 +11,9 @@ import { decodeJsonBody, type RequestWithRawBody } from './request-body.js';
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // GraphQL resolvers: the /graphql route decoded its body, the same way, before the engine
+    // parsed it (src/graphql/http/graphql-gate.ts); a resolver has no body of its own.
+    if (ctx.getType() !== 'http') return next.handle();
     const request = ctx.switchToHttp().getRequest<FastifyRequest & RequestWithRawBody>();
     request.body = decodeJsonBody(request.headers, request.rawBody);
     return next.handle();

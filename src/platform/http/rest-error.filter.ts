@@ -20,6 +20,9 @@ export class RestErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('RestErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // A resolver's error belongs to the GraphQL engine, which answers in GraphQL's shape
+    // (src/graphql/errors/graphql-errors.ts): this filter only shapes HTTP responses.
+    if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest & { [AUTH_SCHEME]?: 'sigv4' | 'bearer' }>();

@@ -21,8 +21,17 @@ export const AdminOnly = () => Authenticate('admin');
 export const TENANT_CONTEXT = Symbol('tenantContext');
 export type RequestWithTenant = { [TENANT_CONTEXT]?: AuthenticatedTenant };
 
+/**
+ * The HTTP request behind an execution context: the handler's request for a route, the request
+ * of the operation for a GraphQL resolver (its context's `req`, which the GraphQL driver sets).
+ */
+export function requestOf<R>(ctx: ExecutionContext): R | undefined {
+  if (ctx.getType<string>() === 'graphql') return ctx.getArgByIndex<{ req?: R } | undefined>(2)?.req;
+  return ctx.switchToHttp().getRequest<R>();
+}
+
 function fromRequest(ctx: ExecutionContext): AuthenticatedTenant {
-  const found = ctx.switchToHttp().getRequest<RequestWithTenant>()[TENANT_CONTEXT];
+  const found = requestOf<RequestWithTenant>(ctx)?.[TENANT_CONTEXT];
   if (!found) throw new Error('no authenticated tenant on this request: the route lacks a tenant auth policy');
   return found;
 }

@@ -9,7 +9,13 @@ import { IS_PUBLIC } from '../../platform/http/public.decorator.js';
 import type { RequestWithRawBody } from '../../platform/http/request-body.js';
 import { AUTH_SCHEME } from '../../platform/http/rest-error.filter.js';
 import { assertTenantActive, CredentialsService } from '../credentials/credentials.service.js';
-import { AUTH_POLICY, TENANT_CONTEXT, type AuthPolicy, type RequestWithTenant } from './auth-policy.decorators.js';
+import {
+  AUTH_POLICY,
+  requestOf,
+  TENANT_CONTEXT,
+  type AuthPolicy,
+  type RequestWithTenant,
+} from './auth-policy.decorators.js';
 import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.js';
 import { parseAuthorization, verifySigV4 } from './sigv4-verifier.js';
 
@@ -37,6 +43,7 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const policy = this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, targets);
+    if (ctx.getType<string>() === 'graphql') return this.graphqlResolver(ctx, policy);
     const request = ctx.switchToHttp().getRequest<Request>();
     const header = request.headers.authorization;
     switch (policy) {
@@ -61,6 +68,18 @@ export class AuthGuard implements CanActivate {
         this.log.error(`route ${request.method} ${request.routeOptions.url} declares no auth policy; refusing it`);
         throw new AuthError('MISSING_CREDENTIALS', 'This route is not available.');
     }
+  }
+
+  /**
+   * A GraphQL resolver. The /graphql route ran this guard once, as for a route, before its
+   * document was even decoded (src/graphql/http/graphql-gate.ts): a resolver only checks that
+   * proof, so a query of several fields is authenticated, and rate-limited, once.
+   */
+  private graphqlResolver(ctx: ExecutionContext, policy: AuthPolicy | undefined): boolean {
+    const authenticated = requestOf<Request>(ctx)?.[TENANT_CONTEXT] !== undefined;
+    if ((policy === 'tenant' || policy === 'bearer') && authenticated) return true;
+    this.log.error(`GraphQL ${ctx.getClass().name}.${ctx.getHandler().name} has no tenant authentication; refusing it`);
+    throw new AuthError('MISSING_CREDENTIALS', 'This operation is not available.');
   }
 
   private async sigv4(request: Request) {

@@ -15,5 +15,7 @@ import { ResourceTranslationModule } from './resource-translation.reader.js';
   imports: [TenantsModule, ResourceTranslationModule],
   controllers: [MeshStatusController, AdminProxiesController],
   providers: [MeshStatusService, MeshStoreFactory, CompiledStore, SessionRegistry],
+  // The GraphQL API's `Mesh.propagation` reads it too (src/graphql).
+  exports: [MeshStatusService],
 })
 export class MeshStatusModule {}

@@ -1,0 +1,120 @@
+import { Inject, type Type } from '@nestjs/common';
+import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
+import type { ResourceKind } from '../../generated/prisma/client.js';
+import { MeshResourcesService } from '../../meshes/resources/mesh-resources.service.js';
+import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
+import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
+import { JsonScalar } from '../scalars/json.scalar.js';
+import {
+  GatewayRoute,
+  GatewayRouteConnection,
+  Route,
+  RouteConnection,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+  type ResourceFields,
+} from './resource.models.js';
+import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
+import { ConnectedProxy } from './proxy.models.js';
+import { resourceView } from './resource-view.js';
+
+/**
+ * The `spec` field of one kind of resource. Connections list with the service's `listData`, whose
+ * one query returns the specs too, and mutations return them: a describe runs only for a view
+ * that came without its spec.
+ */
+function SpecResolver(type: Type<ResourceFields>, kind: ResourceKind): Type<unknown> {
+  @Resolver(() => type)
+  @Authenticate('tenant')
+  class KindSpecResolver {
+    constructor(@Inject(MeshResourcesService) readonly meshes: MeshResourcesService) {}
+
+    @ResolveField('spec', () => JsonScalar, { description: `The ${type.name}'s App Mesh spec, as JSON.` })
+    async spec(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<unknown> {
+      if (resource.loadedSpec !== undefined) return resource.loadedSpec;
+      const data = await this.meshes.describe(scope, kind, {
+        meshName: resource.meshName,
+        name: resource.name,
+        ...(resource.parentName === '' ? {} : { parentName: resource.parentName }),
+      });
+      return data.spec;
+    }
+  }
+  // Distinct names, so that Nest's logs and errors say which kind's resolver they mean.
+  Object.defineProperty(KindSpecResolver, 'name', { value: `${type.name}SpecResolver` });
+  return KindSpecResolver;
+}
+
+/** The proxies running as one virtual node or virtual gateway. */
+function ProxiesResolver(type: Type<ResourceFields>, kind: 'virtualNode' | 'virtualGateway'): Type<unknown> {
+  @Resolver(() => type)
+  @Authenticate('tenant')
+  class KindProxiesResolver {
+    constructor(@Inject(MeshStatusService) readonly status: MeshStatusService) {}
+
+    @ResolveField(() => [ConnectedProxy], { description: `The proxies connected now as this ${type.name}.` })
+    async proxies(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<ConnectedProxy[]> {
+      const all = await this.status.proxies(scope, resource.meshName);
+      return all.filter((p) => p.kind === kind && p.name === resource.name) as ConnectedProxy[];
+    }
+  }
+  Object.defineProperty(KindProxiesResolver, 'name', { value: `${type.name}ProxiesResolver` });
+  return KindProxiesResolver;
+}
+
+export const PROXIES_RESOLVERS: readonly Type<unknown>[] = [
+  ProxiesResolver(VirtualNode, 'virtualNode'),
+  ProxiesResolver(VirtualGateway, 'virtualGateway'),
+];
+
+/** One `spec` resolver per kind. */
+export const SPEC_RESOLVERS: readonly Type<unknown>[] = [
+  SpecResolver(VirtualNode, 'virtualNode'),
+  SpecResolver(VirtualService, 'virtualService'),
+  SpecResolver(VirtualRouter, 'virtualRouter'),
+  SpecResolver(Route, 'route'),
+  SpecResolver(VirtualGateway, 'virtualGateway'),
+  SpecResolver(GatewayRoute, 'gatewayRoute'),
+];
+
+@Resolver(() => VirtualRouter)
+@Authenticate('tenant')
+export class VirtualRouterResolver {
+  constructor(private readonly meshes: MeshResourcesService) {}
+
+  @ResolveField(() => RouteConnection, { description: "The router's routes, by name." })
+  routes(
+    @CurrentScope() scope: TenantScope,
+    @Parent() router: ResourceFields,
+    @Args() page: ConnectionArgs,
+  ): Promise<Connection<ResourceFields>> {
+    return listPage(
+      page,
+      (p) => this.meshes.listData(scope, 'route', { meshName: router.meshName, parentName: router.name, ...p }),
+      (ref) => resourceView('route', ref),
+    );
+  }
+}
+
+@Resolver(() => VirtualGateway)
+@Authenticate('tenant')
+export class VirtualGatewayResolver {
+  constructor(private readonly meshes: MeshResourcesService) {}
+
+  @ResolveField(() => GatewayRouteConnection, { description: "The gateway's gateway routes, by name." })
+  gatewayRoutes(
+    @CurrentScope() scope: TenantScope,
+    @Parent() gateway: ResourceFields,
+    @Args() page: ConnectionArgs,
+  ): Promise<Connection<ResourceFields>> {
+    return listPage(
+      page,
+      (p) =>
+        this.meshes.listData(scope, 'gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
+      (ref) => resourceView('gatewayRoute', ref),
+    );
+  }
+}
