@@ -22,6 +22,11 @@ export interface KindRules {
   /** Routes live under a router, gateway routes under a gateway. */
   readonly parent?: { readonly kind: 'virtualRouter' | 'virtualGateway'; readonly nameMember: string };
   readonly quota: { readonly key: keyof PlanQuotas; readonly per: 'mesh' | 'parent' };
+  /**
+   * Names are DNS host names (virtual services): unique in the mesh without regard to ASCII
+   * letter case, as clients and Envoy compare them (common/ids/host-name.ts).
+   */
+  readonly hostNames?: true;
   /** Resources the spec names that must exist when it is written (and then cannot be deleted). */
   references(spec: Spec): ReferenceTo[];
   /** Problems as `<field>: <rule>`; `parentSpec` is the router's or gateway's spec for child kinds. */

@@ -1,13 +1,11 @@
+import { hostNameKey } from '../../common/ids/host-name.js';
+
 /**
- * Virtual host domains as Envoy compares them. Envoy 1.40 lower-cases every domain of a route
- * configuration with ASCII rules (`absl::AsciiStrToLower`) and refuses the whole configuration when
- * one repeats ("Only unique values for domains are permitted"), so every proxy given it NACKs. DNS
- * names are case-insensitive the same way (RFC 4343: ASCII letters only), so `Web.local` and
- * `web.local` are one host to a client as well.
+ * Virtual host domains as Envoy compares them (common/ids/host-name.ts): Envoy 1.40 lower-cases
+ * every domain of a route configuration with ASCII rules and refuses the whole configuration when
+ * one repeats ("Only unique values for domains are permitted"), so every proxy given it NACKs.
  */
-export function domainKey(domain: string): string {
-  return domain.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
+export const domainKey = hostNameKey;
 
 /**
  * The domains one proxy's route configurations use, claimed service by service: a service whose
