@@ -150,6 +150,14 @@ describe('text that becomes an Envoy header, domain or path rewrite', () => {
     // Header values may hold them: Envoy matches them as given.
     expect(route({ prefix: '/', headers: [{ name: 'x', match: { exact: 'a\nb' } }] })).toEqual([]);
   });
+
+  it('names a query parameter with at least one character (Envoy refuses an empty matcher name)', () => {
+    expect(route({ prefix: '/', queryParameters: [{ name: '' }] })).toEqual([
+      'spec.httpRoute.match.queryParameters[0].name: must be at least 1 character long',
+    ]);
+    // An empty value to match is fine: Envoy matches `?q=` with it.
+    expect(route({ prefix: '/', queryParameters: [{ name: 'q', match: { exact: '' } }] })).toEqual([]);
+  });
 });
 
 describe('client tokens', () => {

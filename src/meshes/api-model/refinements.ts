@@ -97,6 +97,7 @@ const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
  * number). Each appears in the OpenAPI document.
  * - `ServiceName` (a virtual service's name) has no length limit in the model, yet it is a URI
  *   label and an ARN segment like every other name: 1–255, what Terraform already enforces.
+ * - `QueryParameterName` has no bound in the model; Envoy refuses an empty one: at least 1.
  * - Smithy `integer` shapes are 32-bit; the model states no bound, so the type's own applies.
  * - `DurationValue`: a `Duration` becomes an Envoy duration, which cannot exceed 315,576,000,000 s.
  * - `MaxRetries` and `OutlierDetectionMaxServerErrors` become Envoy `UInt32Value`s.
@@ -112,6 +113,9 @@ export function restrictShapes(shapes: ReadonlyMap<string, ShapeSpec>): Readonly
     out.set(name, { ...shape, min: shape.min ?? limits.min, max: shape.max ?? limits.max } as ShapeSpec);
   };
   bound('ServiceName', { min: 1, max: 255 });
+  // A query parameter match becomes an Envoy QueryParameterMatcher, whose name must not be empty:
+  // Envoy 1.40 refuses the whole route configuration over an empty one (validate mode).
+  bound('QueryParameterName', { min: 1 });
   for (const shape of shapes.values()) if (shape.type === 'integer') bound(shape.name, INT32);
   bound('DurationValue', { max: ENVOY_MAX_DURATION_SECONDS });
   bound('MaxRetries', { max: UINT32_MAX });
