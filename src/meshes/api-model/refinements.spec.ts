@@ -160,6 +160,34 @@ describe('text that becomes an Envoy header, domain or path rewrite', () => {
   });
 });
 
+describe('access log formats', () => {
+  it('are Envoy substitution formats, in node and gateway logs, text and JSON values', () => {
+    const node = (format: unknown) =>
+      problems('CreateVirtualNode', {
+        path: { meshName: 'm' },
+        body: { virtualNodeName: 'n', spec: { logging: { accessLog: { file: { path: '/dev/stdout', format } } } } },
+      });
+    const gateway = (format: unknown) =>
+      problems('CreateVirtualGateway', {
+        path: { meshName: 'm' },
+        body: {
+          virtualGatewayName: 'g',
+          spec: {
+            listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+            logging: { accessLog: { file: { path: '/dev/stdout', format } } },
+          },
+        },
+      });
+    expect(node({ text: '%START_TIME% %REQ(:PATH)% %RESPONSE_CODE% 100%%\n' })).toEqual([]);
+    expect(node({ text: '%NOPE%' })).toEqual([
+      'spec.logging.accessLog.file.format.text: must be an Envoy access log format: %NOPE% at position 0 is not a command operator Envoy supports',
+    ]);
+    expect(gateway({ json: [{ key: 'code', value: '%RESPONSE_CODE%' }, { key: 'pct', value: '50%' }] })).toEqual([
+      'spec.logging.accessLog.file.format.json[1].value: must be an Envoy access log format: the % at position 2 starts no command operator (%NAME%, %NAME(argument)% or %NAME(argument):length%, or %% for a literal %)',
+    ]);
+  });
+});
+
 describe('client tokens', () => {
   it('are 1 to 64 characters, what is stored, in every operation that takes one', () => {
     const mesh = (clientToken: string) => problems('CreateMesh', { body: { meshName: 'm', clientToken } });

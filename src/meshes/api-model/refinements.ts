@@ -1,4 +1,5 @@
 import { resourceNameProblem } from '../../common/ids/resource-name.js';
+import { envoyFormatProblem } from '../../common/validation/envoy-format.js';
 import { envoyRegexProblem } from '../../common/validation/envoy-regex.js';
 import { sizeRange } from './constraint-messages.js';
 import type { ShapeSpec } from './shapes.js';
@@ -57,6 +58,13 @@ const headerTextProblem: StringRefinement = (value) =>
   /[\r\n]/.test(value) ? 'must not contain a line break (CR or LF): Envoy refuses it in headers and paths' : undefined;
 
 /**
+ * Access log formats, which Envoy parses when it loads a Listener and refuses (NACKing every
+ * listener of the proxy) over an unknown command operator or a stray `%`
+ * (common/validation/envoy-format.ts).
+ */
+export const ACCESS_LOG_FORMAT_MEMBERS: readonly string[] = ['LoggingFormat.text', 'JsonFormatRef.value'];
+
+/**
  * The model documents a clientToken as "up to 36 letters, numbers, hyphens, and underscores" but
  * types it as a bare `String`; tokens are stored (and compared) as they are, up to 64 characters,
  * which covers every SDK's UUIDs with room to spare.
@@ -71,6 +79,7 @@ export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): Reado
   const out = new Map<string, StringRefinement>(REGEX_MEMBERS.map((m) => [m, envoyRegexProblem]));
   for (const m of NEW_NAME_MEMBERS) out.set(m, resourceNameProblem);
   for (const m of HEADER_TEXT_MEMBERS) out.set(m, headerTextProblem);
+  for (const m of ACCESS_LOG_FORMAT_MEMBERS) out.set(m, envoyFormatProblem);
   // A listed member the model does not have would silently check nothing.
   for (const key of out.keys()) {
     const [structure = '', member = ''] = key.split('.');

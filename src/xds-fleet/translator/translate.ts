@@ -161,7 +161,7 @@ class Translation {
   private nodeView(node: SnapshotResource): ResourceSet {
     const set = emptyResourceSet();
     const spec = node.spec as VirtualNodeSpec;
-    const logs = accessLogs(spec.logging?.accessLog);
+    const logs = accessLogs(spec.logging?.accessLog, (message) => this.problem(node.arn, message));
     this.ingress(node, spec, logs, set);
     this.egressListener(node, spec, logs, set);
     return set;
