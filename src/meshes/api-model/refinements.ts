@@ -95,8 +95,13 @@ export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): Reado
   return out;
 }
 
-/** Envoy's `google.protobuf.Duration` limit (10,000 years), the same in seconds and in ms. */
-export const ENVOY_MAX_DURATION_SECONDS = 315_576_000_000;
+/**
+ * The largest duration Envoy 1.40 loads, the same in seconds and in ms: Envoy converts the
+ * durations it is given to milliseconds and, to keep them within int64 nanoseconds, refuses more
+ * than 9,223,372,035 s ("Duration out-of-range", validate mode), far below the 315,576,000,000 s
+ * the `google.protobuf.Duration` type itself allows.
+ */
+export const ENVOY_MAX_DURATION_SECONDS = 9_223_372_035;
 const UINT32_MAX = 4_294_967_295;
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
 
@@ -108,7 +113,7 @@ const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
  *   label and an ARN segment like every other name: 1–255, what Terraform already enforces.
  * - `QueryParameterName` has no bound in the model; Envoy refuses an empty one: at least 1.
  * - Smithy `integer` shapes are 32-bit; the model states no bound, so the type's own applies.
- * - `DurationValue`: a `Duration` becomes an Envoy duration, which cannot exceed 315,576,000,000 s.
+ * - `DurationValue`: a `Duration` becomes an Envoy duration, which Envoy loads up to 9,223,372,035 s.
  * - `MaxRetries` and `OutlierDetectionMaxServerErrors` become Envoy `UInt32Value`s.
  */
 export function restrictShapes(shapes: ReadonlyMap<string, ShapeSpec>): ReadonlyMap<string, ShapeSpec> {
