@@ -94,6 +94,13 @@ export function listenerProblems(listener: unknown, field: string): string[] {
       problems.push(`${field}.healthCheck.port: must be the listener's port ${String(port)}`);
     }
   }
+  // Envoy requires both outlier detection durations to be greater than 0s and refuses the cluster
+  // otherwise: every proxy that calls this node (and the node's own) would NACK it.
+  for (const duration of ['interval', 'baseEjectionDuration']) {
+    if (at(listener, 'outlierDetection', duration, 'value') === 0) {
+      problems.push(`${field}.outlierDetection.${duration}.value: must be greater than 0 (Envoy refuses a zero duration here)`);
+    }
+  }
   const pool = at(listener, 'connectionPool');
   if (pool !== null && typeof pool === 'object') {
     const poolProtocol = Object.keys(pool)[0];
