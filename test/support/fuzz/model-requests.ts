@@ -4,7 +4,7 @@ import type { AppMeshModel, OperationSpec, ShapeSpec } from '../../../src/meshes
  * Requests for the App Mesh surface generated from the model itself: a valid-shaped input for an
  * operation, then one mutation of one member (NUL, lone surrogates, lengths at and past the
  * limits, `/` in names, huge and negative numbers, wrong types, invalid regexes, unknown or
- * missing members, deep nesting). Deterministic for a given random source.
+ * missing members, deep nesting, every bounded number at its minimum or maximum). Deterministic for a given random source.
  */
 export interface Random {
   /** A float in [0, 1). */
@@ -57,6 +57,7 @@ export const MUTATIONS = [
   'missingRequired',
   'deepNesting',
   'longList',
+  'extremes',
 ] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
@@ -314,6 +315,17 @@ export class ModelRequestGenerator {
           ['{"a":', '}'],
         ]);
         return set(inBody(slots), new NumberLiteral(`${open.repeat(depth)}"x"${close.repeat(depth)}`));
+      }
+      case 'extremes': {
+        // Every bounded number at one end of its range: valid input that reaches what it becomes
+        // (an Envoy field) at its limit.
+        const bounded = numbers.filter((s) => s.shape.type !== 'float' && s.shape.type !== 'double');
+        for (const slot of bounded) {
+          const { min, max } = slot.shape as { min?: number; max?: number };
+          const end = rng.next() < 0.5 ? (min ?? max) : (max ?? min);
+          if (end !== undefined) (slot.parent as Record<string | number, Json>)[slot.key] = end;
+        }
+        return bounded.length > 0 ? 'every bounded number' : 'nowhere';
       }
       case 'longList':
         return set(
