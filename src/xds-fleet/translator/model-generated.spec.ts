@@ -26,7 +26,8 @@ const generator = new ModelRequestGenerator(model);
 const quotas = quotasOf('enterprise');
 const CERTS = 'src/xds-fleet/translator/testdata/certs';
 const SEEDS = Array.from({ length: Number(process.env["GEN_SEEDS"] ?? 60) }, (_, i) => i + 1);
-const MUTATIONS: Mutation[] = ['none', 'extremes'];
+/** Valid input; every bounded number at an end of its range; free text with characters that mean something. */
+const MUTATIONS: Mutation[] = ['none', 'extremes', 'oddText'];
 
 /** The spec of a generated Create request, if the API accepts it. */
 function accepted(op: OperationName, path: Record<string, string>, seed: number, mutation: Mutation): Spec | undefined {
@@ -155,6 +156,7 @@ describe('what the API accepts, a real Envoy loads (model-generated specs)', () 
     expect(cases.filter((c) => c.kind === 'virtual gateway').length).toBeGreaterThan(20);
     expect(cases.filter((c) => c.kind === 'route').length).toBeGreaterThan(20);
     expect(cases.filter((c) => c.kind === 'gateway route').length).toBeGreaterThan(20);
+    for (const mutation of MUTATIONS) expect(cases.filter((c) => c.mutation === mutation).length).toBeGreaterThan(20);
   });
 
   it('loads every proxy of every generated mesh', async () => {
