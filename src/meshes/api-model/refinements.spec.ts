@@ -160,6 +160,31 @@ describe('text that becomes an Envoy header, domain or path rewrite', () => {
   });
 });
 
+describe('host names', () => {
+  it('have no *, which Envoy takes as a wildcard (gateway route hostnames, virtual service names)', () => {
+    const rule = 'must not contain "*" (a host name, which Envoy would take as a wildcard)';
+    const gatewayRoute = (hostname: unknown) =>
+      problems('CreateGatewayRoute', {
+        path: { meshName: 'm', virtualGatewayName: 'g' },
+        body: {
+          gatewayRouteName: 'x',
+          spec: { httpRoute: { match: { prefix: '/', hostname }, action: { target: { virtualService: { virtualServiceName: 's' } } } } },
+        },
+      });
+    expect(gatewayRoute({ exact: 'www.example.com' })).toEqual([]);
+    expect(gatewayRoute({ exact: '*.example.com' })).toEqual([`spec.httpRoute.match.hostname.exact: ${rule}`]);
+    expect(gatewayRoute({ suffix: '*' })).toEqual([`spec.httpRoute.match.hostname.suffix: ${rule}`]);
+    // The line-break rule still applies first.
+    expect(gatewayRoute({ exact: 'a\n*' })[0]).toMatch(/line break/);
+    const service = (name: string) =>
+      problems('CreateVirtualService', { path: { meshName: 'm' }, body: { virtualServiceName: name, spec: {} } });
+    expect(service('*.local')).toEqual([`virtualServiceName: ${rule}`]);
+    expect(service('a/b')[0]).toMatch(/must not contain "\/"/);
+    // A lookup of such a name (stored before the rule) is still possible.
+    expect(problems('DescribeVirtualService', { path: { meshName: 'm', virtualServiceName: '*' } })).toEqual([]);
+  });
+});
+
 describe('access log formats', () => {
   it('are Envoy substitution formats, in node and gateway logs, text and JSON values', () => {
     const node = (format: unknown) =>

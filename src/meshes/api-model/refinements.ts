@@ -58,6 +58,19 @@ const headerTextProblem: StringRefinement = (value) =>
   /[\r\n]/.test(value) ? 'must not contain a line break (CR or LF): Envoy refuses it in headers and paths' : undefined;
 
 /**
+ * Members that become a virtual host domain in Envoy, where `*` is a wildcard: `exact:
+ * "*.example.com"` would silently match every subdomain, and a virtual service named `*.local` would
+ * catch the traffic for every other `.local` host its callers send. Host names have no `*`.
+ */
+export const HOST_NAME_MEMBERS: readonly string[] = [
+  'GatewayRouteHostnameMatch.exact',
+  'GatewayRouteHostnameMatch.suffix',
+  'CreateVirtualServiceInput.virtualServiceName',
+];
+const WILDCARD_RULE = 'must not contain "*" (a host name, which Envoy would take as a wildcard)';
+const wildcardProblem: StringRefinement = (value) => (value.includes('*') ? WILDCARD_RULE : undefined);
+
+/**
  * Access log formats, which Envoy parses when it loads a Listener and refuses (NACKing every
  * listener of the proxy) over an unknown command operator or a stray `%`
  * (common/validation/envoy-format.ts).
@@ -80,6 +93,11 @@ export function memberRefinements(shapes: ReadonlyMap<string, ShapeSpec>): Reado
   for (const m of NEW_NAME_MEMBERS) out.set(m, resourceNameProblem);
   for (const m of HEADER_TEXT_MEMBERS) out.set(m, headerTextProblem);
   for (const m of ACCESS_LOG_FORMAT_MEMBERS) out.set(m, envoyFormatProblem);
+  // On top of the member's other rule (line breaks, the name rule).
+  for (const m of HOST_NAME_MEMBERS) {
+    const other = out.get(m);
+    out.set(m, (value) => other?.(value) ?? wildcardProblem(value));
+  }
   // A listed member the model does not have would silently check nothing.
   for (const key of out.keys()) {
     const [structure = '', member = ''] = key.split('.');
