@@ -114,6 +114,18 @@ export function listenerProblems(listener: unknown, field: string): string[] {
 }
 
 /**
+ * A JSON access log format is one JSON object per request: a key given twice would silently keep
+ * only its last value (Envoy's `json_format` is an object), so it is refused.
+ */
+export function accessLogProblems(spec: Spec | undefined): string[] {
+  const json = list(at(spec, 'logging', 'accessLog', 'file', 'format', 'json'));
+  return duplicates(
+    json.map((entry, i) => ({ value: at(entry, 'key'), field: `spec.logging.accessLog.file.format.json[${i}].key` })),
+    'each key of a JSON log format must be different',
+  );
+}
+
+/**
  * "Set exactly one of" for structures the model leaves as plain optional members although its
  * documentation means a choice (HttpPathMatch exact/regex, GatewayRouteHostnameMatch exact/suffix).
  */
