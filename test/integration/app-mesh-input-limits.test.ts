@@ -299,8 +299,11 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
     await sdk.send(new CreateVirtualNodeCommand({ ...m, virtualNodeName: 'N', spec: nodeSpec }));
     // The same request again is still the same resource's conflict, and another tenant is not affected.
     expect(
-      (await errorOf(sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'Web.local', spec: provider }))))
-        .message,
+      (
+        await errorOf(
+          sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'Web.local', spec: provider })),
+        )
+      ).message,
     ).toBe(`VirtualService Web.local already exists in mesh hosts.`);
     const stranger = appMeshClient(api, other.accessKey);
     await stranger.send(new CreateMeshCommand(m));

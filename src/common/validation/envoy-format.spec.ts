@@ -59,10 +59,18 @@ describe('Envoy access log formats', () => {
     expect(envoyFormatProblem('100% ok')).toBe(
       `${rule}the % at position 3 starts no command operator (%NAME%, %NAME(argument)% or %NAME(argument):length%, or %% for a literal %)`,
     );
-    expect(envoyFormatProblem('%NOT_A_COMMAND%')).toBe(`${rule}%NOT_A_COMMAND% at position 0 is not a command operator Envoy supports`);
-    expect(envoyFormatProblem('x %REQ%')).toBe(`${rule}%REQ% at position 2 needs an argument (a header name, or two separated by ?)`);
-    expect(envoyFormatProblem('%REQ(a b)%')).toBe(`${rule}%REQ(a b)% at position 0 needs a header name, or two separated by ? as its argument`);
-    expect(envoyFormatProblem('%RESPONSE_CODE:5%')).toBe(`${rule}%RESPONSE_CODE:5% at position 0 takes no argument or length`);
+    expect(envoyFormatProblem('%NOT_A_COMMAND%')).toBe(
+      `${rule}%NOT_A_COMMAND% at position 0 is not a command operator Envoy supports`,
+    );
+    expect(envoyFormatProblem('x %REQ%')).toBe(
+      `${rule}%REQ% at position 2 needs an argument (a header name, or two separated by ?)`,
+    );
+    expect(envoyFormatProblem('%REQ(a b)%')).toBe(
+      `${rule}%REQ(a b)% at position 0 needs a header name, or two separated by ? as its argument`,
+    );
+    expect(envoyFormatProblem('%RESPONSE_CODE:5%')).toBe(
+      `${rule}%RESPONSE_CODE:5% at position 0 takes no argument or length`,
+    );
     expect(envoyFormatProblem('%START_TIME:10%')).toBe(`${rule}%START_TIME:10% at position 0 takes no length`);
     expect(envoyFormatProblem('%response_code%')).toMatch(/position 0 starts no command operator/);
     expect(envoyFormatProblem('%CEL(request.path)%')).toMatch(/is not a command operator Envoy supports/);
@@ -94,12 +102,18 @@ describe('Envoy access log formats', () => {
           ),
           fc.option(fc.constantFrom('0', '12', '99999', 'x')),
         )
-        .map(([name, argument, length]) => `%${name}${argument === null ? '' : `(${argument})`}${length === null ? '' : `:${length}`}%`),
+        .map(
+          ([name, argument, length]) =>
+            `%${name}${argument === null ? '' : `(${argument})`}${length === null ? '' : `:${length}`}%`,
+        ),
     );
-    const formats = fc.sample(fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')), {
-      seed: 12,
-      numRuns: 400,
-    });
+    const formats = fc.sample(
+      fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')),
+      {
+        seed: 12,
+        numRuns: 400,
+      },
+    );
     const accepted = formats.filter((f) => envoyFormatProblem(f) === undefined);
     const refused = formats.filter((f) => envoyFormatProblem(f) !== undefined);
     // Both kinds occur, so the comparison means something.
@@ -109,12 +123,16 @@ describe('Envoy access log formats', () => {
     // and one by one for a failing batch, so a failure names the format.
     const batches: string[][] = [];
     for (let i = 0; i < accepted.length; i += 40) batches.push(accepted.slice(i, i + 40));
-    const verdicts = await Promise.all(batches.map((b) => envoyLoads({ json: b.map((value, i) => ({ key: `k${i}`, value })) })));
+    const verdicts = await Promise.all(
+      batches.map((b) => envoyLoads({ json: b.map((value, i) => ({ key: `k${i}`, value })) })),
+    );
     for (const [i, verdict] of verdicts.entries()) {
       if (verdict.ok) continue;
       for (const format of batches[i]!) {
         const single = await envoyLoads({ text: format });
-        expect(single.ok, `${JSON.stringify(format)} passed the API rule but Envoy refused it:\n${single.output}`).toBe(true);
+        expect(single.ok, `${JSON.stringify(format)} passed the API rule but Envoy refused it:\n${single.output}`).toBe(
+          true,
+        );
       }
     }
     // And a sample of the refused ones is refused by Envoy as well (the rule is not needlessly strict there).

@@ -168,7 +168,12 @@ describe('host names', () => {
         path: { meshName: 'm', virtualGatewayName: 'g' },
         body: {
           gatewayRouteName: 'x',
-          spec: { httpRoute: { match: { prefix: '/', hostname }, action: { target: { virtualService: { virtualServiceName: 's' } } } } },
+          spec: {
+            httpRoute: {
+              match: { prefix: '/', hostname },
+              action: { target: { virtualService: { virtualServiceName: 's' } } },
+            },
+          },
         },
       });
     expect(gatewayRoute({ exact: 'www.example.com' })).toEqual([]);
@@ -207,7 +212,14 @@ describe('access log formats', () => {
     expect(node({ text: '%NOPE%' })).toEqual([
       'spec.logging.accessLog.file.format.text: must be an Envoy access log format: %NOPE% at position 0 is not a command operator Envoy supports',
     ]);
-    expect(gateway({ json: [{ key: 'code', value: '%RESPONSE_CODE%' }, { key: 'pct', value: '50%' }] })).toEqual([
+    expect(
+      gateway({
+        json: [
+          { key: 'code', value: '%RESPONSE_CODE%' },
+          { key: 'pct', value: '50%' },
+        ],
+      }),
+    ).toEqual([
       'spec.logging.accessLog.file.format.json[1].value: must be an Envoy access log format: the % at position 2 starts no command operator (%NAME%, %NAME(argument)% or %NAME(argument):length%, or %% for a literal %)',
     ]);
   });

@@ -33,9 +33,22 @@ describe('virtual node rules', () => {
 
   it('refuses a JSON log format that names a key twice (one value would be silently dropped)', () => {
     const log = (json: { key: string; value: string }[]) =>
-      virtualNodeRules.check({ logging: { accessLog: { file: { path: '/dev/stdout', format: { json } } } } }, { quotas });
-    expect(log([{ key: 'a', value: '%PROTOCOL%' }, { key: 'b', value: '%PROTOCOL%' }])).toEqual([]);
-    expect(log([{ key: 'a', value: '%PROTOCOL%' }, { key: 'a', value: '%RESPONSE_CODE%' }])).toEqual([
+      virtualNodeRules.check(
+        { logging: { accessLog: { file: { path: '/dev/stdout', format: { json } } } } },
+        { quotas },
+      );
+    expect(
+      log([
+        { key: 'a', value: '%PROTOCOL%' },
+        { key: 'b', value: '%PROTOCOL%' },
+      ]),
+    ).toEqual([]);
+    expect(
+      log([
+        { key: 'a', value: '%PROTOCOL%' },
+        { key: 'a', value: '%RESPONSE_CODE%' },
+      ]),
+    ).toEqual([
       'spec.logging.accessLog.file.format.json[1].key: each key of a JSON log format must be different (same as spec.logging.accessLog.file.format.json[0].key)',
     ]);
   });

@@ -98,7 +98,9 @@ export function listenerProblems(listener: unknown, field: string): string[] {
   // otherwise: every proxy that calls this node (and the node's own) would NACK it.
   for (const duration of ['interval', 'baseEjectionDuration']) {
     if (at(listener, 'outlierDetection', duration, 'value') === 0) {
-      problems.push(`${field}.outlierDetection.${duration}.value: must be greater than 0 (Envoy refuses a zero duration here)`);
+      problems.push(
+        `${field}.outlierDetection.${duration}.value: must be greater than 0 (Envoy refuses a zero duration here)`,
+      );
     }
   }
   const pool = at(listener, 'connectionPool');

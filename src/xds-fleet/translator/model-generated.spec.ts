@@ -25,7 +25,7 @@ const model = AppMeshModel.load();
 const generator = new ModelRequestGenerator(model);
 const quotas = quotasOf('enterprise');
 const CERTS = 'src/xds-fleet/translator/testdata/certs';
-const SEEDS = Array.from({ length: Number(process.env["GEN_SEEDS"] ?? 60) }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: Number(process.env['GEN_SEEDS'] ?? 60) }, (_, i) => i + 1);
 /** Valid input; every bounded number at an end of its range; free text with characters that mean something. */
 const MUTATIONS: Mutation[] = ['none', 'extremes', 'oddText'];
 
@@ -59,7 +59,13 @@ function logToStdout(spec: Spec): Spec {
   return spec;
 }
 
-const provider = { name: 'target', spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'target.local' } } } };
+const provider = {
+  name: 'target',
+  spec: {
+    listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+    serviceDiscovery: { dns: { hostname: 'target.local' } },
+  },
+};
 const service = { name: 'svc.local', spec: { provider: { virtualNode: { virtualNodeName: 'target' } } } };
 
 function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInput }[] {
@@ -68,12 +74,18 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
   if (node && KIND_RULES.virtualNode.check(node, { quotas }).length === 0) {
     const spec = logToStdout(withRealFiles(node) as Spec);
     // The node serves svc.local, and calls it, so its listeners shape both its ingress and others' egress.
-    const backends = [...((spec['backends'] as unknown[] | undefined) ?? []), { virtualService: { virtualServiceName: 'svc.local' } }];
+    const backends = [
+      ...((spec['backends'] as unknown[] | undefined) ?? []),
+      { virtualService: { virtualServiceName: 'svc.local' } },
+    ];
     out.push({
       kind: 'virtual node',
       mesh: {
         mesh: { name: 'm' },
-        virtualNodes: [{ name: 'n', spec: { ...spec, backends } }, { name: 'client', spec: { backends: [{ virtualService: { virtualServiceName: 'svc.local' } }] } }],
+        virtualNodes: [
+          { name: 'n', spec: { ...spec, backends } },
+          { name: 'client', spec: { backends: [{ virtualService: { virtualServiceName: 'svc.local' } }] } },
+        ],
         virtualServices: [{ name: 'svc.local', spec: { provider: { virtualNode: { virtualNodeName: 'n' } } } }],
       },
     });
@@ -82,7 +94,9 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
   if (gateway && KIND_RULES.virtualGateway.check(gateway, { quotas }).length === 0) {
     const spec = logToStdout(withRealFiles(gateway) as Spec);
     const listeners = (spec['listeners'] as { portMapping: { protocol: string } }[]) ?? [];
-    const member = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute' }[listeners[0]?.portMapping.protocol ?? 'http'] ?? 'httpRoute';
+    const member =
+      { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute' }[listeners[0]?.portMapping.protocol ?? 'http'] ??
+      'httpRoute';
     const match = member === 'grpcRoute' ? { serviceName: 's' } : { prefix: '/' };
     out.push({
       kind: 'virtual gateway',
@@ -90,14 +104,30 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
         mesh: { name: 'm' },
         virtualNodes: [provider],
         virtualServices: [service],
-        virtualGateways: [{ name: 'g', spec, gatewayRoutes: [{ name: 'r', spec: { [member]: { match, action: { target: { virtualService: { virtualServiceName: 'svc.local' } } } } } }] }],
+        virtualGateways: [
+          {
+            name: 'g',
+            spec,
+            gatewayRoutes: [
+              {
+                name: 'r',
+                spec: {
+                  [member]: { match, action: { target: { virtualService: { virtualServiceName: 'svc.local' } } } },
+                },
+              },
+            ],
+          },
+        ],
       },
     });
   }
   const route = accepted('CreateRoute', { meshName: 'm', virtualRouterName: 'r' }, seed, mutation);
   const member = route && (['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const).find((m) => route[m]);
   if (route && member) {
-    const body = route[member] as { match?: { port?: number }; action: { weightedTargets: { virtualNode: string; port?: number }[] } };
+    const body = route[member] as {
+      match?: { port?: number };
+      action: { weightedTargets: { virtualNode: string; port?: number }[] };
+    };
     const protocol = PROTOCOL_OF[member];
     const router = { listeners: [{ portMapping: { port: body.match?.port ?? 8080, protocol } }] };
     if (KIND_RULES.route.check(route, { quotas, parentSpec: router }).length === 0) {
@@ -116,7 +146,10 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
         kind: 'route',
         mesh: {
           mesh: { name: 'm' },
-          virtualNodes: [...targets, { name: 'client-of-router', spec: { backends: [{ virtualService: { virtualServiceName: 'svc.local' } }] } }],
+          virtualNodes: [
+            ...targets,
+            { name: 'client-of-router', spec: { backends: [{ virtualService: { virtualServiceName: 'svc.local' } }] } },
+          ],
           virtualRouters: [{ name: 'r', spec: router, routes: [{ name: 'x', spec: route }] }],
           virtualServices: [{ name: 'svc.local', spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } } }],
         },
@@ -126,7 +159,10 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
   const gatewayRoute = accepted('CreateGatewayRoute', { meshName: 'm', virtualGatewayName: 'g' }, seed, mutation);
   const gwMember = gatewayRoute && (['httpRoute', 'http2Route', 'grpcRoute'] as const).find((m) => gatewayRoute[m]);
   if (gatewayRoute && gwMember) {
-    const body = gatewayRoute[gwMember] as { match?: { port?: number }; action: { target: { virtualService: { virtualServiceName: string }; port?: number } } };
+    const body = gatewayRoute[gwMember] as {
+      match?: { port?: number };
+      action: { target: { virtualService: { virtualServiceName: string }; port?: number } };
+    };
     const protocol = PROTOCOL_OF[gwMember];
     const gatewaySpec = { listeners: [{ portMapping: { port: body.match?.port ?? 8080, protocol } }] };
     if (KIND_RULES.gatewayRoute.check(gatewayRoute, { quotas, parentSpec: gatewaySpec }).length === 0) {
@@ -136,7 +172,15 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
         kind: 'gateway route',
         mesh: {
           mesh: { name: 'm' },
-          virtualNodes: [{ name: 'target', spec: { listeners: [{ portMapping: { port: targetPort, protocol } }], serviceDiscovery: { dns: { hostname: 'target.local' } } } }],
+          virtualNodes: [
+            {
+              name: 'target',
+              spec: {
+                listeners: [{ portMapping: { port: targetPort, protocol } }],
+                serviceDiscovery: { dns: { hostname: 'target.local' } },
+              },
+            },
+          ],
           virtualServices: [service],
           virtualGateways: [{ name: 'g', spec: gatewaySpec, gatewayRoutes: [{ name: 'r', spec: gatewayRoute }] }],
         },
@@ -149,7 +193,9 @@ function meshes(seed: number, mutation: Mutation): { kind: string; mesh: MeshInp
 const PROTOCOL_OF = { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc', tcpRoute: 'tcp' } as const;
 
 describe('what the API accepts, a real Envoy loads (model-generated specs)', () => {
-  const cases = SEEDS.flatMap((seed) => MUTATIONS.flatMap((mutation) => meshes(seed, mutation).map((c) => ({ ...c, seed, mutation }))));
+  const cases = SEEDS.flatMap((seed) =>
+    MUTATIONS.flatMap((mutation) => meshes(seed, mutation).map((c) => ({ ...c, seed, mutation }))),
+  );
 
   it('generates enough accepted specs of each kind to mean something', () => {
     expect(cases.filter((c) => c.kind === 'virtual node').length).toBeGreaterThan(20);
@@ -166,12 +212,17 @@ describe('what the API accepts, a real Envoy loads (model-generated specs)', () 
         const result = translate(buildSnapshot(mesh));
         for (const [view, set] of result.views) {
           if (view.startsWith(PROXYLESS_VIEW_PREFIX)) continue;
-          const bytes = encodeMessage('envoy.config.bootstrap.v3.Bootstrap', staticBootstrap(set, { adminPort: 19901, nodeId: view }));
+          const bytes = encodeMessage(
+            'envoy.config.bootstrap.v3.Bootstrap',
+            staticBootstrap(set, { adminPort: 19901, nodeId: view }),
+          );
           const verdict = await validateEnvoyConfig(bytes);
           if (!verdict.ok) {
             // Envoy prints the configuration before its reason: the reason is the last lines.
             const why = verdict.output.trim().split('\n').slice(-3).join(' ').slice(-800);
-            failures.push(`${kind} (seed ${seed}, ${mutation}) ${view}: ${why}\nspec: ${JSON.stringify(mesh).slice(0, 1500)}`);
+            failures.push(
+              `${kind} (seed ${seed}, ${mutation}) ${view}: ${why}\nspec: ${JSON.stringify(mesh).slice(0, 1500)}`,
+            );
           }
         }
       }),

@@ -71,7 +71,7 @@ const ODD_TEXT = [
   '/a b/%zz?x=1#f',
   '100%',
   '%REQ(x)%',
-  "it's \"quoted\" \\ ;--",
+  'it\'s "quoted" \\ ;--',
   'Ünïcödé.例え.テスト',
   'UPPER.Case.Local',
   ':authority',
@@ -352,7 +352,9 @@ export class ModelRequestGenerator {
       case 'oddText': {
         // Valid text (no NUL, no lone surrogate) that means something elsewhere: wildcards,
         // Envoy's %, separators of URLs and headers, quotes, non-ASCII, letter case.
-        const free = strings.filter((s) => !('enum' in s.shape && s.shape.enum) && s.where === 'body' && !s.member?.endsWith('Name'));
+        const free = strings.filter(
+          (s) => !('enum' in s.shape && s.shape.enum) && s.where === 'body' && !s.member?.endsWith('Name'),
+        );
         for (const slot of free) {
           const { min = 1, max = 255 } = slot.shape as { min?: number; max?: number };
           const text = pick(rng, ODD_TEXT);
