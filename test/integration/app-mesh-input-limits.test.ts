@@ -277,6 +277,44 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
     await sdk.send(new DeleteMeshCommand({ meshName: 'x' }));
   });
 
+  it('refuses a virtual service whose name is an existing one in other letter case (one host to DNS and Envoy)', async () => {
+    const m = { meshName: 'hosts' };
+    await sdk.send(new CreateMeshCommand(m));
+    await sdk.send(new CreateVirtualNodeCommand({ ...m, virtualNodeName: 'n', spec: nodeSpec }));
+    const provider: VirtualServiceSpec = { provider: { virtualNode: { virtualNodeName: 'n' } } };
+    await sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'Web.local', spec: provider }));
+    const existing = 'VirtualService Web.local already exists in mesh hosts';
+    for (const name of ['web.local', 'WEB.LOCAL'])
+      expect(
+        await errorOf(sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: name, spec: provider }))),
+      ).toEqual({
+        name: 'ConflictException',
+        status: 409,
+        message: `${existing}: VirtualService names are host names, compared without regard to letter case (${name} is the same host).`,
+      });
+    // Only ASCII letters fold (RFC 4343, and Envoy's own comparison): these are different hosts.
+    await sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'É.local', spec: provider }));
+    await sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'é.local', spec: provider }));
+    // Other kinds' names are not host names: a node may differ from another only in case.
+    await sdk.send(new CreateVirtualNodeCommand({ ...m, virtualNodeName: 'N', spec: nodeSpec }));
+    // The same request again is still the same resource's conflict, and another tenant is not affected.
+    expect(
+      (
+        await errorOf(
+          sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'Web.local', spec: provider })),
+        )
+      ).message,
+    ).toBe(`VirtualService Web.local already exists in mesh hosts.`);
+    const stranger = appMeshClient(api, other.accessKey);
+    await stranger.send(new CreateMeshCommand(m));
+    await stranger.send(new CreateVirtualNodeCommand({ ...m, virtualNodeName: 'n', spec: nodeSpec }));
+    await stranger.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'web.local', spec: provider }));
+    for (const name of ['Web.local', 'É.local', 'é.local'])
+      await sdk.send(new DeleteVirtualServiceCommand({ ...m, virtualServiceName: name }));
+    // Once the first spelling is gone, the other may be created.
+    await sdk.send(new CreateVirtualServiceCommand({ ...m, virtualServiceName: 'web.local', spec: provider }));
+  });
+
   it('refuses NUL and lone surrogates in paths, query values, names, tags, spec strings and client tokens', async () => {
     const create = (body: unknown) => raw({ method: 'PUT', path: '/v20190125/meshes', body: JSON.stringify(body) });
     expectBadRequest(await create({ meshName: 'a\u0000' }), `meshName: ${NUL}`);
@@ -372,7 +410,7 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
       path: '/v20190125/meshes/long/virtualNodes',
       body: `{"virtualNodeName":"m","spec":{"listeners":[{"portMapping":{"port":8080,"protocol":"http"},"timeout":{"tcp":{"idle":{"unit":"s","value":9223372036854775807}}}}],"serviceDiscovery":{"dns":{"hostname":"a.local"}}}}`,
     });
-    expectBadRequest(node, 'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 315576000000');
+    expectBadRequest(node, 'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 9223372035');
     const route = await raw({
       method: 'PUT',
       path: '/v20190125/meshes/long/virtualRouter/r/routes',

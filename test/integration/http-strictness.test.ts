@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { openSocket, rawExchange, readUntilClosed, type RawResponse } from '../support/raw-http.js';
 import { signedAppMeshRequest } from '../support/signed-http.js';
+import { signedAppMeshRequest as signedRawRequest } from '../support/signed-request.js';
 import { createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -317,6 +318,38 @@ describe('HTTP strictness', () => {
         'content-encoding': 'identity',
       });
       expect(identity.status).toBe(200);
+    });
+
+    it('a GET or DELETE with a body is verified over its bytes and decoded like any body', async () => {
+      // node:http (fetch refuses a GET body), signed as the SDK would.
+      const raw = (request: Parameters<typeof signedRawRequest>[2]) => signedRawRequest(api, tenant.accessKey, request);
+      await signed({
+        method: 'PUT',
+        path: '/v20190125/meshes',
+        headers: { 'content-type': 'application/json' },
+        body: '{"meshName":"bodies"}',
+      });
+      for (const method of ['GET', 'DELETE'] as const) {
+        const path = method === 'GET' ? '/v20190125/meshes/bodies' : '/v20190125/meshes/no-such-mesh';
+        // An empty JSON object is no input at all: the operation's own answer.
+        const plain = await raw({ method, path, body: '{}' });
+        expect(plain.status, plain.text).toBe(method === 'GET' ? 200 : 404);
+        // A member of the input belongs in the path or query, never in the body.
+        const member = await raw({ method, path, body: '{"meshName":"other"}' });
+        expect({ status: member.status, type: member.headers.get('x-amzn-errortype'), body: member.json }).toEqual({
+          status: 400,
+          type: 'BadRequestException',
+          body: { message: 'meshName: must be given in the URI path, not in the body' },
+        });
+        // Another content type is signed over its bytes, then refused (415), never read as empty.
+        const text = await raw({ method, path, body: 'hello', contentType: 'text/plain' });
+        expect([text.status, text.headers.get('x-amzn-errortype')]).toEqual([415, 'UnsupportedMediaTypeException']);
+        // Bytes other than the signed ones fail the signature, whatever the method.
+        const tampered = await raw({ method, path, body: '{}', sentBody: '{"x":1}' });
+        expect([tampered.status, tampered.headers.get('x-amzn-errortype')]).toEqual([403, 'InvalidSignatureException']);
+        const bad = await raw({ method, path, body: '{bad' });
+        expect([bad.status, bad.headers.get('x-amzn-errortype')]).toEqual([400, 'BadRequestException']);
+      }
     });
 
     it('the operator and tenant APIs decode bodies the same way', async () => {

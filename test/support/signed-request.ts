@@ -27,12 +27,16 @@ export async function signedAppMeshRequest(
     readonly path: string;
     readonly query?: Readonly<Record<string, string>>;
     readonly body?: string;
+    /** The Content-Type of a body (application/json unless given). */
+    readonly contentType?: string;
+    /** Bytes sent instead of the signed body (tampering). */
+    readonly sentBody?: string;
   },
 ): Promise<RawAnswer> {
   const url = new URL(app.baseUrl);
   const signer = new SignatureV4({ service: 'appmesh', region: app.config.region, credentials, sha256: Sha256 });
   const headers: Record<string, string> = { host: url.host };
-  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
   const signed = await signer.sign(
     new HttpRequest({
       method: request.method,
@@ -47,7 +51,8 @@ export async function signedAppMeshRequest(
   const search = Object.entries(request.query ?? {})
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .join('&');
-  const bytes = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+  const sentBody = request.sentBody ?? request.body;
+  const bytes = sentBody === undefined ? undefined : Buffer.from(sentBody, 'utf8');
   const sent = { ...(signed.headers as Record<string, string>) };
   if (bytes !== undefined) sent['content-length'] = String(bytes.length);
   const {

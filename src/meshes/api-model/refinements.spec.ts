@@ -107,14 +107,14 @@ describe('numbers', () => {
         spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' }, ...listener }] },
       },
     });
-  it('fit what they become in Envoy: 32-bit integers, durations up to 10,000 years, uint32 counters', () => {
+  it('fit what they become in Envoy: 32-bit integers, durations up to what Envoy loads (9,223,372,035 s), uint32 counters', () => {
     expect(node({ connectionPool: { http: { maxConnections: 2 ** 31 - 1 } } })).toEqual([]);
     expect(node({ connectionPool: { http: { maxConnections: 2 ** 31 } } })).toEqual([
       'spec.listeners[0].connectionPool.http.maxConnections: must be between 1 and 2147483647',
     ]);
-    expect(node({ timeout: { http: { idle: { unit: 's', value: 315_576_000_000 } } } })).toEqual([]);
-    expect(node({ timeout: { http: { idle: { unit: 's', value: 315_576_000_001 } } } })).toEqual([
-      'spec.listeners[0].timeout.http.idle.value: must be between 0 and 315576000000',
+    expect(node({ timeout: { http: { idle: { unit: 's', value: 9_223_372_035 } } } })).toEqual([]);
+    expect(node({ timeout: { http: { idle: { unit: 's', value: 9_223_372_036 } } } })).toEqual([
+      'spec.listeners[0].timeout.http.idle.value: must be between 0 and 9223372035',
     ]);
     expect(
       node({
@@ -149,6 +149,79 @@ describe('text that becomes an Envoy header, domain or path rewrite', () => {
     ]);
     // Header values may hold them: Envoy matches them as given.
     expect(route({ prefix: '/', headers: [{ name: 'x', match: { exact: 'a\nb' } }] })).toEqual([]);
+  });
+
+  it('names a query parameter with at least one character (Envoy refuses an empty matcher name)', () => {
+    expect(route({ prefix: '/', queryParameters: [{ name: '' }] })).toEqual([
+      'spec.httpRoute.match.queryParameters[0].name: must be at least 1 character long',
+    ]);
+    // An empty value to match is fine: Envoy matches `?q=` with it.
+    expect(route({ prefix: '/', queryParameters: [{ name: 'q', match: { exact: '' } }] })).toEqual([]);
+  });
+});
+
+describe('host names', () => {
+  it('have no *, which Envoy takes as a wildcard (gateway route hostnames, virtual service names)', () => {
+    const rule = 'must not contain "*" (a host name, which Envoy would take as a wildcard)';
+    const gatewayRoute = (hostname: unknown) =>
+      problems('CreateGatewayRoute', {
+        path: { meshName: 'm', virtualGatewayName: 'g' },
+        body: {
+          gatewayRouteName: 'x',
+          spec: {
+            httpRoute: {
+              match: { prefix: '/', hostname },
+              action: { target: { virtualService: { virtualServiceName: 's' } } },
+            },
+          },
+        },
+      });
+    expect(gatewayRoute({ exact: 'www.example.com' })).toEqual([]);
+    expect(gatewayRoute({ exact: '*.example.com' })).toEqual([`spec.httpRoute.match.hostname.exact: ${rule}`]);
+    expect(gatewayRoute({ suffix: '*' })).toEqual([`spec.httpRoute.match.hostname.suffix: ${rule}`]);
+    // The line-break rule still applies first.
+    expect(gatewayRoute({ exact: 'a\n*' })[0]).toMatch(/line break/);
+    const service = (name: string) =>
+      problems('CreateVirtualService', { path: { meshName: 'm' }, body: { virtualServiceName: name, spec: {} } });
+    expect(service('*.local')).toEqual([`virtualServiceName: ${rule}`]);
+    expect(service('a/b')[0]).toMatch(/must not contain "\/"/);
+    // A lookup of such a name (stored before the rule) is still possible.
+    expect(problems('DescribeVirtualService', { path: { meshName: 'm', virtualServiceName: '*' } })).toEqual([]);
+  });
+});
+
+describe('access log formats', () => {
+  it('are Envoy substitution formats, in node and gateway logs, text and JSON values', () => {
+    const node = (format: unknown) =>
+      problems('CreateVirtualNode', {
+        path: { meshName: 'm' },
+        body: { virtualNodeName: 'n', spec: { logging: { accessLog: { file: { path: '/dev/stdout', format } } } } },
+      });
+    const gateway = (format: unknown) =>
+      problems('CreateVirtualGateway', {
+        path: { meshName: 'm' },
+        body: {
+          virtualGatewayName: 'g',
+          spec: {
+            listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+            logging: { accessLog: { file: { path: '/dev/stdout', format } } },
+          },
+        },
+      });
+    expect(node({ text: '%START_TIME% %REQ(:PATH)% %RESPONSE_CODE% 100%%\n' })).toEqual([]);
+    expect(node({ text: '%NOPE%' })).toEqual([
+      'spec.logging.accessLog.file.format.text: must be an Envoy access log format: %NOPE% at position 0 is not a command operator Envoy supports',
+    ]);
+    expect(
+      gateway({
+        json: [
+          { key: 'code', value: '%RESPONSE_CODE%' },
+          { key: 'pct', value: '50%' },
+        ],
+      }),
+    ).toEqual([
+      'spec.logging.accessLog.file.format.json[1].value: must be an Envoy access log format: the % at position 2 starts no command operator (%NAME%, %NAME(argument)% or %NAME(argument):length%, or %% for a literal %)',
+    ]);
   });
 });
 

@@ -302,7 +302,7 @@ describe('validateInput: rules', () => {
     expect(problems('ListMeshes', { query: { limit: '0' } })).toEqual(['limit: must be between 1 and 100']);
     expect(problems('ListMeshes', { query: { limit: '101' } })).toEqual(['limit: must be between 1 and 100']);
     expect(node({ listeners: [listener({ timeout: { tcp: { idle: { unit: 's', value: -1 } } } })] })).toEqual([
-      'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 315576000000',
+      'spec.listeners[0].timeout.tcp.idle.value: must be between 0 and 9223372035',
     ]);
     expect(node({ listeners: [listener({ connectionPool: { tcp: { maxConnections: 0 } } })] })).toEqual([
       'spec.listeners[0].connectionPool.tcp.maxConnections: must be between 1 and 2147483647',

@@ -1,4 +1,4 @@
-import { at, duplicates, list, listenerProblems, type KindRules } from '../resources/kind-rules.js';
+import { accessLogProblems, at, duplicates, list, listenerProblems, type KindRules } from '../resources/kind-rules.js';
 
 /** Virtual gateways: ingress listeners for traffic entering the mesh. */
 export const virtualGatewayRules: KindRules = {
@@ -17,6 +17,7 @@ export const virtualGatewayRules: KindRules = {
       'each listener needs its own port',
     );
     listeners.forEach((l, i) => problems.push(...listenerProblems(l, `spec.listeners[${i}]`)));
+    problems.push(...accessLogProblems(spec));
     return problems;
   },
 };

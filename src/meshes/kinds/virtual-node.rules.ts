@@ -1,4 +1,4 @@
-import { at, duplicates, list, listenerProblems, type KindRules } from '../resources/kind-rules.js';
+import { accessLogProblems, at, duplicates, list, listenerProblems, type KindRules } from '../resources/kind-rules.js';
 
 /** Virtual nodes: listeners, backends, service discovery, TLS, logging. */
 export const virtualNodeRules: KindRules = {
@@ -31,6 +31,7 @@ export const virtualNodeRules: KindRules = {
       problems.push(`spec.backends: at most ${quotas.backendsPerVirtualNode} backends per virtual node on this plan`);
     }
     listeners.forEach((l, i) => problems.push(...listenerProblems(l, `spec.listeners[${i}]`)));
+    problems.push(...accessLogProblems(spec));
     // The model's documentation: "If you specify a listener, then you must specify service discovery information."
     if (listeners.length > 0 && at(spec, 'serviceDiscovery') === undefined) {
       problems.push(

@@ -6,6 +6,7 @@ export const virtualServiceRules: KindRules = {
   apiName: 'VirtualService',
   nameMember: 'virtualServiceName',
   quota: { key: 'virtualServicesPerMesh', per: 'mesh' },
+  hostNames: true,
   references(spec) {
     const refs: ReferenceTo[] = [];
     const node = at(spec, 'provider', 'virtualNode', 'virtualNodeName');

@@ -22,6 +22,11 @@ export interface KindRules {
   /** Routes live under a router, gateway routes under a gateway. */
   readonly parent?: { readonly kind: 'virtualRouter' | 'virtualGateway'; readonly nameMember: string };
   readonly quota: { readonly key: keyof PlanQuotas; readonly per: 'mesh' | 'parent' };
+  /**
+   * Names are DNS host names (virtual services): unique in the mesh without regard to ASCII
+   * letter case, as clients and Envoy compare them (common/ids/host-name.ts).
+   */
+  readonly hostNames?: true;
   /** Resources the spec names that must exist when it is written (and then cannot be deleted). */
   references(spec: Spec): ReferenceTo[];
   /** Problems as `<field>: <rule>`; `parentSpec` is the router's or gateway's spec for child kinds. */
@@ -89,6 +94,15 @@ export function listenerProblems(listener: unknown, field: string): string[] {
       problems.push(`${field}.healthCheck.port: must be the listener's port ${String(port)}`);
     }
   }
+  // Envoy requires both outlier detection durations to be greater than 0s and refuses the cluster
+  // otherwise: every proxy that calls this node (and the node's own) would NACK it.
+  for (const duration of ['interval', 'baseEjectionDuration']) {
+    if (at(listener, 'outlierDetection', duration, 'value') === 0) {
+      problems.push(
+        `${field}.outlierDetection.${duration}.value: must be greater than 0 (Envoy refuses a zero duration here)`,
+      );
+    }
+  }
   const pool = at(listener, 'connectionPool');
   if (pool !== null && typeof pool === 'object') {
     const poolProtocol = Object.keys(pool)[0];
@@ -99,6 +113,18 @@ export function listenerProblems(listener: unknown, field: string): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * A JSON access log format is one JSON object per request: a key given twice would silently keep
+ * only its last value (Envoy's `json_format` is an object), so it is refused.
+ */
+export function accessLogProblems(spec: Spec | undefined): string[] {
+  const json = list(at(spec, 'logging', 'accessLog', 'file', 'format', 'json'));
+  return duplicates(
+    json.map((entry, i) => ({ value: at(entry, 'key'), field: `spec.logging.accessLog.file.format.json[${i}].key` })),
+    'each key of a JSON log format must be different',
+  );
 }
 
 /**

@@ -190,6 +190,13 @@ export class MeshResourcesService {
         );
       }
       this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
+      // Under the mesh lock, so two creates differing only in case cannot both pass.
+      const sameHost = rules.hostNames ? await store.sameHostName(mesh.id, key) : undefined;
+      if (sameHost !== undefined)
+        throw new DomainError(
+          'CONFLICT',
+          `${describeKey(rules, { ...key, name: sameHost })} already exists in mesh ${mesh.name}: ${rules.apiName} names are host names, compared without regard to letter case (${key.name} is the same host).`,
+        );
       const row = await store.insertResource(mesh.id, key, { spec: asJson(input.spec), tags: asJson(tags) });
       if (row === 'exists')
         throw new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);

@@ -1,3 +1,4 @@
+import { ASCII_LOWER, ASCII_UPPER, hostNameKey } from '../../common/ids/host-name.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { Prisma, type Mesh, type MeshResource, type ResourceKind } from '../../generated/prisma/client.js';
 import type { ReferenceTo } from './kind-rules.js';
@@ -355,6 +356,20 @@ export class MeshStore {
         ...(parentName === undefined ? {} : { parentName }),
       },
     });
+  }
+
+  /**
+   * The name of another resource of `key`'s kind and parent whose name equals `key.name` without
+   * regard to ASCII letter case (host names), if one exists.
+   */
+  async sameHostName(meshId: string, key: ResourceKey): Promise<string | undefined> {
+    const rows = await this.db.$queryRaw<{ name: string }[]>`
+      SELECT name FROM mesh_resources
+      WHERE tenant_id = ${this.scope.tenantId}::uuid AND mesh_id = ${meshId}::uuid
+        AND kind = ${key.kind}::"ResourceKind" AND parent_name = ${key.parentName}
+        AND translate(name, ${ASCII_UPPER}, ${ASCII_LOWER}) = ${hostNameKey(key.name)} AND name <> ${key.name}
+      ORDER BY name LIMIT 1`;
+    return rows[0]?.name;
   }
 
   async insertResource(

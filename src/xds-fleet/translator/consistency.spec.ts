@@ -268,7 +268,23 @@ describe('consistent', () => {
       'virtualNode/x: endpoints entry eds holds a ClusterLoadAssignment for eds2',
       'virtualNode/x: listener lds has filter chain http more than once',
       'virtualNode/x: route configuration rds_http has virtual host h more than once',
-      'virtualNode/x: route configuration rds_http lists domain b in more than one virtual host',
+      'virtualNode/x: route configuration rds_http lists domain b more than once (letter case aside)',
+    ]);
+  });
+
+  it('reports a domain repeated in another letter case, as Envoy refuses it (ASCII folding only)', () => {
+    const set = goodView();
+    set.routes.set(
+      'rds_http',
+      routeConfig('rds_http', [
+        { name: 'Web', domains: ['Web.local', 'Web.local:80'], actions: [{ cluster: 'web' }] },
+        { name: 'web', domains: ['web.local', 'ÿ.local'], actions: [{ cluster: 'web' }] },
+        // Envoy lower-cases ASCII only: these two are different domains to it.
+        { name: 'u', domains: ['Ÿ.local'], actions: [{ cluster: 'web' }] },
+      ]),
+    );
+    expect(check(set, 'v')).toEqual([
+      'v: route configuration rds_http lists domain web.local more than once (letter case aside)',
     ]);
   });
 

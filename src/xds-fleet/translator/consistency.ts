@@ -1,3 +1,4 @@
+import { domainKey } from './domains.js';
 import { type EnvoyResource, type ResourceSet, TYPE } from './envoy-types.js';
 
 /**
@@ -13,7 +14,8 @@ import { type EnvoyResource, type ResourceSet, TYPE } from './envoy-types.js';
  * - every secret fetched over ADS (`sds_config.ads`) is in its secrets;
  * - no route configuration, cluster, ClusterLoadAssignment or secret is unreferenced;
  * - names are unique: each resource is stored under its own name, and within a Listener filter
- *   chain names, within a route configuration virtual host names and domains, do not repeat.
+ *   chain names, within a route configuration virtual host names do not repeat, nor do domains in
+ *   any letter case (Envoy compares them lower-cased and refuses the whole route configuration).
  *
  * Route configurations inlined in an HttpConnectionManager (`route_config`) are checked the same way.
  * Messages name the view and the resource.
@@ -56,8 +58,10 @@ function checkView(view: string, set: ResourceSet, problems: string[]): void {
       if (hostNames.has(hostName)) report(`${owner} has virtual host ${hostName} more than once`);
       hostNames.add(hostName);
       for (const domain of (host['domains'] as string[] | undefined) ?? []) {
-        if (domains.has(domain)) report(`${owner} lists domain ${domain} in more than one virtual host`);
-        domains.add(domain);
+        // Envoy refuses a domain repeated in any letter case (even within one virtual host).
+        const key = domainKey(domain);
+        if (domains.has(key)) report(`${owner} lists domain ${domain} more than once (letter case aside)`);
+        domains.add(key);
       }
       for (const route of (host['routes'] as EnvoyResource[] | undefined) ?? []) {
         const action = route['route'] as EnvoyResource | undefined;

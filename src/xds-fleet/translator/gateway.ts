@@ -113,7 +113,7 @@ function gatewayView(
 ): ResourceSet {
   const set = emptyResourceSet();
   const spec = gateway.spec as VirtualGatewaySpec;
-  const logs = accessLogs(spec.logging?.accessLog);
+  const logs = accessLogs(spec.logging?.accessLog, (message) => problems.push({ arn: gateway.arn, message }));
   const listeners = acceptedListeners(gateway, spec, egressPort, problems);
   const plans = listeners.map(({ listener, tls }) => ({ listener, tls, routes: applicableRoutes(gateway, listener) }));
 

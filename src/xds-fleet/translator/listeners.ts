@@ -1,3 +1,4 @@
+import { envoyFormatProblem } from '../../common/validation/envoy-format.js';
 import { arnMetadata, type EnvoyResource, type FilterChain, TYPE } from './envoy-types.js';
 import type { AccessLog } from './spec-types.js';
 import { TLS_TYPE } from './tls.js';
@@ -5,10 +6,26 @@ import { TLS_TYPE } from './tls.js';
 const ADS = { ads: {}, resource_api_version: 'V3' } as const;
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.router } };
 
-/** A node's access log (file, text or JSON), attached to every HTTP and TCP filter it has. */
-export function accessLogs(log: AccessLog | undefined): EnvoyResource[] {
+/**
+ * A node's or gateway's access log (file, text or JSON), attached to every HTTP and TCP filter it
+ * has. A format Envoy would refuse (stored before the API checked formats) would NACK every
+ * listener of the proxy: the log is left out instead, and `problem` says why; traffic still flows.
+ */
+export function accessLogs(log: AccessLog | undefined, problem: (message: string) => void): EnvoyResource[] {
   const file = log?.file;
   if (!file) return [];
+  const formats = file.format?.json
+    ? file.format.json.map((kv, i) => ({ field: `format.json[${i}].value`, value: kv.value }))
+    : file.format?.text !== undefined
+      ? [{ field: 'format.text', value: file.format.text }]
+      : [];
+  for (const { field, value } of formats) {
+    const refused = envoyFormatProblem(value);
+    if (refused) {
+      problem(`the access log is left out: logging.accessLog.file.${field} ${refused}`);
+      return [];
+    }
+  }
   const format = file.format?.json
     ? { log_format: { json_format: Object.fromEntries(file.format.json.map((kv) => [kv.key, kv.value])) } }
     : file.format?.text !== undefined

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { validateEnvoyConfig } from '../../../test/support/envoy.js';
-import { buildSnapshot, type MeshInput } from '../../../test/support/snapshot-builder.js';
+import { buildSnapshot, type MeshInput, TEST_ACCOUNT, TEST_REGION } from '../../../test/support/snapshot-builder.js';
 import { TYPE_URLS } from '../cache/compiled-mesh.js';
 import { encodeMessage } from '../encoding/protos.js';
 import { encodeResourceAny } from '../encoding/wire.js';
@@ -53,13 +53,18 @@ describe('translator golden cases', () => {
   });
 
   describe.each(cases)('%s', (name) => {
-    const input = parse(readFileSync(join(DIR, 'in', `${name}.yaml`), 'utf8')) as MeshInput;
+    // `problems`: what the translator must report for a case of refused input (resource: the ARN's resource part).
+    const input = parse(readFileSync(join(DIR, 'in', `${name}.yaml`), 'utf8')) as MeshInput & {
+      problems?: { resource: string; message: string }[];
+    };
     const snapshot = buildSnapshot(input);
     const result = translate(snapshot);
 
-    it('is a consistent snapshot and translates without problems', () => {
+    it('is a consistent snapshot and translates with the problems the case expects (none unless listed)', () => {
       expect(validateSnapshot(snapshot)).toEqual([]);
-      expect(result.problems).toEqual([]);
+      const arnPrefix = `arn:aws:appmesh:${TEST_REGION}:${TEST_ACCOUNT}:`;
+      const problems = result.problems.map((p) => ({ resource: p.arn.replace(arnPrefix, ''), message: p.message }));
+      expect(problems).toEqual(input.problems ?? []);
     });
 
     it('is internally consistent (every name used exists, nothing unused)', () => {

@@ -17,6 +17,7 @@ import {
 } from './envoy-types.js';
 import { gatewayTranslator } from './gateway.js';
 import { accessLogs, captureListener, directChains, httpConnectionManager, tcpProxy } from './listeners.js';
+import { DomainClaims } from './domains.js';
 import { DEFAULT_PORTS, names } from './names.js';
 import { compareRoutes, type Orderable } from './route-order.js';
 import { affectedViews } from './incremental.js';
@@ -160,7 +161,7 @@ class Translation {
   private nodeView(node: SnapshotResource): ResourceSet {
     const set = emptyResourceSet();
     const spec = node.spec as VirtualNodeSpec;
-    const logs = accessLogs(spec.logging?.accessLog);
+    const logs = accessLogs(spec.logging?.accessLog, (message) => this.problem(node.arn, message));
     this.ingress(node, spec, logs, set);
     this.egressListener(node, spec, logs, set);
     return set;
@@ -259,13 +260,29 @@ class Translation {
     }
     const httpByPort = new Map<number, { service: string; port: ServicePort }[]>();
     const tcpByPort = new Map<number, { service: string; port: ServicePort }>();
+    const allowAll = this.allowAll !== undefined;
+    // Every HTTP domain of this proxy's route configurations, across ports (the explicit egress
+    // configuration holds them all): a service that would repeat one is left out, not NACKed.
+    const claims = new DomainClaims(allowAll ? { '*': 'the mesh egress filter ALLOW_ALL' } : {});
     for (const serviceName of [...new Set(backends)].sort()) {
       const service = this.services.get(serviceName);
       if (!service) {
         // App Mesh lets a backend name a service created later: nothing to route to yet.
         continue;
       }
-      for (const port of this.withClientPolicy(this.resolveService(service), clientPolicies.get(serviceName), node)) {
+      const ports = this.withClientPolicy(this.resolveService(service), clientPolicies.get(serviceName), node);
+      const domains = ports
+        .filter((p) => HTTP_FAMILY.has(p.protocol))
+        .flatMap((p) => [serviceName, `${serviceName}:${p.port}`]);
+      const clash = claims.claim(`virtual service ${serviceName}`, domains);
+      if (clash) {
+        this.problem(
+          service.arn,
+          `is left out of the routes of ${node.name}'s proxy: its host ${clash.domain} is already ${clash.holder}'s${clash.caseOnly ? ' (Envoy and DNS compare host names without regard to letter case)' : ''}`,
+        );
+        continue;
+      }
+      for (const port of ports) {
         for (const clusterName of port.clusters) this.useEgressCluster(clusterName, set);
         if (HTTP_FAMILY.has(port.protocol)) {
           httpByPort.set(port.port, [...(httpByPort.get(port.port) ?? []), { service: serviceName, port }]);
@@ -279,7 +296,6 @@ class Translation {
         }
       }
     }
-    const allowAll = this.allowAll !== undefined;
     if (allowAll) set.clusters.set(this.allowAll!['name'] as string, this.allowAll!);
 
     const chains: FilterChain[] = [];

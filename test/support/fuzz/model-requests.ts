@@ -4,7 +4,8 @@ import type { AppMeshModel, OperationSpec, ShapeSpec } from '../../../src/meshes
  * Requests for the App Mesh surface generated from the model itself: a valid-shaped input for an
  * operation, then one mutation of one member (NUL, lone surrogates, lengths at and past the
  * limits, `/` in names, huge and negative numbers, wrong types, invalid regexes, unknown or
- * missing members, deep nesting). Deterministic for a given random source.
+ * missing members, deep nesting, every bounded number at its minimum or maximum, every free-text
+ * string replaced by text with characters that mean something to URLs, headers, Envoy or SQL). Deterministic for a given random source.
  */
 export interface Random {
   /** A float in [0, 1). */
@@ -57,8 +58,30 @@ export const MUTATIONS = [
   'missingRequired',
   'deepNesting',
   'longList',
+  'extremes',
+  'oddText',
 ] as const;
 export type Mutation = (typeof MUTATIONS)[number];
+
+/** Text that is valid everywhere yet means something to URLs, headers, Envoy, regexes or SQL. */
+const ODD_TEXT = [
+  '*',
+  '*.example.com',
+  'a*b',
+  '/a b/%zz?x=1#f',
+  '100%',
+  '%REQ(x)%',
+  'it\'s "quoted" \\ ;--',
+  'Ünïcödé.例え.テスト',
+  'UPPER.Case.Local',
+  ':authority',
+  'a:b:c',
+  '{}[]()<>',
+  ' leading and trailing ',
+  'x'.repeat(255),
+  '\u{1F600}',
+  '\t tab',
+];
 
 /** Names of resources the fuzz tenant owns, so that generated requests reach past NotFound. */
 export const EXISTING_NAMES = ['fuzz', 'node', 'router', 'route', 'gateway', 'groute', 'svc.fuzz.local'];
@@ -314,6 +337,31 @@ export class ModelRequestGenerator {
           ['{"a":', '}'],
         ]);
         return set(inBody(slots), new NumberLiteral(`${open.repeat(depth)}"x"${close.repeat(depth)}`));
+      }
+      case 'extremes': {
+        // Every bounded number at one end of its range: valid input that reaches what it becomes
+        // (an Envoy field) at its limit.
+        const bounded = numbers.filter((s) => s.shape.type !== 'float' && s.shape.type !== 'double');
+        for (const slot of bounded) {
+          const { min, max } = slot.shape as { min?: number; max?: number };
+          const end = rng.next() < 0.5 ? (min ?? max) : (max ?? min);
+          if (end !== undefined) (slot.parent as Record<string | number, Json>)[slot.key] = end;
+        }
+        return bounded.length > 0 ? 'every bounded number' : 'nowhere';
+      }
+      case 'oddText': {
+        // Valid text (no NUL, no lone surrogate) that means something elsewhere: wildcards,
+        // Envoy's %, separators of URLs and headers, quotes, non-ASCII, letter case.
+        const free = strings.filter(
+          (s) => !('enum' in s.shape && s.shape.enum) && s.where === 'body' && !s.member?.endsWith('Name'),
+        );
+        for (const slot of free) {
+          const { min = 1, max = 255 } = slot.shape as { min?: number; max?: number };
+          const text = pick(rng, ODD_TEXT);
+          const fitted = [...text].length > max ? [...text].slice(0, max).join('') : text.padEnd(min, 'x');
+          (slot.parent as Record<string | number, Json>)[slot.key] = fitted;
+        }
+        return free.length > 0 ? 'every free-text string' : 'nowhere';
       }
       case 'longList':
         return set(
