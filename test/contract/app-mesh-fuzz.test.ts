@@ -9,7 +9,7 @@ import {
   seededRandom,
   type GeneratedRequest,
 } from '../support/fuzz/model-requests.js';
-import { signedAppMeshRequest, type RawAnswer } from '../support/signed-request.js';
+import { jsonContentType, signedAppMeshRequest, type SignedAnswer } from '../support/signed-http.js';
 import { uniqueName } from '../support/tenant-builder.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -31,7 +31,7 @@ describe(`App Mesh surface under generated input (seed ${SEED})`, () => {
   let tenant: CreatedTenant;
   const statuses = new Map<number, number>();
   const send = (req: Omit<GeneratedRequest, 'mutation' | 'target' | 'emptyLabel'>) =>
-    signedAppMeshRequest(api, tenant.accessKey, req);
+    signedAppMeshRequest(api, tenant.accessKey, { ...req, headers: jsonContentType(req.body) });
 
   beforeAll(async () => {
     api = await startTestApp();
@@ -98,10 +98,10 @@ describe(`App Mesh surface under generated input (seed ${SEED})`, () => {
   });
 
   /** Why an answer breaks the contract, or `undefined`. */
-  function violation(op: OperationName, req: GeneratedRequest, answer: RawAnswer): string | undefined {
+  function violation(op: OperationName, req: GeneratedRequest, answer: SignedAnswer): string | undefined {
     if (answer.status >= 500) return `answered ${answer.status}`;
     if (answer.status < 300) {
-      const ok = typeof answer.json === 'object' && answer.json !== null;
+      const ok = typeof answer.body === 'object' && answer.body !== null;
       return ok ? undefined : `answered ${answer.status} without a JSON object body: ${answer.text.slice(0, 200)}`;
     }
     const type = answer.headers.get('x-amzn-errortype');
@@ -110,7 +110,7 @@ describe(`App Mesh surface under generated input (seed ${SEED})`, () => {
     if (req.emptyLabel) allowed.add('UnknownOperationException');
     if (type === null) return `answered ${answer.status} without x-amzn-ErrorType`;
     if (!allowed.has(type)) return `answered ${answer.status} ${type}, not an error ${op} declares`;
-    const body = answer.json as { message?: unknown } | undefined;
+    const body = answer.body as { message?: unknown } | undefined;
     if (typeof body !== 'object' || body === null || typeof body.message !== 'string') {
       return `answered ${answer.status} ${type} without a JSON {"message": string} body: ${answer.text.slice(0, 200)}`;
     }

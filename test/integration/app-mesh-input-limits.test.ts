@@ -47,7 +47,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { errorOf } from '../support/sdk-errors.js';
-import { signedAppMeshRequest, type RawAnswer } from '../support/signed-request.js';
+import { jsonContentType, signedAppMeshRequest, type SignedAnswer } from '../support/signed-http.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -72,8 +72,8 @@ const gatewayRouteSpec = (service: string): GatewayRouteSpec => ({
 });
 
 /** The App Mesh error shape: the type header, and a JSON body with a string message. */
-function expectBadRequest(answer: RawAnswer, message: string): void {
-  expect({ status: answer.status, type: answer.headers.get('x-amzn-errortype'), body: answer.json }).toEqual({
+function expectBadRequest(answer: SignedAnswer, message: string): void {
+  expect({ status: answer.status, type: answer.headers.get('x-amzn-errortype'), body: answer.body }).toEqual({
     status: 400,
     type: 'BadRequestException',
     body: { message },
@@ -86,7 +86,7 @@ describe('App Mesh input at the limits (real AWS SDK and raw signed HTTP)', () =
   let other: CreatedTenant;
   let sdk: AppMeshClient;
   const raw = (request: Parameters<typeof signedAppMeshRequest>[2]) =>
-    signedAppMeshRequest(api, tenant.accessKey, request);
+    signedAppMeshRequest(api, tenant.accessKey, { ...request, headers: jsonContentType(request.body) });
 
   beforeAll(async () => {
     api = await startTestApp();

@@ -4,8 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { openSocket, rawExchange, readUntilClosed, type RawResponse } from '../support/raw-http.js';
-import { signedAppMeshRequest } from '../support/signed-http.js';
-import { signedAppMeshRequest as signedRawRequest } from '../support/signed-request.js';
+import { jsonContentType, signedAppMeshRequest } from '../support/signed-http.js';
 import { createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -321,8 +320,9 @@ describe('HTTP strictness', () => {
     });
 
     it('a GET or DELETE with a body is verified over its bytes and decoded like any body', async () => {
-      // node:http (fetch refuses a GET body), signed as the SDK would.
-      const raw = (request: Parameters<typeof signedRawRequest>[2]) => signedRawRequest(api, tenant.accessKey, request);
+      // Signed as the SDK would, with its JSON Content-Type unless a test names another.
+      const raw = (request: Parameters<typeof signedAppMeshRequest>[2]) =>
+        signedAppMeshRequest(api, tenant.accessKey, { headers: jsonContentType(request.body), ...request });
       await signed({
         method: 'PUT',
         path: '/v20190125/meshes',
@@ -336,13 +336,13 @@ describe('HTTP strictness', () => {
         expect(plain.status, plain.text).toBe(method === 'GET' ? 200 : 404);
         // A member of the input belongs in the path or query, never in the body.
         const member = await raw({ method, path, body: '{"meshName":"other"}' });
-        expect({ status: member.status, type: member.headers.get('x-amzn-errortype'), body: member.json }).toEqual({
+        expect({ status: member.status, type: member.headers.get('x-amzn-errortype'), body: member.body }).toEqual({
           status: 400,
           type: 'BadRequestException',
           body: { message: 'meshName: must be given in the URI path, not in the body' },
         });
         // Another content type is signed over its bytes, then refused (415), never read as empty.
-        const text = await raw({ method, path, body: 'hello', contentType: 'text/plain' });
+        const text = await raw({ method, path, body: 'hello', headers: { 'content-type': 'text/plain' } });
         expect([text.status, text.headers.get('x-amzn-errortype')]).toEqual([415, 'UnsupportedMediaTypeException']);
         // Bytes other than the signed ones fail the signature, whatever the method.
         const tampered = await raw({ method, path, body: '{}', sentBody: '{"x":1}' });

@@ -49,12 +49,15 @@ export async function call(
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let parsed: unknown = text;
+  return { status: res.status, body: parseAnswer(await res.text()), headers: res.headers };
+}
+
+/** A response body as tests read it: parsed JSON, else the text; `undefined` when empty. */
+export function parseAnswer(text: string): unknown {
+  if (text === '') return undefined;
   try {
-    parsed = text === '' ? undefined : JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    // keep text
+    return text;
   }
-  return { status: res.status, body: parsed, headers: res.headers };
 }
