@@ -9,6 +9,7 @@ import { GraphqlGate } from './http/graphql-gate.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
+import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
@@ -32,6 +33,8 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...SPEC_RESOLVERS,
   ...PROXIES_RESOLVERS,
   ...KIND_MUTATION_RESOLVERS,
+  MeshTopologyResolver,
+  TopologyNodeResolver,
 ];
 
 /**
