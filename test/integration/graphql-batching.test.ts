@@ -173,7 +173,7 @@ describe('GraphQL batching and topology', () => {
     const mixed = await gql(alice, next(2), { m: 'small', after });
     expect(mixed.errors).toHaveLength(1);
     expect(mixed.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['after'] });
-    // The index arrives as a string today, where the GraphQL spec wants an integer (to be fixed apart).
+    // Mercurius' response schema (lib/routes.js) serialises path items as strings; the spec wants integers.
     expect(mixed.errors[0].path.map(String)).toEqual(['mesh', 'virtualRouters', 'nodes', '1', 'routes']);
   });
 
