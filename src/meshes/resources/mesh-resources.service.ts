@@ -353,7 +353,7 @@ export class MeshResourcesService {
           slot,
           meshId: mesh.id,
           parentName,
-          limit: limit + 1,
+          limit,
           ...(after === undefined ? {} : { afterName: after }),
         });
         answers.push({ items: [] });
@@ -362,10 +362,14 @@ export class MeshResourcesService {
         answers.push(err);
       }
     }
-    const pages = await store.listResourcePages(kind, wanted);
+    // One row more than each page holds tells whether a next page exists, as in `resourcePage`.
+    const pages = await store.listResourcePages(
+      kind,
+      wanted.map((w) => ({ ...w, limit: w.limit + 1 })),
+    );
     for (const [i, { slot, parentName, meshId, limit }] of wanted.entries()) {
       const meshName = targets[slot]!.meshName;
-      answers[slot] = pageOf(pages[i]!, limit - 1, `${kind}:${meshId}:${parentName}`, (r) =>
+      answers[slot] = pageOf(pages[i]!, limit, `${kind}:${meshId}:${parentName}`, (r) =>
         resourceData(scope, this.region, meshName, r),
       );
     }
