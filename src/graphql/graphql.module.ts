@@ -7,6 +7,9 @@ import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
+import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
+import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
+import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
@@ -30,6 +33,8 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...SPEC_RESOLVERS,
   ...PROXIES_RESOLVERS,
   ...KIND_MUTATION_RESOLVERS,
+  MeshTopologyResolver,
+  TopologyNodeResolver,
 ];
 
 /**
@@ -43,9 +48,9 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     MeshStatusModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      imports: [GraphqlGateModule],
-      inject: [GraphqlGate],
-      useFactory: (gate: GraphqlGate): MercuriusDriverConfig => ({
+      imports: [GraphqlGateModule, GraphqlLoadersModule],
+      inject: [GraphqlGate, RequestLoadersFactory],
+      useFactory: (gate: GraphqlGate, loaders: RequestLoadersFactory): MercuriusDriverConfig => ({
         path: GRAPHQL_PATH,
         // The schema is built in memory; the committed SDL is printed by scripts, never at startup.
         autoSchemaFile: true,
@@ -55,6 +60,8 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
         validationRules: [queryCostRule(GRAPHQL_LIMITS.maxCost)],
         errorFormatter: (execution) => formatGraphqlErrors(execution),
         additionalRouteOptions: { preValidation: gate.preValidation },
+        // Fresh loaders per request (the driver adds `req`): batching never caches across requests.
+        context: (): GraphqlRequestContext => ({ loaders: loaders.create() }),
       }),
     }),
   ],

@@ -9,6 +9,8 @@ import { JsonScalar } from '../scalars/json.scalar.js';
 import { MeshPropagation } from './mesh-propagation.models.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { nameArg } from './name-args.js';
+import { Loaders } from '../loaders/loaders.decorator.js';
+import type { TenantLoaders } from '../loaders/request-loaders.js';
 import {
   Mesh,
   MeshConnection,
@@ -72,39 +74,39 @@ export class MeshResolver {
   }
 
   @ResolveField(() => [ConnectedProxy], { description: "The proxies connected to the mesh's xDS servers now." })
-  proxies(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<ConnectedProxy[]> {
-    return this.status.proxies(scope, mesh.meshName) as Promise<ConnectedProxy[]>;
+  async proxies(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields): Promise<ConnectedProxy[]> {
+    return [...(await loaders.proxies(mesh.meshName))] as ConnectedProxy[];
   }
 
   @ResolveField(() => VirtualNodeConnection)
-  virtualNodes(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(scope, mesh, 'virtualNode', page);
+  virtualNodes(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
+    return this.children(loaders, mesh, 'virtualNode', page);
   }
 
   @ResolveField(() => VirtualServiceConnection)
-  virtualServices(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(scope, mesh, 'virtualService', page);
+  virtualServices(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
+    return this.children(loaders, mesh, 'virtualService', page);
   }
 
   @ResolveField(() => VirtualRouterConnection)
-  virtualRouters(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(scope, mesh, 'virtualRouter', page);
+  virtualRouters(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
+    return this.children(loaders, mesh, 'virtualRouter', page);
   }
 
   @ResolveField(() => VirtualGatewayConnection)
-  virtualGateways(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(scope, mesh, 'virtualGateway', page);
+  virtualGateways(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
+    return this.children(loaders, mesh, 'virtualGateway', page);
   }
 
   private children(
-    scope: TenantScope,
+    loaders: TenantLoaders,
     mesh: ResourceFields,
     kind: ResourceKind,
     page: ConnectionArgs,
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) => this.resources.listData(scope, kind, { meshName: mesh.meshName, ...p }),
+      (p) => loaders.page(kind, { meshName: mesh.meshName, ...p }),
       (ref) => resourceView(kind, ref),
     );
   }

@@ -17,7 +17,8 @@ import {
   VirtualService,
   type ResourceFields,
 } from './resource.models.js';
-import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
+import { Loaders } from '../loaders/loaders.decorator.js';
+import type { TenantLoaders } from '../loaders/request-loaders.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { resourceView } from './resource-view.js';
 
@@ -53,11 +54,9 @@ function ProxiesResolver(type: Type<ResourceFields>, kind: 'virtualNode' | 'virt
   @Resolver(() => type)
   @Authenticate('tenant')
   class KindProxiesResolver {
-    constructor(@Inject(MeshStatusService) readonly status: MeshStatusService) {}
-
     @ResolveField(() => [ConnectedProxy], { description: `The proxies connected now as this ${type.name}.` })
-    async proxies(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<ConnectedProxy[]> {
-      const all = await this.status.proxies(scope, resource.meshName);
+    async proxies(@Loaders() loaders: TenantLoaders, @Parent() resource: ResourceFields): Promise<ConnectedProxy[]> {
+      const all = await loaders.proxies(resource.meshName);
       return all.filter((p) => p.kind === kind && p.name === resource.name) as ConnectedProxy[];
     }
   }
@@ -83,17 +82,15 @@ export const SPEC_RESOLVERS: readonly Type<unknown>[] = [
 @Resolver(() => VirtualRouter)
 @Authenticate('tenant')
 export class VirtualRouterResolver {
-  constructor(private readonly meshes: MeshResourcesService) {}
-
   @ResolveField(() => RouteConnection, { description: "The router's routes, by name." })
   routes(
-    @CurrentScope() scope: TenantScope,
+    @Loaders() loaders: TenantLoaders,
     @Parent() router: ResourceFields,
     @Args() page: ConnectionArgs,
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) => this.meshes.listData(scope, 'route', { meshName: router.meshName, parentName: router.name, ...p }),
+      (p) => loaders.page('route', { meshName: router.meshName, parentName: router.name, ...p }),
       (ref) => resourceView('route', ref),
     );
   }
@@ -102,18 +99,15 @@ export class VirtualRouterResolver {
 @Resolver(() => VirtualGateway)
 @Authenticate('tenant')
 export class VirtualGatewayResolver {
-  constructor(private readonly meshes: MeshResourcesService) {}
-
   @ResolveField(() => GatewayRouteConnection, { description: "The gateway's gateway routes, by name." })
   gatewayRoutes(
-    @CurrentScope() scope: TenantScope,
+    @Loaders() loaders: TenantLoaders,
     @Parent() gateway: ResourceFields,
     @Args() page: ConnectionArgs,
   ): Promise<Connection<ResourceFields>> {
     return listPage(
       page,
-      (p) =>
-        this.meshes.listData(scope, 'gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
+      (p) => loaders.page('gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
       (ref) => resourceView('gatewayRoute', ref),
     );
   }

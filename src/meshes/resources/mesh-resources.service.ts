@@ -44,6 +44,14 @@ export interface Page<T> {
   readonly nextToken?: string;
 }
 
+/** One resource of a mesh as `meshContents` reads it: its key, and its Describe data. */
+export interface MeshContent {
+  readonly kind: ResourceKind;
+  readonly parentName: string;
+  readonly name: string;
+  readonly data: ResourceData;
+}
+
 export interface PageRequest {
   readonly limit?: number;
   readonly nextToken?: string;
@@ -312,6 +320,83 @@ export class MeshResourcesService {
     target: MeshTarget & { parentName?: string } & PageRequest,
   ): Promise<Page<ResourceData>> {
     return this.resourcePage(scope, kind, target, (meshName, r) => resourceData(scope, this.region, meshName, r));
+  }
+
+  /**
+   * Many pages of one kind at once, each as `listData` reads it, for callers that list the children
+   * of many parents (the GraphQL API's nested connections): one query for the meshes, one for every
+   * page, whatever their number. Each answer is the page or the error `listData` would throw for
+   * it (an unknown mesh, a refused cursor). Parents are not looked up: a parent that does not exist
+   * has an empty page, since its caller read it in the same request.
+   */
+  async listDataBatch(
+    scope: TenantScope,
+    kind: ResourceKind,
+    targets: readonly (MeshTarget & { parentName?: string } & PageRequest)[],
+  ): Promise<(Page<ResourceData> | DomainError)[]> {
+    const store = this.stores.reader(scope);
+    const meshes = new Map(
+      (await store.findMeshes([...new Set(targets.map((t) => t.meshName))])).map((m) => [m.name, m]),
+    );
+    const answers: (Page<ResourceData> | DomainError)[] = [];
+    const wanted: { slot: number; meshId: string; parentName: string; afterName?: string; limit: number }[] = [];
+    for (const [slot, target] of targets.entries()) {
+      try {
+        this.checkOwner(scope, target);
+        const mesh = meshes.get(target.meshName);
+        if (!mesh) throw meshNotFound(scope, target.meshName);
+        const parentName = target.parentName ?? '';
+        const limit = target.limit ?? DEFAULT_PAGE;
+        const tokenKind = `${kind}:${mesh.id}:${parentName}`;
+        const after = target.nextToken === undefined ? undefined : decodePageToken(target.nextToken, tokenKind);
+        wanted.push({
+          slot,
+          meshId: mesh.id,
+          parentName,
+          limit,
+          ...(after === undefined ? {} : { afterName: after }),
+        });
+        answers.push({ items: [] });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        answers.push(err);
+      }
+    }
+    // One row more than each page holds tells whether a next page exists, as in `resourcePage`.
+    const pages = await store.listResourcePages(
+      kind,
+      wanted.map((w) => ({ ...w, limit: w.limit + 1 })),
+    );
+    for (const [i, { slot, parentName, meshId, limit }] of wanted.entries()) {
+      const meshName = targets[slot]!.meshName;
+      answers[slot] = pageOf(pages[i]!, limit, `${kind}:${meshId}:${parentName}`, (r) =>
+        resourceData(scope, this.region, meshName, r),
+      );
+    }
+    return answers;
+  }
+
+  /**
+   * A mesh and every resource in it, read on one consistent snapshot of the database (two
+   * queries): what a view of the whole mesh (the GraphQL topology) is drawn from.
+   */
+  async meshContents(
+    scope: TenantScope,
+    target: MeshTarget,
+  ): Promise<{ mesh: ResourceData; resources: MeshContent[] }> {
+    return this.stores.consistentRead(scope, async (store) => {
+      const mesh = await this.mesh(store, target);
+      const rows = await store.allResources(mesh.id);
+      return {
+        mesh: meshData(scope, this.region, mesh),
+        resources: rows.map((r) => ({
+          kind: r.kind,
+          parentName: r.parentName,
+          name: r.name,
+          data: resourceData(scope, this.region, mesh.name, r),
+        })),
+      };
+    });
   }
 
   private async resourcePage<T>(

@@ -509,6 +509,46 @@ export class MeshStore {
     });
   }
 
+  /**
+   * Many keyset pages of one kind in ONE statement (the GraphQL API's batched nested connections):
+   * for each request, at most `limit` resources of its mesh and parent named after `afterName`, by
+   * name, as `listResources` reads one page. The answer has one list per request, in order.
+   */
+  async listResourcePages(
+    kind: ResourceKind,
+    requests: readonly { meshId: string; parentName: string; afterName?: string; limit: number }[],
+  ): Promise<MeshResource[][]> {
+    if (requests.length === 0) return [];
+    const wanted = Prisma.join(
+      requests.map(
+        (r, i) =>
+          // Names are never empty, so '' sorts before every name: "no cursor".
+          Prisma.sql`(${i}::int, ${r.meshId}::uuid, ${r.parentName}::varchar, ${r.afterName ?? ''}::varchar, ${r.limit}::int)`,
+      ),
+    );
+    const rows = await this.db.$queryRaw<(MeshResource & { slot: number })[]>`
+      SELECT w.slot, r.id, r.tenant_id AS "tenantId", r.mesh_id AS "meshId", r.kind, r.parent_name AS "parentName",
+             r.name, r.spec, r.version, r.tags, r.created_at AS "createdAt", r.updated_at AS "updatedAt"
+      FROM (VALUES ${wanted}) AS w(slot, mesh_id, parent_name, after_name, lim)
+      CROSS JOIN LATERAL (
+        SELECT * FROM mesh_resources m
+        WHERE m.tenant_id = ${this.scope.tenantId}::uuid AND m.mesh_id = w.mesh_id
+          AND m.kind = ${kind}::"ResourceKind" AND m.parent_name = w.parent_name AND m.name > w.after_name
+        ORDER BY m.name
+        LIMIT w.lim
+      ) r
+      ORDER BY w.slot, r.name`;
+    const pages = requests.map((): MeshResource[] => []);
+    for (const { slot, ...row } of rows) pages[slot]!.push(row);
+    return pages;
+  }
+
+  /** The tenant's meshes of these names (those that exist). */
+  findMeshes(names: readonly string[]): Promise<Mesh[]> {
+    if (names.length === 0) return Promise.resolve([]);
+    return this.db.mesh.findMany({ where: { tenantId: this.scope.tenantId, name: { in: [...names] } } });
+  }
+
   /** Every resource of a mesh, in a stable order (for compiling the mesh as one snapshot). */
   allResources(meshId: string): Promise<MeshResource[]> {
     return this.db.meshResource.findMany({

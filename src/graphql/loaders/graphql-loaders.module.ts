@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MeshesModule } from '../../meshes/meshes.module.js';
+import { MeshStatusModule } from '../../xds-fleet/status/mesh-status.module.js';
+import { RequestLoadersFactory } from './request-loaders.js';
+
+/** The per-request loaders' factory, for the GraphQL driver's context (it is built before the resolvers). */
+@Module({
+  imports: [MeshesModule, MeshStatusModule],
+  providers: [RequestLoadersFactory],
+  exports: [RequestLoadersFactory],
+})
+export class GraphqlLoadersModule {}

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TenantsService, type CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { createBigMesh } from '../support/big-mesh-builder.js';
+import { createShopMesh } from '../support/mesh-fixture.js';
+import { countSqlStatements } from '../support/sql-statement-counter.js';
+import { appMeshClient, createTenant } from '../support/tenant-builder.js';
+import { call, startTestApp, type TestApp } from '../support/test-app.js';
+
+type Json = Record<string, any>;
+
+const TOPOLOGY = `query($m: String!) { mesh(name: $m) { topology {
+  nodes { id kind name arn proxies }
+  edges { from to kind weight }
+} } }`;
+
+/** Every nested connection, several levels deep, and the proxies of each virtual node and gateway. */
+const NESTED = `query($m: String!) {
+  meshes(first: 10) { nodes { name virtualNodes(first: 5) { nodes { name } } } }
+  mesh(name: $m) {
+    proxies { name }
+    virtualNodes(first: 100) { nodes { name spec proxies { name } } }
+    virtualServices(first: 100) { nodes { name spec } }
+    virtualRouters(first: 50) { nodes { name spec routes(first: 20) { nodes { name spec } } } }
+    virtualGateways(first: 10) { nodes { name proxies { name } gatewayRoutes(first: 100) { nodes { name spec } } } }
+  }
+}`;
+
+/**
+ * No N+1 (issue 13): the topology and deeply nested queries issue the same number of SQL
+ * statements for a mesh of 50 virtual nodes and one of 500, counted at the PostgreSQL driver.
+ */
+describe('GraphQL batching and topology', () => {
+  let app: TestApp;
+  let alice: CreatedTenant;
+  let bob: CreatedTenant;
+
+  const gql = async (tenant: CreatedTenant, query: string, variables: Json): Promise<Json> => {
+    const res = await call(
+      app.baseUrl,
+      'POST',
+      '/graphql',
+      { authorization: `Bearer ${tenant.apiToken.token}` },
+      { query, variables },
+    );
+    return res.body as Json;
+  };
+  const counted = async (tenant: CreatedTenant, query: string, variables: Json) => {
+    let body: Json = {};
+    const { count, texts } = await countSqlStatements(async () => {
+      body = await gql(tenant, query, variables);
+    });
+    return { body, count, texts };
+  };
+
+  beforeAll(async () => {
+    // The api role alone: no worker or shard sends statements in the background while counting.
+    app = await startTestApp(['api']);
+    [alice, bob] = await Promise.all([createTenant(app), createTenant(app)]);
+    const tenants = app.app.get(TenantsService);
+    const aliceScope = await tenants.scopeOf(alice.accountId);
+    const aliceClient = appMeshClient(app, alice.accessKey);
+    await createBigMesh(app, aliceClient, aliceScope, 'small', 50);
+    await createBigMesh(app, aliceClient, aliceScope, 'big', 500);
+    await createShopMesh(aliceClient);
+    // Bob has a mesh named like one of Alice's, with other resources: names are per tenant.
+    await createShopMesh(appMeshClient(app, bob.accessKey), { mesh: 'big' });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('draws a mesh: gateways → gateway routes → services → routers → routes (weights) → nodes → backends', async () => {
+    const body = await gql(alice, TOPOLOGY, { m: 'shop' });
+    expect(body.errors).toBeUndefined();
+    const { nodes, edges } = body.data.mesh.topology;
+    const ids = nodes.map((n: Json) => n.id).sort();
+    expect(ids).toEqual(
+      [
+        'route/api-router/main',
+        'virtualNode/api',
+        'virtualNode/web',
+        'virtualRouter/api-router',
+        'virtualService/api.shop.local',
+      ].sort(),
+    );
+    const web = nodes.find((n: Json) => n.id === 'virtualNode/web');
+    expect(web).toMatchObject({ kind: 'VIRTUAL_NODE', name: 'web', proxies: 0 });
+    expect(web.arn).toBe(`arn:aws:appmesh:${app.config.region}:${alice.accountId}:mesh/shop/virtualNode/web`);
+    expect(nodes.find((n: Json) => n.kind === 'ROUTE')).toMatchObject({ name: 'main', proxies: null });
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        { from: 'virtualService/api.shop.local', to: 'virtualRouter/api-router', kind: 'PROVIDER', weight: null },
+        { from: 'virtualRouter/api-router', to: 'route/api-router/main', kind: 'ROUTE', weight: null },
+        { from: 'route/api-router/main', to: 'virtualNode/api', kind: 'WEIGHTED_TARGET', weight: 1 },
+        { from: 'virtualNode/web', to: 'virtualService/api.shop.local', kind: 'BACKEND', weight: null },
+      ]),
+    );
+    expect(edges).toHaveLength(4);
+  });
+
+  it('draws gateways and weights of a big mesh', async () => {
+    const body = await gql(alice, TOPOLOGY, { m: 'small' });
+    expect(body.errors).toBeUndefined();
+    const { nodes, edges } = body.data.mesh.topology;
+    // 50 nodes, 50 services, 5 routers, 10 routes, 1 gateway, 5 gateway routes.
+    expect(nodes).toHaveLength(121);
+    expect(nodes[0]).toMatchObject({ id: 'virtualGateway/gw', kind: 'VIRTUAL_GATEWAY', proxies: 0 });
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        { from: 'virtualGateway/gw', to: 'gatewayRoute/gw/gr-1', kind: 'GATEWAY_ROUTE', weight: null },
+        { from: 'gatewayRoute/gw/gr-1', to: 'virtualService/svc-10', kind: 'TARGET', weight: null },
+        { from: 'virtualService/svc-10', to: 'virtualRouter/router-1', kind: 'PROVIDER', weight: null },
+        { from: 'route/router-1/a', to: 'virtualNode/node-10', kind: 'WEIGHTED_TARGET', weight: 80 },
+        { from: 'route/router-1/a', to: 'virtualNode/node-11', kind: 'WEIGHTED_TARGET', weight: 20 },
+        { from: 'virtualService/svc-11', to: 'virtualNode/node-11', kind: 'PROVIDER', weight: null },
+        { from: 'virtualNode/node-49', to: 'virtualService/svc-0', kind: 'BACKEND', weight: null },
+      ]),
+    );
+    // 5 + 5 gateway edges, 50 providers, 10 router→route, 15 weighted targets, 50 backends.
+    expect(edges).toHaveLength(135);
+  });
+
+  it('issues the same number of SQL statements for the topology of 50 and of 500 virtual nodes', async () => {
+    const small = await counted(alice, TOPOLOGY, { m: 'small' });
+    const big = await counted(alice, TOPOLOGY, { m: 'big' });
+    expect(small.body.errors).toBeUndefined();
+    expect(big.body.errors).toBeUndefined();
+    expect(big.body.data.mesh.topology.nodes).toHaveLength(1201);
+    expect(big.count).toBe(small.count);
+    // Auth, the mesh, one consistent read of everything in it, the proxies' mesh lookup.
+    expect(big.count, big.texts.join('\n')).toBeLessThanOrEqual(12);
+  });
+
+  it('issues the same number of SQL statements for nested connections of 50 and of 500 virtual nodes', async () => {
+    const small = await counted(alice, NESTED, { m: 'small' });
+    const big = await counted(alice, NESTED, { m: 'big' });
+    expect(small.body.errors).toBeUndefined();
+    expect(big.body.errors).toBeUndefined();
+    expect(small.body.data.mesh.virtualNodes.nodes).toHaveLength(50);
+    expect(big.body.data.mesh.virtualNodes.nodes).toHaveLength(100);
+    expect(big.body.data.mesh.virtualRouters.nodes).toHaveLength(50);
+    expect(big.body.data.mesh.virtualRouters.nodes[3].routes.nodes.map((r: Json) => r.name)).toEqual(['a', 'b']);
+    expect(big.body.data.mesh.virtualGateways.nodes[0].gatewayRoutes.nodes).toHaveLength(50);
+    const meshes = big.body.data.meshes.nodes.map((m: Json) => [m.name, m.virtualNodes.nodes.length]);
+    expect(meshes).toEqual([
+      ['big', 5],
+      ['shop', 2],
+      ['small', 5],
+    ]);
+    expect(big.count).toBe(small.count);
+    expect(big.count, big.texts.join('\n')).toBeLessThanOrEqual(20);
+  });
+
+  it("keeps pages of nested connections apart: a cursor of one router's routes", async () => {
+    const q = `query($m: String!) { mesh(name: $m) { virtualRouters(first: 2) { nodes { name routes(first: 1) {
+      nodes { name } pageInfo { hasNextPage endCursor } } } } } }`;
+    const body = await gql(alice, q, { m: 'small' });
+    const [r0, r1] = body.data.mesh.virtualRouters.nodes;
+    expect(r0.routes.nodes).toEqual([{ name: 'a' }]);
+    expect(r0.routes.pageInfo.hasNextPage).toBe(true);
+    const next = (routers: number) => `query($m: String!, $after: String!) { mesh(name: $m) {
+      virtualRouters(first: ${routers}) { nodes { name routes(first: 1, after: $after) { nodes { name } pageInfo { hasNextPage } } } } } }`;
+    const after = r0.routes.pageInfo.endCursor;
+    // The first router's cursor reads its second page...
+    const page2 = await gql(alice, next(1), { m: 'small', after });
+    expect(page2.errors).toBeUndefined();
+    expect(page2.data.mesh.virtualRouters.nodes[0].routes).toEqual({
+      nodes: [{ name: 'b' }],
+      pageInfo: { hasNextPage: false },
+    });
+    // ...and is refused on the other router, in the same batch.
+    expect(r1.name).toBe('router-1');
+    const mixed = await gql(alice, next(2), { m: 'small', after });
+    expect(mixed.errors).toHaveLength(1);
+    expect(mixed.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['after'] });
+    // Mercurius' response schema (lib/routes.js) serialises path items as strings; the spec wants integers.
+    expect(mixed.errors[0].path.map(String)).toEqual(['mesh', 'virtualRouters', 'nodes', '1', 'routes']);
+  });
+
+  it("never shows tenant B tenant A's resources in a topology of a mesh named like A's", async () => {
+    const body = await gql(bob, TOPOLOGY, { m: 'big' });
+    expect(body.errors).toBeUndefined();
+    const { nodes } = body.data.mesh.topology;
+    expect(nodes.map((n: Json) => n.id).sort()).toEqual(
+      [
+        'route/api-router/main',
+        'virtualNode/api',
+        'virtualNode/web',
+        'virtualRouter/api-router',
+        'virtualService/api.big.local',
+      ].sort(),
+    );
+    for (const n of nodes) expect(n.arn).toContain(`:${bob.accountId}:mesh/big/`);
+    expect(JSON.stringify(body)).not.toContain(alice.accountId);
+    // A mesh only Alice has is absent for Bob, the same as one nobody has.
+    const absent = await gql(bob, TOPOLOGY, { m: 'small' });
+    expect(absent.data?.mesh ?? null).toBeNull();
+    expect(absent.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(JSON.stringify(absent)).not.toContain(alice.accountId);
+  });
+});
