@@ -2,13 +2,17 @@ import { Module, type Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MeshesModule } from '../meshes/meshes.module.js';
+import { TenantsCoreModule } from '../tenants/tenants-core.module.js';
+import { OnboardingCoreModule } from '../xds-fleet/onboarding/onboarding-core.module.js';
 import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
+import { ACCOUNT_RESOLVERS } from './account/account.resolver.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
+import { ONBOARDING_RESOLVERS } from './onboarding/onboarding.resolvers.js';
 import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
@@ -35,6 +39,8 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...KIND_MUTATION_RESOLVERS,
   MeshTopologyResolver,
   TopologyNodeResolver,
+  ...ONBOARDING_RESOLVERS,
+  ...ACCOUNT_RESOLVERS,
 ];
 
 /**
@@ -46,6 +52,8 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   imports: [
     MeshesModule,
     MeshStatusModule,
+    OnboardingCoreModule,
+    TenantsCoreModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule, GraphqlLoadersModule],

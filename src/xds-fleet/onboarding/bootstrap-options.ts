@@ -71,7 +71,8 @@ const bootstrapQuery = z.strictObject({
 });
 
 /**
- * Reads the query of a bootstrap request (problems name the parameter: `query.format: ...`) for a proxy of `kind` over the deployment's defaults
+ * Reads the query of a bootstrap request (problems name the parameter under `where`: `query.format: ...`;
+ * GraphQL passes its input argument's name) for a proxy of `kind` over the deployment's defaults
  * (`xds`, from XDS_PUBLIC_HOST, XDS_PUBLIC_PORT and XDS_PUBLIC_TLS). The proxy's own ports must
  * differ from each other: two listeners, or a listener and the admin interface, cannot share a
  * port. Virtual gateways take no ingress or egress port: their listeners are their spec's, and
@@ -81,17 +82,20 @@ export function bootstrapOptions(
   query: unknown,
   xds: { host: string; port: number; tls: boolean },
   kind: ProxyKind = 'virtualNode',
+  where = 'query',
 ): BootstrapOptions {
-  const q = parseInput(bootstrapQuery, query ?? {}, 'query');
+  const q = parseInput(bootstrapQuery, query ?? {}, where);
   if (kind === 'virtualGateway') {
-    const given = (['ingressPort', 'egressPort'] as const).filter((p) => q[p] !== undefined).map((p) => `query.${p}`);
+    const given = (['ingressPort', 'egressPort'] as const)
+      .filter((p) => q[p] !== undefined)
+      .map((p) => `${where}.${p}`);
     if (given.length > 0)
       throw badRequest(
         `${given.join(', ')}: apply to virtual nodes only; a virtual gateway listens on its spec's ports`,
       );
     if (q.address !== undefined)
       throw badRequest(
-        'query.address: applies to virtual nodes only; a virtual gateway is not an endpoint of a virtual node',
+        `${where}.address: applies to virtual nodes only; a virtual gateway is not an endpoint of a virtual node`,
       );
   }
   const options: BootstrapOptions = {
@@ -112,7 +116,7 @@ export function bootstrapOptions(
   const clashes = Object.entries(ports).flatMap(([name, value], i, all) =>
     all
       .slice(i + 1)
-      .flatMap(([other, otherValue]) => (value === otherValue ? [`query.${name} and query.${other}`] : [])),
+      .flatMap(([other, otherValue]) => (value === otherValue ? [`${where}.${name} and ${where}.${other}`] : [])),
   );
   if (clashes.length > 0) throw badRequest(`${clashes.join('; ')}: must be different ports`);
   return options;

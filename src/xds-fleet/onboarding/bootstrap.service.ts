@@ -33,12 +33,13 @@ export class BootstrapService {
 
   /**
    * `query` holds the optional overrides (format, zone, ports, xDS address, TLS); it is validated
-   * before a token is issued, and the resource must exist in the tenant (NOT_FOUND otherwise).
+   * before a token is issued (problems name `where.<option>`), and the resource must exist in the tenant (NOT_FOUND otherwise).
    */
   async generate(
     scope: TenantScope,
     resource: { readonly meshName: string; readonly kind: ProxyKind; readonly name: string },
     query: unknown,
+    where = 'query',
   ): Promise<GeneratedBootstrap> {
     const defaults = {
       host: this.config.xdsPublicHost,
@@ -46,7 +47,7 @@ export class BootstrapService {
       // A shard that serves TLS itself is reached over TLS, whatever is in front of it.
       tls: this.config.xdsPublicTls || this.config.xdsTlsCertFile !== undefined,
     };
-    const options = bootstrapOptions(query, defaults, resource.kind);
+    const options = bootstrapOptions(query, defaults, resource.kind, where);
     const { token, tokenId } = await this.tokens.issue(scope, resource.meshName, resource.kind, resource.name);
     const target: BootstrapTarget = {
       ...resource,
