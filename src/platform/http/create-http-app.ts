@@ -81,6 +81,9 @@ export async function createHttpApp(root: DynamicModule, limits: HttpLimits): Pr
   fastify.setErrorHandler((error, request, reply) => {
     restErrors.catch(error, new ExecutionContextHost([request, reply]));
   });
+  // Nest's own registration at the end of init answers through the same global filter, so it is
+  // skipped: a second error handler in one scope makes Fastify print a warning at every start.
+  adapter.setErrorHandler = () => fastify;
   const metrics = app.get(MetricsService);
   connectionMetrics.registerIn(metrics.registry);
   readBodiesAsBytes(fastify, BODY_LIMIT_BYTES);

@@ -10,6 +10,8 @@ export const STARTUP_CONTEXTS: ReadonlySet<string> = new Set([
   'InstanceLoader',
   'RoutesResolver',
   'RouterExplorer',
+  // @nestjs/graphql's "Mapped {/graphql, POST} route".
+  'GraphQLModule',
 ]);
 
 /**
