@@ -197,7 +197,12 @@ describe('mesh snapshot loader', () => {
       const metrics = await app.app.get(MetricsService).registry.metrics();
       return Number(/^meshplane_mesh_changes_pruned_total (\d+)/m.exec(metrics)?.[1]) >= 3 ? true : undefined;
     });
-    const left = await prisma.meshChange.findMany({ where: { meshId: mesh.id }, select: { id: true } });
+    const left = await prisma.meshChange.findMany({
+      where: { meshId: mesh.id },
+      select: { id: true },
+      // Without an order PostgreSQL returns heap order, which the updates above may change.
+      orderBy: { id: 'asc' },
+    });
     expect(left.map((r) => r.id)).toEqual(rows.slice(3).map((r) => r.id));
   });
 
