@@ -1,4 +1,4 @@
-import { at, exactlyOne, type KindRules, type ReferenceTo } from '../../meshes/resources/kind-rules.js';
+import { at, exactlyOne, type KindRules, type ReferenceTo } from '../resources/kind-rules.js';
 import { routeTypeProblems } from './route-protocols.js';
 
 const GATEWAY_ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;

@@ -1,4 +1,4 @@
-import { at, listenerPorts, type Spec } from '../../meshes/resources/kind-rules.js';
+import { at, listenerPorts, type Spec } from '../resources/kind-rules.js';
 
 /** The route members of a route or gateway route spec and the listener protocol each serves. */
 const ROUTE_PROTOCOL: Record<string, string> = {

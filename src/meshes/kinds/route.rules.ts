@@ -1,4 +1,4 @@
-import { at, exactlyOne, list, type KindRules, type ReferenceTo } from '../../meshes/resources/kind-rules.js';
+import { at, exactlyOne, list, type KindRules, type ReferenceTo } from '../resources/kind-rules.js';
 import { routeTypeProblems } from './route-protocols.js';
 
 const ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;

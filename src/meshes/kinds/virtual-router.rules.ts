@@ -1,4 +1,4 @@
-import { duplicates, listenerPorts, type KindRules } from '../../meshes/resources/kind-rules.js';
+import { duplicates, listenerPorts, type KindRules } from '../resources/kind-rules.js';
 
 /** Virtual routers: listeners whose traffic the router's routes distribute. */
 export const virtualRouterRules: KindRules = {

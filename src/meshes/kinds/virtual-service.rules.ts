@@ -1,4 +1,4 @@
-import { at, type KindRules, type ReferenceTo } from '../../meshes/resources/kind-rules.js';
+import { at, type KindRules, type ReferenceTo } from '../resources/kind-rules.js';
 
 /** Virtual services: a name clients call, provided by a virtual node or a virtual router. */
 export const virtualServiceRules: KindRules = {
