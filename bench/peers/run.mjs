@@ -220,7 +220,8 @@ async function main(o) {
   let seq = 0;
   for (const [i, size] of o.sizes.entries()) {
     for (const protocol of o.protocols) {
-      const order = /** @type {const} */ (i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']);
+      /** @type {('ours' | 'theirs')[]} */
+      const order = i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
       for (const server of order) {
         log(`=== ${size} proxies, ${protocol}, ${server === 'ours' ? 'meshplane shard' : 'go-control-plane'}`);
         phases.push(
