@@ -426,6 +426,9 @@ function openHttp2(p, on) {
     // a connection that stopped answering (e.g. one whose handshake the server's full accept
     // queue dropped, though the client saw it complete) is closed and the stream retried.
     const keepalive = setInterval(() => {
+      // A destroyed session emits 'close' (which clears this interval) only on a later tick;
+      // pinging it meanwhile throws.
+      if (s.destroyed || s.closed) return;
       const deadline = setTimeout(() => s.destroy(new Error('keepalive timeout')), KEEPALIVE_TIMEOUT_MS);
       if (!s.ping(() => clearTimeout(deadline))) clearTimeout(deadline);
     }, KEEPALIVE_INTERVAL_MS);
