@@ -20,11 +20,13 @@
 //   --profile                run the server under `node --cpu-prof`; results and profiles go to
 //                            bench/.profiles/ (not bench/results/); see bench/README.md
 //   --out=PATH               results path without extension (default bench/results/app-mesh-api)
+//   --server-root=PATH       measure the api role of another checkout (built, migrated and started
+//                            from there, with its own scripts); compare.mjs uses it for before/after
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 
@@ -71,6 +73,7 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
  * @property {number} retries
  * @property {boolean} profile
  * @property {string} out
+ * @property {string} serverRoot the checkout whose api role is measured (this one unless --server-root)
  */
 
 try {
@@ -107,6 +110,7 @@ function parseArgs(argv) {
     'retries',
     'profile',
     'out',
+    'server-root',
   ];
   for (const name of given.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}`);
   /** @param {string} name @param {number} fallback @param {number} [min] */
@@ -141,16 +145,20 @@ function parseArgs(argv) {
     retries: Math.floor(num('retries', 2, 0)),
     profile,
     out: given.get('out') ?? join(root, 'bench', profile ? '.profiles' : 'results', 'app-mesh-api'),
+    serverRoot: resolve(given.get('server-root') ?? root),
   };
 }
 
 /** @param {Options} options */
 async function main(options) {
   // --- prepare, as `npm test` does -----------------------------------------------------------
+  // The measured checkout builds and migrates with its own scripts (another commit's may differ).
+  const serverRoot = options.serverRoot;
   await ensureDependencies(root, log);
+  if (serverRoot !== root) await ensureDependencies(serverRoot, log);
   const { ensureServices } = await import('../../scripts/lib/services.mjs');
-  const { applyMigrations } = await import('../../scripts/lib/migrations.mjs');
-  const { build } = await import('../../scripts/lib/build.mjs');
+  const { applyMigrations } = await import(pathToFileURL(join(serverRoot, 'scripts/lib/migrations.mjs')).href);
+  const { build } = await import(pathToFileURL(join(serverRoot, 'scripts/lib/build.mjs')).href);
   const { startApi } = await import('./server.mjs');
   const { RequestSigner, sendOk } = await import('./signing.mjs');
   const { drive } = await import('./load.mjs');
@@ -164,14 +172,14 @@ async function main(options) {
   // Its own Redis database number: never sees `npm start`'s (0) or the tests' (1) keys.
   const redisUrl = `${services.redisUrl.replace(/\/\d*$/, '')}/2`;
   await recreateDatabase(databaseUrl);
-  log('building...');
-  await build(root);
-  await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log });
+  log(`building ${serverRoot === root ? 'this checkout' : serverRoot}...`);
+  await build(serverRoot);
+  await applyMigrations(databaseUrl, { migrationsDir: join(serverRoot, 'prisma', 'migrations'), log });
   const poolSize = Number(process.env['DATABASE_POOL_SIZE'] ?? 10);
 
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const machine = await machineInfo(db);
+  const machine = await machineInfo(db, serverRoot);
   const { cpuBetween, sampleCpu, setBenchDatabase } = await import('./cpu.mjs');
   setBenchDatabase(BENCH_DB);
   // Other work on the machine (a test suite, a build) lowers every number: wait for quiet.
@@ -216,7 +224,7 @@ async function main(options) {
   const profileDir = join(root, 'bench', '.profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
   const server = await startApi({
-    root,
+    root: serverRoot,
     databaseUrl,
     redisUrl,
     poolSize,
@@ -624,13 +632,13 @@ function nodeSpec(name, port = 8080) {
   };
 }
 
-/** @param {import('pg').Client} db */
-async function machineInfo(db) {
+/** @param {import('pg').Client} db @param {string} measured the checkout whose commit is reported */
+async function machineInfo(db, measured) {
   const cpus = os.cpus();
   /** @param {string[]} args */
   const git = (args) => {
     try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+      return execFileSync('git', args, { cwd: measured, encoding: 'utf8' }).trim();
     } catch {
       return null;
     }
