@@ -1,0 +1,392 @@
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
+import { launchChromium, newSession } from '../support/browser.js';
+import { freePorts, startEnvoy, type RunningEnvoy } from '../support/envoy.js';
+import { eventually } from '../support/eventually.js';
+import { call, startTestApp, type TestApp } from '../support/test-app.js';
+import { createTenant } from '../support/tenant-builder.js';
+
+type Json = Record<string, any>;
+
+/** Set by `npm run docs:console`: where the screenshots of the main pages go (docs/console/). */
+const SHOTS = process.env['MESHPLANE_CONSOLE_SCREENSHOTS'];
+
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core) against the real app
+ * (api, worker and xds roles, PostgreSQL, Redis) and a real Envoy started from a bootstrap the
+ * console downloaded. The steps build on each other, in order, as an operator would go.
+ */
+describe('web console (Chromium)', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let alice: CreatedTenant;
+  let bob: CreatedTenant;
+  let envoy: RunningEnvoy | undefined;
+  const consoleUrl = (hash = '') => `${app.baseUrl}/console/${hash ? `#/${hash}` : ''}`;
+  const gql = (tenant: CreatedTenant, query: string, variables?: Json) =>
+    call(app.baseUrl, 'POST', '/graphql', { authorization: `Bearer ${tenant.apiToken.token}` }, { query, variables });
+  const shot = async (name: string) => {
+    if (!SHOTS) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+  const heading = (text: string | RegExp) => page.getByRole('heading', { level: 1, name: text });
+
+  beforeAll(async () => {
+    app = await startTestApp(['api', 'worker', 'xds'], { RECONCILE_DEBOUNCE_MS: '10' });
+    [alice, bob] = await Promise.all([createTenant(app), createTenant(app)]);
+    browser = await launchChromium();
+    ({ page } = await newSession(browser));
+    page.on('dialog', (d) => void d.accept());
+  });
+  afterAll(async () => {
+    await envoy?.stop();
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('serves the shell without credentials, with a CSP and cache headers', async () => {
+    const redirect = await fetch(`${app.baseUrl}/console`, { redirect: 'manual' });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/console/');
+    const shell = await fetch(`${app.baseUrl}/console/`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(shell.headers.get('cache-control')).toBe('no-cache');
+    expect(shell.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await shell.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${app.baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // The build stamp is not served.
+    expect((await fetch(`${app.baseUrl}/console/.inputs.sha256`)).status).not.toBe(200);
+  });
+
+  it('signs in with an API token, refusing a wrong one next to the field', async () => {
+    await page.goto(consoleUrl());
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign in to meshplane' }).isVisible()).toBe(true);
+    await page.getByLabel('API token').fill('mpt_not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#token-error').waitFor();
+    expect(await page.getByLabel('API token').getAttribute('aria-invalid')).toBe('true');
+    await shot('sign-in');
+    await page.getByLabel('API token').fill(alice.apiToken.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Meshes').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('meshplane.token')")).toBe(alice.apiToken.token);
+  });
+
+  /** Opens the kind's list in the Resources tab, its create form, fills it with `fill` and submits. */
+  const create = async (plural: string, label: string, fill: () => Promise<void>) => {
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Resource kinds' })
+      .getByRole('link', { name: plural, exact: true })
+      .click();
+    await page.getByRole('link', { name: `Create ${label}` }).click();
+    await fill();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+  };
+  const created = (text: string) => page.getByRole('heading', { level: 2, name: text }).waitFor();
+
+  it('creates a mesh with nodes, a router, a route and a service through the forms', async () => {
+    await page.getByRole('button', { name: 'Create mesh' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('shop');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await heading('Mesh shop').waitFor();
+
+    for (const version of ['v1', 'v2']) {
+      await create('Virtual nodes', 'virtual node', async () => {
+        await page.getByLabel('Name', { exact: true }).fill(`api-${version}`);
+        await page.getByLabel('DNS hostname').fill(`${version}.api.shop.local`);
+      });
+      await created(`Virtual node api-${version}`);
+    }
+    await create('Virtual routers', 'virtual router', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('api-router');
+    });
+    await created('Virtual router api-router');
+    await create('Routes', 'route', async () => {
+      await page.getByLabel('Virtual router').selectOption('api-router');
+      await page.getByLabel('Name', { exact: true }).fill('main');
+      await page.getByLabel('Virtual node 1').fill('api-v1');
+      await page.getByLabel('Weight 1').fill('90');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await page.getByLabel('Virtual node 2').fill('api-v2');
+      await page.getByLabel('Weight 2').fill('10');
+    });
+    await created('Route api-router/main');
+    await create('Virtual services', 'virtual service', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('api.shop.local');
+      await page.getByLabel('Provider: virtual router').fill('api-router');
+    });
+    await created('Virtual service api.shop.local');
+    await create('Virtual nodes', 'virtual node', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('web');
+      await page.getByLabel('DNS hostname').fill('web.shop.local');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await page.getByLabel('Virtual service 1').fill('api.shop.local');
+    });
+    await created('Virtual node web');
+
+    // What the forms wrote is what the API stores.
+    const stored = await gql(
+      alice,
+      `{ mesh(name: "shop") { virtualRouters { nodes { routes { nodes { name spec } } } } } }`,
+    );
+    expect(stored.body.data.mesh.virtualRouters.nodes[0].routes.nodes[0]).toEqual({
+      name: 'main',
+      spec: {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: {
+            weightedTargets: [
+              { virtualNode: 'api-v1', weight: 90 },
+              { virtualNode: 'api-v2', weight: 10 },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it("shows the API's validation error next to the field it names", async () => {
+    await create('Virtual nodes', 'virtual node', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('bad');
+      await page.getByLabel('Listener port').fill('70000');
+      await page.getByLabel('DNS hostname').fill('bad.shop.local');
+    });
+    const port = page.getByLabel('Listener port');
+    await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
+    const errorId = (await port.getAttribute('aria-describedby'))!;
+    const shown = await page.locator(`[id="${errorId}"]`).textContent();
+    // The same words as the API's own message for that field.
+    const direct = await gql(alice, `mutation($i: CreateVirtualNodeInput!) { createVirtualNode(input: $i) { name } }`, {
+      i: {
+        meshName: 'shop',
+        virtualNodeName: 'bad',
+        spec: {
+          listeners: [{ portMapping: { port: 70000, protocol: 'http' } }],
+          serviceDiscovery: { dns: { hostname: 'bad.shop.local' } },
+        },
+      },
+    });
+    expect(direct.body.errors[0].extensions.fields).toEqual(['spec.listeners[0].portMapping.port']);
+    expect(direct.body.errors[0].message).toBe(`spec.listeners[0].portMapping.port: ${shown}`);
+    // Nothing else is flagged, and nothing was created.
+    expect(await page.locator('[aria-invalid="true"]').count()).toBe(1);
+    await shot('validation-error');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('draws the topology with dagre and opens a node when it is clicked', async () => {
+    await page.getByRole('link', { name: 'Topology', exact: true }).click();
+    const graph = page.getByRole('group', { name: 'Mesh topology' });
+    await graph.waitFor();
+    const ids = await graph.locator('a.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
+    expect(ids).toEqual([
+      'route/api-router/main',
+      'virtualNode/api-v1',
+      'virtualNode/api-v2',
+      'virtualNode/web',
+      'virtualRouter/api-router',
+      'virtualService/api.shop.local',
+    ]);
+    const edges = await graph
+      .locator('g.edge')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')} -> ${e.getAttribute('data-to')}`).sort());
+    expect(edges).toEqual([
+      'route/api-router/main -> virtualNode/api-v1',
+      'route/api-router/main -> virtualNode/api-v2',
+      'virtualNode/web -> virtualService/api.shop.local',
+      'virtualRouter/api-router -> route/api-router/main',
+      'virtualService/api.shop.local -> virtualRouter/api-router',
+    ]);
+    expect((await graph.locator('.edge-weight').allTextContents()).sort()).toEqual(['10', '90']);
+    // Laid out left to right as traffic flows: service before router before route before nodes.
+    const x = async (id: string) => (await graph.locator(`a.node[data-id="${id}"] rect`).boundingBox())!.x;
+    expect(await x('virtualService/api.shop.local')).toBeLessThan(await x('virtualRouter/api-router'));
+    expect(await x('virtualRouter/api-router')).toBeLessThan(await x('route/api-router/main'));
+    expect(await x('route/api-router/main')).toBeLessThan(await x('virtualNode/api-v1'));
+    await shot('topology');
+    await graph.locator('a.node[data-id="virtualNode/api-v1"]').click();
+    await created('Virtual node api-v1');
+    expect(new URL(page.url()).hash).toBe('#/meshes/shop/resources/virtualNode/api-v1');
+  });
+
+  it('downloads a bootstrap that connects a real Envoy, which the proxies list then shows', async () => {
+    const [adminPort, ingressPort, egressPort] = await freePorts(3);
+    await page.getByRole('link', { name: 'Onboarding', exact: true }).click();
+    await page.getByLabel('Runs as').selectOption('virtualNode/web');
+    await page.getByLabel('xDS host (optional)').fill('127.0.0.1');
+    await page.getByLabel('xDS port (optional)').fill(String(app.app.get(XdsGrpcServer).port));
+    await page.getByLabel('Envoy admin port (optional)').fill(String(adminPort));
+    await page.getByLabel('Inbound capture port (optional)').fill(String(ingressPort));
+    await page.getByLabel('Outbound capture port (optional)').fill(String(egressPort));
+    await page.getByRole('button', { name: 'Issue bootstrap' }).click();
+    const link = page.getByRole('link', { name: 'Download envoy-web.yaml' });
+    await link.waitFor();
+    await shot('onboarding');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('envoy-web.yaml');
+    const bootstrap = parse(await readFile((await download.path())!, 'utf8')) as Json;
+    expect(bootstrap['node'].id).toBe(
+      `arn:aws:appmesh:${app.config.region}:${alice.accountId}:mesh/shop/virtualNode/web`,
+    );
+    envoy = await startEnvoy(bootstrap);
+
+    await page.getByRole('link', { name: 'Proxies', exact: true }).click();
+    await eventually('the Envoy in the proxies list', 20_000, async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const rows = await page.locator('table tbody tr').allTextContents();
+      return rows.some((r) => r.includes('web') && r.includes('in sync')) ? true : undefined;
+    });
+    const row = (await page.locator('table tbody tr').allTextContents())[0]!;
+    expect(row).toContain('virtualNode');
+    expect(row).toMatch(/envoy/i);
+    await shot('proxies');
+  });
+
+  /** The weights of the weighted_clusters Envoy holds now (GET /config_dump). */
+  const envoyWeights = async (): Promise<number[][]> => {
+    const found: number[][] = [];
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const o = v as Json;
+        if (o['weighted_clusters']) found.push(o['weighted_clusters'].clusters.map((c: Json) => c.weight));
+        else Object.values(o).forEach(walk);
+      }
+    };
+    walk(await envoy!.configDump());
+    return found;
+  };
+
+  it('shifts traffic with the slider and shows the change reaching the connected Envoy', async () => {
+    expect(await envoyWeights()).toContainEqual([90, 10]);
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Resource kinds' })
+      .getByRole('link', { name: 'Routes', exact: true })
+      .click();
+    await page.getByRole('link', { name: 'main' }).click();
+    await created('Route api-router/main');
+    // Keyboard, as a slider is used without a mouse: End (100), then down to 50.
+    const v1 = page.getByLabel('Weight of api-v1');
+    await v1.focus();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowLeft');
+    await page.getByLabel('Weight of api-v2').fill('50');
+    await page.getByRole('button', { name: 'Apply weights' }).click();
+    const status = page.locator('.propagation[role="status"]');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/1 of 1 proxies have it/);
+    expect(await status.textContent()).toMatch(/last ACK [\d.]+ s after applying/);
+    await shot('traffic-shift');
+    // Envoy itself holds the new split.
+    expect(await envoyWeights()).toContainEqual([50, 50]);
+    expect(await envoyWeights()).not.toContainEqual([90, 10]);
+  });
+
+  it('shows an API token once on the account page, and revokes it', async () => {
+    await page.getByRole('link', { name: 'Account' }).click();
+    await heading('Account').waitFor();
+    await page.getByLabel('Token name').fill('ci');
+    await page.getByRole('button', { name: 'Create API token' }).click();
+    const secret = page.locator('.secret dd');
+    await secret.waitFor();
+    const token = (await secret.textContent())!;
+    expect(token).toMatch(/^mpt_/);
+    const account = await call(
+      app.baseUrl,
+      'POST',
+      '/graphql',
+      { authorization: `Bearer ${token}` },
+      {
+        query: '{ account { accountId } }',
+      },
+    );
+    expect(account.body.data.account.accountId).toBe(alice.accountId);
+    await shot('account');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.locator('.secret').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke API token ci' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await call(
+              app.baseUrl,
+              'POST',
+              '/graphql',
+              { authorization: `Bearer ${token}` },
+              { query: '{ account { accountId } }' },
+            )
+          ).status,
+      )
+      .toBe(401);
+  });
+
+  it('signs out: the token leaves sessionStorage and the console asks to sign in again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to meshplane' }).waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('meshplane.token')")).toBeNull();
+    await page.goto(consoleUrl('meshes/shop/topology'));
+    await page.getByRole('heading', { name: 'Sign in to meshplane' }).waitFor();
+  });
+
+  it("never shows tenant B tenant A's data, even for a mesh of the same name", async () => {
+    await gql(bob, `mutation { createMesh(input: { meshName: "shop" }) { name } }`);
+    const session = await newSession(browser);
+    const answers: string[] = [];
+    session.page.on('response', (r) => {
+      if (r.url().endsWith('/graphql')) void r.text().then((t) => answers.push(t));
+    });
+    const bobPage = session.page;
+    await bobPage.goto(consoleUrl());
+    await bobPage.getByLabel('API token').fill(bob.apiToken.token);
+    await bobPage.getByRole('button', { name: 'Sign in' }).click();
+    await bobPage.getByRole('heading', { level: 1, name: 'Meshes' }).waitFor();
+    await bobPage.getByRole('link', { name: 'shop' }).click();
+    await bobPage.getByText('This mesh has no resources yet.').waitFor();
+    await bobPage.goto(consoleUrl('meshes/shop/resources/route/api-router/main'));
+    await bobPage.getByText('No route named main in this mesh.').waitFor();
+    await bobPage.goto(consoleUrl('meshes/shop/proxies'));
+    await bobPage.getByText('No proxy is connected to this mesh.').waitFor();
+    const seen = (await bobPage.content()) + answers.join('\n');
+    for (const secret of [alice.accountId, 'api-v1', 'api-router', 'web.shop.local'])
+      expect(seen).not.toContain(secret);
+    expect(answers.length).toBeGreaterThan(0);
+    await session.context.close();
+  });
+
+  it("lists tenants and plans in the operator's view (admin token)", async () => {
+    const session = await newSession(browser);
+    const adminPage = session.page;
+    await adminPage.goto(consoleUrl('admin'));
+    await adminPage.getByLabel('Admin token').fill(app.config.adminToken);
+    await adminPage.getByRole('button', { name: 'Sign in' }).click();
+    await adminPage.getByRole('heading', { level: 1, name: 'Operator' }).waitFor();
+    await adminPage.getByRole('cell', { name: alice.accountId }).waitFor();
+    expect(await adminPage.getByRole('columnheader', { name: 'standard (default)' }).count()).toBe(1);
+    if (SHOTS) await adminPage.screenshot({ path: join(SHOTS, 'admin.png'), fullPage: true });
+    await session.context.close();
+  });
+
+  it('signs in again at the page that was asked for, and lists the meshes', async () => {
+    await page.getByLabel('API token').fill(alice.apiToken.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Mesh shop').waitFor();
+    await page.goto(consoleUrl('meshes'));
+    await page.getByRole('link', { name: 'shop' }).waitFor();
+    await shot('meshes');
+  });
+});
