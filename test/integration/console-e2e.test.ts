@@ -217,7 +217,6 @@ describe('web console (Chromium)', () => {
     expect(await x('virtualService/api.shop.local')).toBeLessThan(await x('virtualRouter/api-router'));
     expect(await x('virtualRouter/api-router')).toBeLessThan(await x('route/api-router/main'));
     expect(await x('route/api-router/main')).toBeLessThan(await x('virtualNode/api-v1'));
-    await shot('topology');
     await graph.locator('a.node[data-id="virtualNode/api-v1"]').click();
     await created('Virtual node api-v1');
     expect(new URL(page.url()).hash).toBe('#/meshes/shop/resources/virtualNode/api-v1');
@@ -294,6 +293,13 @@ describe('web console (Chromium)', () => {
     // Envoy itself holds the new split.
     expect(await envoyWeights()).toContainEqual([50, 50]);
     expect(await envoyWeights()).not.toContainEqual([90, 10]);
+
+    // The graph counts the connected proxy on its node, and the new weights on the edges.
+    await page.getByRole('link', { name: 'Topology', exact: true }).click();
+    const web = page.locator('a.node[data-id="virtualNode/web"]');
+    await expect.poll(() => web.getAttribute('aria-label')).toBe('node web, 1 proxy');
+    expect(await page.locator('.edge-weight').allTextContents()).toEqual(['50', '50']);
+    await shot('topology');
   });
 
   it('shows an API token once on the account page, and revokes it', async () => {
