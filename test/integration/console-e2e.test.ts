@@ -302,6 +302,21 @@ describe('web console (Chromium)', () => {
     await shot('topology');
   });
 
+  it("revokes the bootstrap's proxy token from the node's page, which disconnects the Envoy", async () => {
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Resource kinds' }).getByRole('link', { name: 'Virtual nodes' }).click();
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await created('Virtual node web');
+    const rows = page.getByRole('table', { name: 'Proxy tokens' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByRole('button', { name: /^Revoke proxy token / }).click();
+    await page.getByText('No proxy token: issue a bootstrap from the Onboarding tab.').waitFor();
+    await eventually('the Envoy disconnected', 15_000, async () => {
+      const res = await gql(alice, `{ mesh(name: "shop") { proxies { name } } }`);
+      return res.body.data.mesh.proxies.length === 0 ? true : undefined;
+    });
+  });
+
   it('shows an API token once on the account page, and revokes it', async () => {
     await page.getByRole('link', { name: 'Account' }).click();
     await heading('Account').waitFor();

@@ -4,6 +4,7 @@ import { useAsync } from '../components/async';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { JsonView } from '../components/JsonView';
 import { SpecForm, type NameField } from '../components/SpecForm';
+import { ProxyTokens } from '../components/ProxyTokens';
 import { TrafficShift } from '../components/TrafficShift';
 import { href, navigate } from '../router';
 import { FORMS } from '../spec/forms';
@@ -213,6 +214,9 @@ function ResourcePage({ mesh, kind, name, parent }: { mesh: string; kind: KindDe
       ) : null}
       <h3>Spec</h3>
       <JsonView value={resource.spec} label={`Spec of ${name} (JSON)`} />
+      {kind.id === 'virtualNode' || kind.id === 'virtualGateway' ? (
+        <ProxyTokens mesh={mesh} kind={kind.id} name={name} />
+      ) : null}
     </>
   );
 }
