@@ -252,7 +252,6 @@ describe('web console (Chromium)', () => {
     const row = (await page.locator('table tbody tr').allTextContents())[0]!;
     expect(row).toContain('virtualNode');
     expect(row).toMatch(/envoy/i);
-    await shot('proxies');
   });
 
   /** The weights of the weighted_clusters Envoy holds now (GET /config_dump). */
@@ -300,6 +299,41 @@ describe('web console (Chromium)', () => {
     await expect.poll(() => web.getAttribute('aria-label')).toBe('node web, 1 proxy');
     expect(await page.locator('.edge-weight').allTextContents()).toEqual(['50', '50']);
     await shot('topology');
+  });
+
+  it("edits a spec as JSON; Envoy's NACK shows on the graph and, with its text, in the proxies list", async () => {
+    await page.getByRole('link', { name: 'Resources', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Resource kinds' }).getByRole('link', { name: 'Virtual nodes' }).click();
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await created('Virtual node web');
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'JSON' }).click();
+    const editor = page.getByLabel('Spec (JSON)');
+    const spec = JSON.parse(await editor.inputValue()) as Json;
+    expect(spec['backends']).toEqual([{ virtualService: { virtualServiceName: 'api.shop.local' } }]);
+    // A certificate file that does not exist: valid for the API, refused by Envoy when it loads the listener.
+    spec['listeners'][0].tls = {
+      mode: 'STRICT',
+      certificate: { file: { certificateChain: '/nonexistent/cert.pem', privateKey: '/nonexistent/key.pem' } },
+    };
+    await editor.fill(JSON.stringify(spec, null, 2));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Edit' }).waitFor();
+
+    await page.getByRole('link', { name: 'Topology', exact: true }).click();
+    const web = page.locator('a.node[data-id="virtualNode/web"]');
+    await eventually('the NACK marker on node web', 15_000, async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return (await web.getAttribute('aria-label'))?.includes('1 NACKed') ? true : undefined;
+    });
+    expect(await web.locator('.marker-nack').textContent()).toBe('NACK');
+
+    await page.getByRole('link', { name: 'Proxies', exact: true }).click();
+    const row = page.locator('table tbody tr').first();
+    await row.locator('details summary').click();
+    expect(await row.locator('pre.nack').textContent()).toMatch(/\/nonexistent\//);
+    expect(await row.textContent()).toContain('out of sync');
+    await shot('proxies');
   });
 
   it("revokes the bootstrap's proxy token from the node's page, which disconnects the Envoy", async () => {
