@@ -430,8 +430,29 @@ describe('web console (Chromium)', () => {
     await adminPage.getByLabel('Admin token').fill(app.config.adminToken);
     await adminPage.getByRole('button', { name: 'Sign in' }).click();
     await adminPage.getByRole('heading', { level: 1, name: 'Operator' }).waitFor();
-    await adminPage.getByRole('cell', { name: alice.accountId }).waitFor();
     expect(await adminPage.getByRole('columnheader', { name: 'standard (default)' }).count()).toBe(1);
+    // The test database holds every test file's tenants: page until Bob's row is there.
+    const bobRow = adminPage.getByRole('row').filter({ hasText: bob.accountId });
+    await eventually("Bob's row", 15_000, async () => {
+      if ((await bobRow.count()) === 1) return true;
+      const more = adminPage.getByRole('button', { name: 'Show more tenants' });
+      if (await more.isVisible()) await more.click();
+      return undefined;
+    });
+    const bobAccount = () =>
+      call(
+        app.baseUrl,
+        'POST',
+        '/graphql',
+        { authorization: `Bearer ${bob.apiToken.token}` },
+        { query: '{ account { status } }' },
+      );
+    await bobRow.getByRole('button', { name: `Suspend ${bob.name}` }).click();
+    await bobRow.getByRole('button', { name: `Resume ${bob.name}` }).waitFor();
+    expect((await bobAccount()).status).toBe(403);
+    await bobRow.getByRole('button', { name: `Resume ${bob.name}` }).click();
+    await bobRow.getByRole('button', { name: `Suspend ${bob.name}` }).waitFor();
+    expect((await bobAccount()).body.data.account.status).toBe('active');
     if (SHOTS) await adminPage.screenshot({ path: join(SHOTS, 'admin.png'), fullPage: true });
     await session.context.close();
   });

@@ -31,7 +31,11 @@ export interface Plan {
   readonly quotas: Record<string, number>;
 }
 
-export const listTenants = () => admin<{ tenants: TenantRow[]; nextToken?: string }>('GET', '/tenants?limit=100');
+export const listTenants = (nextToken?: string) =>
+  admin<{ tenants: TenantRow[]; nextToken?: string }>(
+    'GET',
+    `/tenants?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`,
+  );
 export const listPlans = () => admin<{ defaultPlan: string; plans: Plan[] }>('GET', '/plans');
 export const createTenant = (name: string, plan: string) =>
   admin<TenantRow & { apiToken: { token: string } }>('POST', '/tenants', { name, plan });

@@ -1,12 +1,24 @@
 import { useState } from 'preact/hooks';
-import { createTenant, listPlans, listTenants, setSuspended } from '../api/admin';
+import { createTenant, listPlans, listTenants, setSuspended, type TenantRow } from '../api/admin';
 import { useAsync } from '../components/async';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 
 /** The operator's view (admin token): tenants and their plans, the plans' quotas. Kept small. */
 export function AdminPage() {
-  const tenants = useAsync(listTenants, []);
+  // Pages of 100, appended by "Show more tenants"; a reload starts again from the first page.
+  const [pages, setPages] = useState(1);
+  const tenants = useAsync(async () => {
+    const rows: TenantRow[] = [];
+    let nextToken: string | undefined;
+    for (let i = 0; i < pages; i++) {
+      const page = await listTenants(nextToken);
+      rows.push(...page.tenants);
+      nextToken = page.nextToken;
+      if (!nextToken) break;
+    }
+    return { tenants: rows, more: nextToken !== undefined };
+  }, [pages]);
   const plans = useAsync(listPlans, []);
   const [name, setName] = useState('');
   const [plan, setPlan] = useState('');
@@ -102,6 +114,11 @@ export function AdminPage() {
           ))}
         </tbody>
       </table>
+      {tenants.data?.more ? (
+        <button type="button" onClick={() => setPages(pages + 1)}>
+          Show more tenants
+        </button>
+      ) : null}
       <h2>Plans</h2>
       <div class="table-scroll">
         <table>
