@@ -14,7 +14,7 @@ export const CONSOLE_OUT_DIR = join('dist', 'console-assets');
  * lockfile (versions of Preact, dagre and Vite) and this file (the Vite options).
  * @param {string} root
  */
-function inputsHash(root) {
+export function consoleInputsHash(root) {
   const hash = createHash('sha256');
   const files = [];
   const walk = (/** @type {string} */ dir) => {
@@ -38,7 +38,7 @@ function inputsHash(root) {
 export async function buildConsole(root, options = {}) {
   const outDir = join(root, CONSOLE_OUT_DIR);
   const stamp = join(outDir, '.inputs.sha256');
-  const want = inputsHash(root);
+  const want = consoleInputsHash(root);
   if (!options.force && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return;
   const { build } = await import('vite');
   await build({

@@ -182,10 +182,29 @@ describe('web console (Chromium)', () => {
     });
     expect(direct.body.errors[0].extensions.fields).toEqual(['spec.listeners[0].portMapping.port']);
     expect(direct.body.errors[0].message).toBe(`spec.listeners[0].portMapping.port: ${shown}`);
-    // Nothing else is flagged, and nothing was created.
+    // Nothing else is flagged.
     expect(await page.locator('[aria-invalid="true"]').count()).toBe(1);
+    // Every control of the form has an accessible name (its label).
+    const unnamed = await page.locator('form input, form select, form textarea').evaluateAll(
+      (els) =>
+        els.filter((e) => {
+          const labels = (e as unknown as { labels: ArrayLike<unknown> | null }).labels;
+          return !labels?.length && !e.getAttribute('aria-label');
+        }).length,
+    );
+    expect(unnamed).toBe(0);
     await shot('validation-error');
-    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Corrected, it is created; then deleted from its page.
+    await port.fill('8080');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await created('Virtual node bad');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Virtual nodes' }).waitFor();
+    await page.getByRole('link', { name: 'web', exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: 'bad', exact: true }).count()).toBe(0);
+    const left = await gql(alice, `{ mesh(name: "shop") { virtualNodes { nodes { name } } } }`);
+    expect(left.body.data.mesh.virtualNodes.nodes.map((n: Json) => n.name)).toEqual(['api-v1', 'api-v2', 'web']);
   });
 
   it('draws the topology with dagre and opens a node when it is clicked', async () => {
@@ -242,6 +261,17 @@ describe('web console (Chromium)', () => {
       `arn:aws:appmesh:${app.config.region}:${alice.accountId}:mesh/shop/virtualNode/web`,
     );
     envoy = await startEnvoy(bootstrap);
+
+    // The proxyless gRPC flavour: JSON that names the same node, with the gRPC commands.
+    await page.getByLabel('Proxyless gRPC (JSON)').check();
+    await page.getByRole('button', { name: 'Issue bootstrap' }).click();
+    const grpcLink = page.getByRole('link', { name: 'Download xds-bootstrap-web.json' });
+    await grpcLink.waitFor();
+    const [grpcDownload] = await Promise.all([page.waitForEvent('download'), grpcLink.click()]);
+    const grpcBootstrap = JSON.parse(await readFile((await grpcDownload.path())!, 'utf8')) as Json;
+    expect(grpcBootstrap['node'].id).toBe(bootstrap['node'].id);
+    expect(grpcBootstrap['xds_servers'][0].server_uri).toBe(`127.0.0.1:${app.app.get(XdsGrpcServer).port}`);
+    expect(await page.locator('pre.command').first().textContent()).toContain('GRPC_XDS_BOOTSTRAP=');
 
     await page.getByRole('link', { name: 'Proxies', exact: true }).click();
     await eventually('the Envoy in the proxies list', 20_000, async () => {
@@ -342,8 +372,15 @@ describe('web console (Chromium)', () => {
     await page.getByRole('link', { name: 'web', exact: true }).click();
     await created('Virtual node web');
     const rows = page.getByRole('table', { name: 'Proxy tokens' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(1);
-    await page.getByRole('button', { name: /^Revoke proxy token / }).click();
+    // One per bootstrap issued: the Envoy's and the gRPC one's.
+    await expect.poll(() => rows.count()).toBe(2);
+    for (const left of [1, 0]) {
+      await page
+        .getByRole('button', { name: /^Revoke proxy token / })
+        .first()
+        .click();
+      await expect.poll(() => rows.count()).toBe(left);
+    }
     await page.getByText('No proxy token: issue a bootstrap from the Onboarding tab.').waitFor();
     await eventually('the Envoy disconnected', 15_000, async () => {
       const res = await gql(alice, `{ mesh(name: "shop") { proxies { name } } }`);
@@ -430,7 +467,7 @@ describe('web console (Chromium)', () => {
     await adminPage.getByLabel('Admin token').fill(app.config.adminToken);
     await adminPage.getByRole('button', { name: 'Sign in' }).click();
     await adminPage.getByRole('heading', { level: 1, name: 'Operator' }).waitFor();
-    expect(await adminPage.getByRole('columnheader', { name: 'standard (default)' }).count()).toBe(1);
+    await adminPage.getByRole('columnheader', { name: 'standard (default)' }).waitFor();
     // The test database holds every test file's tenants: page until Bob's row is there.
     const bobRow = adminPage.getByRole('row').filter({ hasText: bob.accountId });
     await eventually("Bob's row", 15_000, async () => {
