@@ -137,6 +137,16 @@ describe('web console (Chromium)', () => {
       await page.getByLabel('Virtual service 1').fill('api.shop.local');
     });
     await created('Virtual node web');
+    await create('Virtual gateways', 'virtual gateway', async () => {
+      await page.getByLabel('Name', { exact: true }).fill('edge');
+    });
+    await created('Virtual gateway edge');
+    await create('Gateway routes', 'gateway route', async () => {
+      await page.getByLabel('Virtual gateway').selectOption('edge');
+      await page.getByLabel('Name', { exact: true }).fill('to-api');
+      await page.getByLabel('Target virtual service').fill('api.shop.local');
+    });
+    await created('Gateway route edge/to-api');
 
     // What the forms wrote is what the API stores.
     const stored = await gql(
@@ -213,7 +223,9 @@ describe('web console (Chromium)', () => {
     await graph.waitFor();
     const ids = await graph.locator('a.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     expect(ids).toEqual([
+      'gatewayRoute/edge/to-api',
       'route/api-router/main',
+      'virtualGateway/edge',
       'virtualNode/api-v1',
       'virtualNode/api-v2',
       'virtualNode/web',
@@ -224,8 +236,10 @@ describe('web console (Chromium)', () => {
       .locator('g.edge')
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')} -> ${e.getAttribute('data-to')}`).sort());
     expect(edges).toEqual([
+      'gatewayRoute/edge/to-api -> virtualService/api.shop.local',
       'route/api-router/main -> virtualNode/api-v1',
       'route/api-router/main -> virtualNode/api-v2',
+      'virtualGateway/edge -> gatewayRoute/edge/to-api',
       'virtualNode/web -> virtualService/api.shop.local',
       'virtualRouter/api-router -> route/api-router/main',
       'virtualService/api.shop.local -> virtualRouter/api-router',
@@ -233,6 +247,8 @@ describe('web console (Chromium)', () => {
     expect((await graph.locator('.edge-weight').allTextContents()).sort()).toEqual(['10', '90']);
     // Laid out left to right as traffic flows: service before router before route before nodes.
     const x = async (id: string) => (await graph.locator(`a.node[data-id="${id}"] rect`).boundingBox())!.x;
+    expect(await x('virtualGateway/edge')).toBeLessThan(await x('gatewayRoute/edge/to-api'));
+    expect(await x('gatewayRoute/edge/to-api')).toBeLessThan(await x('virtualService/api.shop.local'));
     expect(await x('virtualService/api.shop.local')).toBeLessThan(await x('virtualRouter/api-router'));
     expect(await x('virtualRouter/api-router')).toBeLessThan(await x('route/api-router/main'));
     expect(await x('route/api-router/main')).toBeLessThan(await x('virtualNode/api-v1'));
@@ -328,6 +344,10 @@ describe('web console (Chromium)', () => {
     const web = page.locator('a.node[data-id="virtualNode/web"]');
     await expect.poll(() => web.getAttribute('aria-label')).toBe('node web, 1 proxy');
     expect(await page.locator('.edge-weight').allTextContents()).toEqual(['50', '50']);
+    // The mesh badge settles on in sync once the proxy ACKed everything compiled since.
+    await expect
+      .poll(() => page.locator('.badge').textContent(), { timeout: 15_000 })
+      .toBe('In sync · 1 of 1 proxies up to date');
     await shot('topology');
   });
 
