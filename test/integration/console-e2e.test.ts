@@ -14,6 +14,9 @@ import { createTenant } from '../support/tenant-builder.js';
 
 type Json = Record<string, any>;
 
+/** How long a check that polls the page waits: the app, Envoy and Chromium share two cores with other tests. */
+const WAIT = { timeout: 15_000 };
+
 /** Set by `npm run docs:console`: where the screenshots of the main pages go (docs/console/). */
 const SHOTS = process.env['MESHPLANE_CONSOLE_SCREENSHOTS'];
 
@@ -22,7 +25,8 @@ const SHOTS = process.env['MESHPLANE_CONSOLE_SCREENSHOTS'];
  * (api, worker and xds roles, PostgreSQL, Redis) and a real Envoy started from a bootstrap the
  * console downloaded. The steps build on each other, in order, as an operator would go.
  */
-describe('web console (Chromium)', () => {
+// Each step drives a real browser against the whole fleet: more time than a unit test's default.
+describe('web console (Chromium)', { timeout: 120_000 }, () => {
   let app: TestApp;
   let browser: Browser;
   let page: Page;
@@ -73,7 +77,7 @@ describe('web console (Chromium)', () => {
 
   it('signs in with an API token, refusing a wrong one next to the field', async () => {
     await page.goto(consoleUrl());
-    await expect.poll(() => page.getByRole('heading', { name: 'Sign in to meshplane' }).isVisible()).toBe(true);
+    await page.getByRole('heading', { name: 'Sign in to meshplane' }).waitFor();
     await page.getByLabel('API token').fill('mpt_not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#token-error').waitFor();
@@ -176,7 +180,7 @@ describe('web console (Chromium)', () => {
       await page.getByLabel('DNS hostname').fill('bad.shop.local');
     });
     const port = page.getByLabel('Listener port');
-    await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => port.getAttribute('aria-invalid'), WAIT).toBe('true');
     const errorId = (await port.getAttribute('aria-describedby'))!;
     const shown = await page.locator(`[id="${errorId}"]`).textContent();
     // The same words as the API's own message for that field.
@@ -342,12 +346,10 @@ describe('web console (Chromium)', () => {
     // The graph counts the connected proxy on its node, and the new weights on the edges.
     await page.getByRole('link', { name: 'Topology', exact: true }).click();
     const web = page.locator('a.node[data-id="virtualNode/web"]');
-    await expect.poll(() => web.getAttribute('aria-label')).toBe('node web, 1 proxy');
+    await expect.poll(() => web.getAttribute('aria-label'), WAIT).toBe('node web, 1 proxy');
     expect(await page.locator('.edge-weight').allTextContents()).toEqual(['50', '50']);
     // The mesh badge settles on in sync once the proxy ACKed everything compiled since.
-    await expect
-      .poll(() => page.locator('.badge').textContent(), { timeout: 15_000 })
-      .toBe('In sync · 1 of 1 proxies up to date');
+    await expect.poll(() => page.locator('.badge').textContent(), WAIT).toBe('In sync · 1 of 1 proxies up to date');
     await shot('topology');
   });
 
@@ -393,13 +395,13 @@ describe('web console (Chromium)', () => {
     await created('Virtual node web');
     const rows = page.getByRole('table', { name: 'Proxy tokens' }).locator('tbody tr');
     // One per bootstrap issued: the Envoy's and the gRPC one's.
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), WAIT).toBe(2);
     for (const left of [1, 0]) {
       await page
         .getByRole('button', { name: /^Revoke proxy token / })
         .first()
         .click();
-      await expect.poll(() => rows.count()).toBe(left);
+      await expect.poll(() => rows.count(), WAIT).toBe(left);
     }
     await page.getByText('No proxy token: issue a bootstrap from the Onboarding tab.').waitFor();
     await eventually('the Envoy disconnected', 15_000, async () => {
@@ -443,6 +445,7 @@ describe('web console (Chromium)', () => {
               { query: '{ account { accountId } }' },
             )
           ).status,
+        WAIT,
       )
       .toBe(401);
   });
