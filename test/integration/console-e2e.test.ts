@@ -221,7 +221,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     expect(left.body.data.mesh.virtualNodes.nodes.map((n: Json) => n.name)).toEqual(['api-v1', 'api-v2', 'web']);
   });
 
-  it('draws the topology with dagre and opens a node when it is clicked', async () => {
+  it('draws the topology with dagre and opens a node from the keyboard', async () => {
     await page.getByRole('link', { name: 'Topology', exact: true }).click();
     const graph = page.getByRole('group', { name: 'Mesh topology' });
     await graph.waitFor();
@@ -256,7 +256,9 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     expect(await x('virtualService/api.shop.local')).toBeLessThan(await x('virtualRouter/api-router'));
     expect(await x('virtualRouter/api-router')).toBeLessThan(await x('route/api-router/main'));
     expect(await x('route/api-router/main')).toBeLessThan(await x('virtualNode/api-v1'));
-    await graph.locator('a.node[data-id="virtualNode/api-v1"]').click();
+    // Opened from the keyboard: a node is a link, focusable, and Enter follows it.
+    await graph.locator('a.node[data-id="virtualNode/api-v1"]').focus();
+    await page.keyboard.press('Enter');
     await created('Virtual node api-v1');
     expect(new URL(page.url()).hash).toBe('#/meshes/shop/resources/virtualNode/api-v1');
   });
