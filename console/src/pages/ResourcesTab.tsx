@@ -1,5 +1,5 @@
 import { KINDS, kindById, type KindDef } from '../api/kinds';
-import { deleteResource, listResources, saveResource, type Resource } from '../api/resources';
+import { deleteResource, listResources, saveResource } from '../api/resources';
 import { useAsync } from '../components/async';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { JsonView } from '../components/JsonView';
@@ -90,13 +90,13 @@ function ResourceList({ mesh, kind }: { mesh: string; kind: KindDef }) {
   );
 }
 
-function parentOptions(mesh: string, kind: KindDef) {
+function useParentOptions(mesh: string, kind: KindDef) {
   const parent = kind.parent ? kindById(kind.parent.kind)! : undefined;
   return useAsync(async () => (parent ? (await listResources(mesh, parent)).map((r) => r.name) : []), [mesh, kind.id]);
 }
 
 function CreateResource({ mesh, kind }: { mesh: string; kind: KindDef }) {
-  const parents = parentOptions(mesh, kind);
+  const parents = useParentOptions(mesh, kind);
   if (kind.parent && !parents.data) return <ErrorMessage error={parents.error} />;
   const names: NameField[] = [
     ...(kind.parent
@@ -220,5 +220,3 @@ function ResourcePage({ mesh, kind, name, parent }: { mesh: string; kind: KindDe
     </>
   );
 }
-
-export type { Resource };

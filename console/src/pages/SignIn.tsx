@@ -1,7 +1,5 @@
 import { useState } from 'preact/hooks';
-import { GqlError, gql } from '../api/client';
 import { session } from '../api/session';
-import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 
 /**
@@ -38,7 +36,7 @@ export function SignIn({ admin }: { admin: boolean }) {
         session.signIn(value);
       }
     } catch (e) {
-      setError(e instanceof GqlError || e instanceof Error ? e.message : String(e));
+      setError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
@@ -73,7 +71,6 @@ export function SignIn({ admin }: { admin: boolean }) {
         </div>
       </form>
       <p>{admin ? <a href="#/">Tenant sign-in</a> : <a href="#/admin">Operator? Sign in with the admin token</a>}</p>
-      <ErrorMessage error={undefined} />
     </main>
   );
 }
