@@ -18,7 +18,11 @@ const gates = [
     'types (tsc, tests and scripts included)',
     () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }),
   ],
-  ['build', () => build(root)],
+  [
+    'types of the console (tsc, console/tsconfig.json)',
+    () => run(bin('tsc'), ['-p', 'console/tsconfig.json'], { cwd: root }),
+  ],
+  ['build (server and console)', () => build(root)],
   // After the build, which generates the Prisma client that src/ imports.
   ['imports: no cycles, layers one way (docs/architecture.md)', () => checkImports(root)],
   [

@@ -39,17 +39,21 @@ async function main() {
   // Tests use their own Redis database number so they never see `npm start`'s queues.
   const redisUrl = process.env.REDIS_URL ? process.env.REDIS_URL : `${services.redisUrl.replace(/\/\d*$/, '')}/1`;
 
-  const { ensureAwsCli, ensureEnvoy } = await import('./lib/peers.mjs');
+  const { ensureAwsCli, ensureChromium, ensureEnvoy } = await import('./lib/peers.mjs');
   const awsCli = await ensureAwsCli(root, log);
   const envoy = await ensureEnvoy(root, log);
+  const chromium = await ensureChromium(root, log);
   await recreateDatabase(databaseUrl);
   log('building and type-checking...');
   await build(root);
-  try {
-    await run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root });
-  } catch {
-    log('type-check failed (see above)');
-    failedChecks++;
+  // The server, tests and scripts; then the console (browser code: its own tsconfig, DOM types).
+  for (const tsconfig of ['tsconfig.json', 'console/tsconfig.json']) {
+    try {
+      await run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', tsconfig, '--noEmit'], { cwd: root });
+    } catch {
+      log(`type-check of ${tsconfig} failed (see above)`);
+      failedChecks++;
+    }
   }
   await applyMigrations(databaseUrl, { migrationsDir: join(root, 'prisma', 'migrations'), log, summary: true });
 
@@ -66,6 +70,8 @@ async function main() {
     MESHPLANE_AWS_CLI: JSON.stringify(awsCli),
     // The real Envoy binary that test/support/envoy.ts runs.
     MESHPLANE_ENVOY: envoy,
+    // Debian's Chromium, which the console's browser tests drive (test/support/browser.ts).
+    MESHPLANE_CHROMIUM: chromium,
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
   const code = await exitCodeOf(

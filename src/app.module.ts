@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.schema.js';
+import { ConsoleModule } from './console/console.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
     const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
     if (config.roles.includes('api'))
-      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule);
+      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule, ConsoleModule);
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
     // Reconcile queue (src/xds-fleet/reconcile): the api role enqueues a compile after each
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildConsole } from './console-build.mjs';
 import { run } from './run.mjs';
 
 /**
@@ -26,10 +27,12 @@ export async function generatePrismaClient(root, options = {}) {
 }
 
 /**
- * Compiles src/ to dist/ with tsc (incremental: a no-op build takes about a second).
+ * Compiles src/ to dist/ with tsc (incremental: a no-op build takes about a second), and bundles
+ * the web console into dist/console-assets (skipped when its inputs did not change).
  * @param {string} root
  */
 export async function build(root) {
   await generatePrismaClient(root);
   await run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root });
+  await buildConsole(root);
 }

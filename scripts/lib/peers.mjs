@@ -140,3 +140,43 @@ async function findPython() {
     hint: 'Install it with: sudo apt-get install -y python3-pip (or put the AWS CLI on PATH and set ENVOY_BIN).',
   });
 }
+
+/**
+ * Returns the absolute path of Debian's Chromium, which the console's browser tests drive with
+ * playwright-core (never a browser build downloaded by Playwright: the machine reaches package
+ * registries only). `CHROMIUM_BIN` wins when set; otherwise `chromium` on PATH, installed with
+ * apt-get the way the database servers are (root and apt needed; else the exact command to run).
+ * @param {string} root
+ * @param {(msg: string) => void} log
+ * @returns {Promise<string>}
+ */
+export async function ensureChromium(root, log) {
+  const fromEnv = process.env.CHROMIUM_BIN;
+  const found = () => {
+    const path = which(fromEnv || 'chromium');
+    return isAbsolute(path) && existsSync(path) ? path : null;
+  };
+  let binary = found();
+  if (!binary && !fromEnv) {
+    const { aptInstall } = await import('./services/apt.mjs');
+    const { makeCtx } = await import('./services/context.mjs');
+    const { findExecutable, isRoot } = await import('./services/processes.mjs');
+    const hasApt = findExecutable('apt-get') !== null;
+    if (!isRoot() || !hasApt) {
+      throw Object.assign(new Error("Chromium (Debian's chromium package) is needed for the console's browser tests"), {
+        hint: hasApt
+          ? 'Install it with:\n\n    sudo apt-get install -y chromium\n\nor set CHROMIUM_BIN to a Chromium binary.'
+          : 'Install Chromium with your package manager, or set CHROMIUM_BIN to a Chromium binary.',
+      });
+    }
+    await aptInstall(makeCtx(root, log), ['chromium']);
+    binary = found();
+  }
+  if (!binary) throw new Error(`no Chromium binary at ${fromEnv || 'chromium'} (CHROMIUM_BIN / PATH)`);
+  try {
+    await exec(binary, ['--version']);
+  } catch (err) {
+    throw new Error(`${binary} does not run: ${/** @type {Error} */ (err).message}`);
+  }
+  return binary;
+}

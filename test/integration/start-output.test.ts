@@ -24,6 +24,7 @@ describe('the banner', () => {
     expect(lines.slice(-2)).toEqual(['  Docs: README.md, docs/', '']);
     const text = lines.join('\n');
     for (const part of [
+      'http://localhost:8080/console',
       'http://localhost:8080/v20190125',
       'http://localhost:8080/v1 ',
       'http://localhost:8080/admin/v1',
