@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.schema.js';
+import { PlansCoreModule } from './billing/plans/plans-core.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
@@ -16,7 +17,7 @@ import { ReconcileQueueModule, ReconcileWorkerModule } from './xds-fleet/reconci
 @Module({})
 export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
-    const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
+    const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config), PlansCoreModule];
     if (config.roles.includes('api'))
       imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule);
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
