@@ -349,4 +349,46 @@ describe('invoices (/v1/invoices, /admin/v1)', () => {
     const close = await api.admin('POST', '/admin/v1/invoices/close', { month: '2027-13' });
     expect(close.body.message).toBe('month: must be a month as YYYY-MM (e.g. 2026-11)');
   });
+
+  it("answers the same in GraphQL, under the account, and never another tenant's", async () => {
+    const gql = (t: CreatedTenant, query: string, variables: Record<string, unknown>) =>
+      call(api.baseUrl, 'POST', '/graphql', bearer(t), { query, variables });
+    const QUERY = `query($id: ID!) {
+      account {
+        invoice(id: $id) { id status currency total lines { kind meter plan quantity freeQuantity amount } }
+        invoices { id status }
+        usage(from: "2027-01-01T00:00:00Z", to: "2027-02-01T00:00:00Z", granularity: "month") { usage { meter unit quantity } }
+      }
+    }`;
+    const mine = await gql(alice, QUERY, { id: `${alice.accountId}-2027-01` });
+    expect(mine.body.errors).toBeUndefined();
+    const account = mine.body.data.account;
+    expect(account.invoice).toMatchObject({ status: 'final', currency: 'USD', total: '15.06' });
+    expect(account.invoice.lines[2]).toEqual({
+      kind: 'usage',
+      meter: 'api_read_requests',
+      plan: 'standard',
+      quantity: '1300000',
+      freeQuantity: '1000000',
+      amount: '0.30',
+    });
+    expect(account.invoices.map((i: { status: string }) => i.status)).toContain('final');
+    expect(account.usage.usage).toContainEqual({ meter: 'api_write_requests', unit: 'request', quantity: '150000' });
+
+    const foreign = await gql(bob, `query($id: ID!) { account { invoice(id: $id) { total } } }`, {
+      id: `${alice.accountId}-2027-01`,
+    });
+    expect(foreign.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(JSON.stringify(foreign.body)).not.toContain('15.06');
+
+    const bad = await gql(
+      bob,
+      `{ account { usage(from: "2027-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { from } } }`,
+      {},
+    );
+    expect(bad.body.errors[0]).toMatchObject({
+      message: 'usage.to: must be after usage.from',
+      extensions: { code: 'VALIDATION' },
+    });
+  });
 });
