@@ -1,5 +1,6 @@
 import { CreateMeshCommand } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvoicesService } from '../../src/billing/invoices/invoices.service.js';
 import { BillingClock } from '../../src/billing/plans/billing-clock.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
@@ -390,5 +391,25 @@ describe('invoices (/v1/invoices, /admin/v1)', () => {
       message: 'usage.to: must be after usage.from',
       extensions: { code: 'VALIDATION' },
     });
+  });
+
+  it('closes months by schedule only after their grace, once, oldest first', async () => {
+    const carol = await createTenant(api, uniqueName('carol'));
+    const invoices = api.app.get(InvoicesService);
+    await bucket(carol, '2027-01-31T23:00:00Z', 'proxy_seconds', 3_600_000n, 'arn:vn/c'); // 1,000 h: $0.70
+    const finals = async () =>
+      (await call(api.baseUrl, 'GET', '/v1/invoices', bearer(carol))).body.invoices
+        .filter((i: { status: string }) => i.status === 'final')
+        .map((i: { month: string; total: string }) => `${i.month}:${i.total}`);
+    // 2027-02-01T05:59: January ended, but its 6 hours of grace have not passed.
+    at('2027-02-01T05:59:00Z');
+    await invoices.closeDue();
+    expect(await finals()).toEqual(['2026-12:0.00']);
+    at('2027-02-01T06:00:00Z');
+    await invoices.closeDue();
+    await invoices.closeDue();
+    expect(await finals()).toEqual(['2027-01:0.70', '2026-12:0.00']);
+    const rows = await prisma.invoice.findMany({ where: { tenantId: await tenantId(carol) } });
+    expect(rows.map((r) => r.closedBy)).toEqual(['scheduler', 'scheduler']);
   });
 });

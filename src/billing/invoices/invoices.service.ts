@@ -120,13 +120,20 @@ export class InvoicesService {
     const cutoff = new Date(this.clock.now().getTime() - this.config.billingCloseGraceHours * HOUR_MS);
     const month = addMonths(monthStart(cutoff), -1);
     let count = 0;
+    const failed: string[] = [];
     for (const tenant of await this.repo.tenantsCreatedBefore(addMonths(month, 1))) {
-      const closedBefore = await this.repo.final(tenant.id, tenant.accountId, month);
-      if (closedBefore) continue;
-      await this.closeThrough(tenant, month, 'scheduler');
-      count++;
+      if (await this.repo.final(tenant.id, tenant.accountId, month)) continue;
+      try {
+        await this.closeThrough(tenant, month, 'scheduler');
+        count++;
+      } catch (err) {
+        // One tenant's failure does not hold up the others; a tenant deleted meanwhile is no failure.
+        if (await this.repo.tenant(tenant.id)) failed.push(`${tenant.accountId}: ${(err as Error).message}`);
+      }
     }
     if (count > 0) this.log.log(`closed ${monthLabel(month)} for ${count} tenant(s)`);
+    // Thrown after every tenant was tried, so the job is retried (closing is idempotent).
+    if (failed.length > 0) throw new Error(`closing ${monthLabel(month)} failed for ${failed.join('; ')}`);
     return count;
   }
 
