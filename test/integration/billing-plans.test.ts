@@ -1,6 +1,8 @@
 import { CreateMeshCommand, type AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BillingClock } from '../../src/billing/plans/billing-clock.js';
+import { randomBytes } from 'node:crypto';
+import { eventually } from '../support/eventually.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, uniqueName } from '../support/tenant-builder.js';
 
@@ -240,5 +242,38 @@ describe('plans and quotas (/admin/v1/plans, /admin/v1/tenants/{id}/plan)', () =
       authorization: `Bearer ${created.body.apiToken.token}`,
     });
     expect(tenantToken.status).toBe(401);
+  });
+
+  it('makes another process forget a changed plan at once, long before its cache expires', async () => {
+    // Two api processes sharing PostgreSQL and Redis, caching plans for an hour.
+    const shared = {
+      MESH_MASTER_KEY: randomBytes(32).toString('base64'),
+      MESH_ADMIN_TOKEN: `test-admin-${randomBytes(16).toString('hex')}`,
+      BILLING_PLAN_CACHE_TTL_MS: '3600000',
+    };
+    const one = await startTestApp(['api'], shared);
+    const two = await startTestApp(['api'], shared);
+    try {
+      const name = uniqueName('shared');
+      await one.admin('POST', '/admin/v1/plans', {
+        name,
+        currency: 'USD',
+        quotas: { ...STANDARD_QUOTAS, meshesPerAccount: 1 },
+        prices: PRICES,
+      });
+      const created = await one.admin('POST', '/admin/v1/tenants', { name: uniqueName('sh'), plan: name });
+      const onTwo = appMeshClient(two, created.body.accessKey);
+      clock.now = () => new Date();
+      await onTwo.send(new CreateMeshCommand({ meshName: 'a' }));
+      // Process two has now cached the plan and refuses a second mesh.
+      expect(await errorName(onTwo.send(new CreateMeshCommand({ meshName: 'b' })))).toBe('LimitExceededException');
+      await one.admin('PATCH', `/admin/v1/plans/${name}`, { quotas: { meshesPerAccount: 2 } });
+      await eventually('process two applies the new quota', 2_000, async () =>
+        (await errorName(onTwo.send(new CreateMeshCommand({ meshName: 'b' })))) === undefined ? true : undefined,
+      );
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });
