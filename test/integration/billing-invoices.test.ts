@@ -300,6 +300,14 @@ describe('invoices (/v1/invoices, /admin/v1)', () => {
       'GET',
       `/admin/v1/usage?from=2027-01-01T00:00:00Z&to=2027-01-02T00:00:00Z&granularity=hour&accountId=${alice.accountId}`,
     );
+    const everyone = await api.admin('GET', '/admin/v1/usage?from=2027-01-03T00:00:00Z&to=2027-01-04T00:00:00Z');
+    expect(everyone.body.usage).toContainEqual({
+      accountId: alice.accountId,
+      start: '2027-01-03T00:00:00.000Z',
+      meter: 'api_write_requests',
+      unit: 'request',
+      quantity: '150000',
+    });
     expect(operator.body.usage).toEqual([
       {
         accountId: alice.accountId,

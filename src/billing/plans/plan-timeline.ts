@@ -13,10 +13,6 @@ export function nextHour(now: Date): Date {
   return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
 }
 
-export function isHourBoundary(at: Date): boolean {
-  return at.getTime() % HOUR_MS === 0;
-}
-
 /**
  * The plan in force at `at`. `periods` is sorted by `from`; before the first period (an hour
  * before the tenant existed) the first plan applies.
