@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BillingClock } from '../../src/billing/plans/billing-clock.js';
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../support/eventually.js';
+import { countSqlStatements } from '../support/sql-statement-counter.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, uniqueName } from '../support/tenant-builder.js';
 
@@ -275,5 +276,18 @@ describe('plans and quotas (/admin/v1/plans, /admin/v1/tenants/{id}/plan)', () =
       await one.close();
       await two.close();
     }
+  });
+
+  it('reads no plan from the database on the hot paths once cached', async () => {
+    const created = await api.admin('POST', '/admin/v1/tenants', { name: uniqueName('hot'), plan: 'free' });
+    const client = appMeshClient(api, created.body.accessKey);
+    clock.now = () => new Date();
+    await client.send(new CreateMeshCommand({ meshName: 'warm' })); // loads the plan once
+    const { texts } = await countSqlStatements(async () => {
+      for (let i = 0; i < 2; i++) await client.send(new CreateMeshCommand({ meshName: `hot-${i}` }));
+      expect(await errorName(client.send(new CreateMeshCommand({ meshName: 'hot-2' })))).toBe('LimitExceededException');
+    });
+    expect(texts.filter((t) => /\b(plans|plan_prices|tenant_plan_changes)\b/.test(t))).toEqual([]);
+    expect(texts.length).toBeGreaterThan(0); // the counter saw the requests' own statements
   });
 });
