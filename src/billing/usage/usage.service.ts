@@ -33,7 +33,8 @@ function aligned(at: Date, granularity: Granularity): boolean {
 function points(from: Date, to: Date, granularity: Granularity): number {
   if (granularity !== 'month') return (to.getTime() - from.getTime()) / STEP_MS[granularity];
   let n = 0;
-  for (let m = from; m.getTime() < to.getTime(); m = addMonths(m, 1)) n++;
+  // Stops one past the largest allowed count: a range of millennia costs nothing to refuse.
+  for (let m = from; m.getTime() < to.getTime() && n <= MAX_POINTS.month; m = addMonths(m, 1)) n++;
   return n;
 }
 
