@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.schema.js';
+import { BillingModule, BillingWorkerModule } from './billing/billing.module.js';
+import { PlansCoreModule } from './billing/plans/plans-core.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
@@ -17,14 +19,22 @@ import { ReconcileQueueModule, ReconcileWorkerModule } from './xds-fleet/reconci
 @Module({})
 export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
-    const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
+    const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config), PlansCoreModule];
     if (config.roles.includes('api'))
-      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule, ConsoleModule);
+      imports.push(
+        TenantsModule,
+        MeshesModule,
+        OnboardingModule,
+        MeshStatusModule,
+        BillingModule,
+        GraphqlModule,
+        ConsoleModule,
+      );
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
     // Reconcile queue (src/xds-fleet/reconcile): the api role enqueues a compile after each
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.
     if (config.roles.includes('api')) imports.push(ReconcileQueueModule);
-    if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule);
+    if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule, BillingWorkerModule);
     return { module: AppModule, imports };
   }
 }

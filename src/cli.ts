@@ -11,6 +11,7 @@ import { RedisModule } from './platform/redis/redis.module.js';
 import { BootstrapService } from './xds-fleet/onboarding/bootstrap.service.js';
 import { OnboardingCoreModule } from './xds-fleet/onboarding/onboarding-core.module.js';
 import { CredentialsService } from './tenants/credentials/credentials.service.js';
+import { PlansCoreModule } from './billing/plans/plans-core.module.js';
 import { TenantsCoreModule } from './tenants/tenants-core.module.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
@@ -77,7 +78,16 @@ async function main(argv: string[]): Promise<unknown> {
     throw new ConfigError(['MESH_MASTER_KEY is required to create or use credentials']);
   // Redis carries revocation notices (suspend, delete) to running processes; optional here.
   const redis = config.redisUrl === undefined ? [] : [RedisModule];
-  @Module({ imports: [ConfigModule.forRoot(config), PrismaModule, ...redis, TenantsCoreModule, OnboardingCoreModule] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      PrismaModule,
+      ...redis,
+      PlansCoreModule,
+      TenantsCoreModule,
+      OnboardingCoreModule,
+    ],
+  })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {

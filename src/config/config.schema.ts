@@ -303,6 +303,36 @@ export const CONFIG_KEYS = {
     default: '300000',
     doc: 'Longest wait between compiles of a mesh that keeps failing at the same generation. It bounds how long a fixed fault (a worker deployed with the fix) takes to reach such a mesh without a change: one compile per mesh per 5 minutes costs nothing, and keeps the logs and the failure metric readable.',
   }),
+  billingPlanCacheTtlMs: key({
+    env: 'BILLING_PLAN_CACHE_TTL_MS',
+    schema: positiveInt.max(3_600_000, 'must be at most 3600000'),
+    default: '30000',
+    doc: "How long a process trusts its cached copy of the plan catalogue and of a tenant's plan history, which every API request (rate limit, quotas) and every xDS stream consults. Operator changes are announced over Redis and forgotten at once; the TTL only bounds a notice lost to a Redis outage. 30 s keeps the hot paths free of SQL (one query per tenant per 30 s at most) while such a gap heals within the half minute operators expect.",
+  }),
+  billingPlanCacheTenants: key({
+    env: 'BILLING_PLAN_CACHE_TENANTS',
+    schema: positiveInt.max(10_000_000, 'must be at most 10000000'),
+    default: '100000',
+    doc: 'Most tenants whose plan history a process keeps cached (oldest evicted first). A history is a few rows; 100,000 tenants is tens of megabytes at most and covers every active tenant of a large installation.',
+  }),
+  billingCloseGraceHours: key({
+    env: 'BILLING_CLOSE_GRACE_HOURS',
+    schema: nonNegativeInt.max(24 * 31, 'must be at most 744'),
+    default: '6',
+    doc: 'Hours after a month ends before the scheduled job closes its invoices (final, immutable). The hourly rollup writes the last hour of the month within minutes; 6 hours leaves room for a rollup that was down or retried. Usage that still arrives later is billed on the next invoice as a late-usage line, never by changing a final invoice.',
+  }),
+  billingCloseIntervalMs: key({
+    env: 'BILLING_CLOSE_INTERVAL_MS',
+    schema: positiveInt.min(60_000, 'must be at least 60000').max(86_400_000, 'must be at most 86400000'),
+    default: '3600000',
+    doc: 'How often a worker looks for months past their grace whose invoices are not closed yet. Hourly: closing is not urgent, and each run is one query per tenant with an open month.',
+  }),
+  billingLateUsageMonths: key({
+    env: 'BILLING_LATE_USAGE_MONTHS',
+    schema: positiveInt.max(24, 'must be at most 24'),
+    default: '3',
+    doc: 'How many closed months an invoice looks back for usage recorded after they closed (late adjustments), billed as late-usage lines. Metering corrects within hours, so 3 months is generous; older corrections are left to operator credits, which keeps a draft invoice to a few months of usage to read.',
+  }),
 } as const;
 
 type Keys = typeof CONFIG_KEYS;

@@ -5,7 +5,9 @@ import { MeshesModule } from '../meshes/meshes.module.js';
 import { TenantsCoreModule } from '../tenants/tenants-core.module.js';
 import { OnboardingCoreModule } from '../xds-fleet/onboarding/onboarding-core.module.js';
 import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
+import { BillingCoreModule } from '../billing/billing.module.js';
 import { ACCOUNT_RESOLVERS } from './account/account.resolver.js';
+import { AccountBillingResolver } from './billing/billing.resolver.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
@@ -41,6 +43,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   TopologyNodeResolver,
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
+  AccountBillingResolver,
 ];
 
 /**
@@ -54,6 +57,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     MeshStatusModule,
     OnboardingCoreModule,
     TenantsCoreModule,
+    BillingCoreModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule, GraphqlLoadersModule],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLAN_NAMES } from './plans.js';
+import { planName } from '../billing/plans/plan.inputs.js';
 
 export const TENANT_NAME_RULE =
   'must be 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit';
@@ -8,7 +8,7 @@ export const createTenantInput = z.strictObject({
   name: z
     .string({ error: 'is required and must be a string' })
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, TENANT_NAME_RULE),
-  plan: z.enum(PLAN_NAMES, { error: `must be one of ${PLAN_NAMES.join(', ')}` }).optional(),
+  plan: planName.optional(),
 });
 export type CreateTenantInput = z.infer<typeof createTenantInput>;
 

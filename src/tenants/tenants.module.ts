@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PlansAdminController } from './admin/plans-admin.controller.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TenantRateLimiter } from './rate-limit/tenant-rate-limiter.js';
@@ -10,7 +9,7 @@ import { TenantsCoreModule } from './tenants-core.module.js';
 /** The HTTP side of tenants: operator and self-service APIs, and the global auth guard. */
 @Module({
   imports: [TenantsCoreModule],
-  controllers: [TenantsAdminController, PlansAdminController, AccountController],
+  controllers: [TenantsAdminController, AccountController],
   // AuthGuard is exported so that the /graphql route authenticates with the very same guard.
   providers: [TenantRateLimiter, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
   exports: [TenantsCoreModule, AuthGuard],

@@ -5,7 +5,7 @@ import { tenantScopeOf, type TenantScope } from '../common/tenancy/tenant-scope.
 import { parseInput } from '../common/validation/parse-input.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { decodePageToken, encodePageToken } from '../common/pagination/page-token.js';
-import { DEFAULT_PLAN } from './plans.js';
+import { PlansService } from '../billing/plans/plans.service.js';
 import { RevocationBus } from './revocation/revocation-bus.service.js';
 import { createTenantInput, listInput } from './tenant.inputs.js';
 import { TenantsRepository } from './tenants.repository.js';
@@ -25,6 +25,9 @@ export interface CreatedTenant extends TenantView {
 }
 
 const ACCOUNT_ID_ATTEMPTS = 5;
+/** The plan of a tenant created without one (App Mesh's default quotas). */
+/** The plan of a tenant created without one. */
+export const DEFAULT_PLAN = 'standard';
 const DEFAULT_PAGE_SIZE = 50;
 
 /** Operator-facing tenant lifecycle. Tenants act on their own credentials through CredentialsService. */
@@ -34,10 +37,12 @@ export class TenantsService {
     private readonly repo: TenantsRepository,
     private readonly credentials: CredentialsService,
     private readonly revocations: RevocationBus,
+    private readonly plans: PlansService,
   ) {}
 
   async create(input: unknown): Promise<CreatedTenant> {
     const { name, plan = DEFAULT_PLAN } = parseInput(createTenantInput, input);
+    await this.plans.require(plan);
     for (let attempt = 0; attempt < ACCOUNT_ID_ATTEMPTS; attempt++) {
       const key = this.credentials.sealNewAccessKey();
       const token = this.credentials.newApiTokenMaterial();

@@ -86,7 +86,9 @@ describe('operator API /admin/v1', () => {
     const bad = await api.admin('POST', '/admin/v1/tenants', { name: uniqueName(), plan: 'platinum' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-amzn-errortype')).toBe('BadRequestException');
-    expect(bad.body.message).toBe('plan: must be one of free, standard, enterprise');
+    expect(bad.body.message).toBe(
+      'plan: must name an existing plan (platinum does not exist; see GET /admin/v1/plans)',
+    );
   });
 
   it.each([

@@ -9,15 +9,9 @@ export interface TenantScope {
   readonly tenantId: string;
   /** 12-digit account id, as it appears in ARNs. */
   readonly accountId: string;
-  /** The tenant's plan when it authenticated: its quotas apply to this request. */
-  readonly plan: string;
   readonly [tenantScopeBrand]: true;
 }
 
-export function tenantScopeOf(tenant: {
-  readonly id: string;
-  readonly accountId: string;
-  readonly plan: string;
-}): TenantScope {
-  return Object.freeze({ tenantId: tenant.id, accountId: tenant.accountId, plan: tenant.plan }) as TenantScope;
+export function tenantScopeOf(tenant: { readonly id: string; readonly accountId: string }): TenantScope {
+  return Object.freeze({ tenantId: tenant.id, accountId: tenant.accountId }) as TenantScope;
 }

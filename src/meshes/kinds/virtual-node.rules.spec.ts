@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { quotasOf } from '../../tenants/plans.js';
+import type { PlanQuotas } from '../../billing/plans/plan-quotas.js';
 import { virtualNodeRules } from './virtual-node.rules.js';
 
-const quotas = quotasOf('standard');
+/** The standard plan's quotas as seeded (App Mesh's defaults). */
+const quotas: PlanQuotas = {
+  meshesPerAccount: 15,
+  virtualNodesPerMesh: 200,
+  virtualServicesPerMesh: 200,
+  virtualRoutersPerMesh: 200,
+  routesPerVirtualRouter: 50,
+  virtualGatewaysPerMesh: 3,
+  gatewayRoutesPerVirtualGateway: 10,
+  backendsPerVirtualNode: 50,
+  weightedTargetsPerRoute: 10,
+  tagsPerResource: 50,
+  connectedProxiesPerVirtualNode: 50,
+  connectedProxiesPerVirtualGateway: 50,
+  apiRequestsPerSecond: 200,
+};
 const withOutlier = (interval: number, base: number) =>
   virtualNodeRules.check(
     {

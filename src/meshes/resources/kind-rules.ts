@@ -1,5 +1,5 @@
 import type { ResourceKind } from '../../generated/prisma/client.js';
-import type { PlanQuotas } from '../../tenants/plans.js';
+import type { PlanQuotas } from '../../billing/plans/plan-quotas.js';
 
 /** Another resource of the same mesh that a spec names, with the field that names it. */
 export interface ReferenceTo {

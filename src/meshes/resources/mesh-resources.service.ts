@@ -5,7 +5,8 @@ import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { Mesh, MeshResource, Prisma, ResourceKind } from '../../generated/prisma/client.js';
-import { quotasOf, type PlanQuotas } from '../../tenants/plans.js';
+import type { PlanQuotas } from '../../billing/plans/plan-quotas.js';
+import { PlansService } from '../../billing/plans/plans.service.js';
 import { asJson, encodeResult, replay, requestHash } from './idempotency.js';
 import { KIND_RULES } from './kind-registry.js';
 import { MESH_CHANGE_LISTENER, type MeshChangeListener } from './mesh-change-listener.js';
@@ -83,6 +84,7 @@ export class MeshResourcesService {
 
   constructor(
     private readonly stores: MeshStoreFactory,
+    private readonly plans: PlansService,
     @Inject(MESH_CHANGE_LISTENER) private readonly changes: MeshChangeListener,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(RESOURCE_TRANSLATION) private readonly translations?: ResourceTranslationReader,
@@ -97,8 +99,9 @@ export class MeshResourcesService {
     input: { meshName: string; spec?: Spec; tags?: Tag[]; clientToken?: string },
   ): Promise<ResourceData> {
     return this.idempotent(scope, 'CreateMesh', input, async (store) => {
-      const quotas = quotasOf(await store.lockTenantPlan());
-      const tags = validateTags(input.tags ?? [], quotas);
+      await store.lockTenant();
+      const { quotas } = await this.plans.inForce(scope.tenantId);
+      const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
       const count = await store.countMeshes();
       if (count >= quotas.meshesPerAccount) {
         throw new DomainError(
@@ -179,8 +182,8 @@ export class MeshResourcesService {
       const refs = rules.references(input.spec);
       const locked = await store.lockRows(input.meshName, { ...parentLock(rules, key, 'share'), references: refs });
       const mesh = meshOf(scope, input, locked);
-      const quotas = quotasOf(scope.plan);
-      const tags = validateTags(input.tags ?? [], quotas);
+      const { quotas } = await this.plans.inForce(scope.tenantId);
+      const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
       // Creates are counted against the quotas under the mesh lock (taken after the row locks).
       if (!(await store.lockMesh(mesh.id))) throw meshNotFound(scope, mesh.name);
@@ -257,7 +260,14 @@ export class MeshResourcesService {
       const mesh = meshOf(scope, input, locked);
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
       if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
-      this.checkSpec(mesh, rules, input.spec, parentSpec, quotasOf(scope.plan), locked.referenced);
+      this.checkSpec(
+        mesh,
+        rules,
+        input.spec,
+        parentSpec,
+        (await this.plans.inForce(scope.tenantId)).quotas,
+        locked.referenced,
+      );
       // Written, with the generation bump that takes the mesh lock, by the transaction's last statement.
       const updated = store.stageSpecUpdate(locked.self, asJson(input.spec), refs);
       store.stageChange(mesh, key, 'update');

@@ -256,13 +256,11 @@ export class MeshStore {
     return { meshName: change.mesh.name, generation };
   }
 
-  /** Locks the tenant row (serialising mesh creation against the mesh quota) and returns its plan. */
-  async lockTenantPlan(): Promise<string> {
-    const rows = await this.db.$queryRaw<{ plan: string }[]>`
-      SELECT plan FROM tenants WHERE id = ${this.scope.tenantId}::uuid FOR UPDATE`;
-    const plan = rows[0]?.plan;
-    if (plan === undefined) throw new Error(`tenant ${this.scope.accountId} vanished during a request`);
-    return plan;
+  /** Locks the tenant row, serialising mesh creation against the mesh quota. */
+  async lockTenant(): Promise<void> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM tenants WHERE id = ${this.scope.tenantId}::uuid FOR UPDATE`;
+    if (rows.length === 0) throw new Error(`tenant ${this.scope.accountId} vanished during a request`);
   }
 
   countMeshes(): Promise<number> {

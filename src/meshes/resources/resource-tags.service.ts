@@ -7,7 +7,8 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import { asJson } from './idempotency.js';
-import { PLANS, quotasOf } from '../../tenants/plans.js';
+import { TAGS_PER_REQUEST } from '../../billing/plans/plan-quotas.js';
+import { PlansService } from '../../billing/plans/plans.service.js';
 import type { MeshStore } from './mesh-store.js';
 import { MeshStoreFactory } from './mesh-store.factory.js';
 import { mergeTags, removeTags, validateTags, type Tag } from './tags.js';
@@ -30,6 +31,7 @@ export class ResourceTagsService {
   constructor(
     private readonly stores: MeshStoreFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly plans: PlansService,
   ) {}
 
   async list(
@@ -50,11 +52,12 @@ export class ResourceTagsService {
   }
 
   async tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<void> {
+    const { quotas } = await this.plans.inForce(scope.tenantId);
     await this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
       const next = validateTags(
-        mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)),
-        quotasOf(scope.plan),
+        mergeTags(found.tags, validateTags(input.tags, TAGS_PER_REQUEST)),
+        quotas.tagsPerResource,
       );
       await found.save(next);
     });

@@ -1,5 +1,4 @@
 import { badRequest, DomainError } from '../../common/errors/domain-error.js';
-import type { PlanQuotas } from '../../tenants/plans.js';
 
 export interface Tag {
   readonly key: string;
@@ -7,16 +6,16 @@ export interface Tag {
 }
 
 /** Checks a resource's full tag list: unique keys, at most the plan's tags per resource. */
-export function validateTags(tags: readonly Tag[], quotas: PlanQuotas): Tag[] {
+export function validateTags(tags: readonly Tag[], maxTags: number): Tag[] {
   const seen = new Set<string>();
   for (const [i, tag] of tags.entries()) {
     if (seen.has(tag.key)) throw badRequest(`tags[${i}].key: ${tag.key} appears more than once`);
     seen.add(tag.key);
   }
-  if (tags.length > quotas.tagsPerResource) {
+  if (tags.length > maxTags) {
     throw new DomainError(
       'TOO_MANY_TAGS',
-      `A resource can have at most ${quotas.tagsPerResource} tags; this request would leave it with ${tags.length}. None of the tags were applied.`,
+      `A resource can have at most ${maxTags} tags; this request would leave it with ${tags.length}. None of the tags were applied.`,
     );
   }
   return [...tags];

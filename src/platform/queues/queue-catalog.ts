@@ -67,6 +67,16 @@ export const QUEUES = {
     concurrency: (config) => config.reconcileConcurrency,
     schedules: [{ id: 'endpoints-sweep', job: 'sweep', everyMs: (config) => config.endpointsSweepIntervalMs }],
   },
+  invoices: {
+    doc: 'Closes the invoices of months past their grace: final and immutable from then on (src/billing/invoices).',
+    jobs: {
+      /** Close every month that ended more than BILLING_CLOSE_GRACE_HOURS ago, for every tenant. Idempotent. */
+      close: payload<Record<string, never>>(),
+    },
+    // One close at a time: it walks every tenant, and two would only wait on each other's locks.
+    concurrency: () => 1,
+    schedules: [{ id: 'invoices-close', job: 'close', everyMs: (config) => config.billingCloseIntervalMs }],
+  },
 } as const satisfies Record<string, QueueDeclaration>;
 
 export type Queues = typeof QUEUES;

@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { Tenant } from '../../generated/prisma/client.js';
 import { RedisService } from '../../platform/redis/redis.service.js';
-import { quotasOf } from '../plans.js';
+import { PlansService } from '../../billing/plans/plans.service.js';
 
 /**
  * Per-tenant API rate limit, counted in Redis so that every api replica shares one budget.
@@ -14,17 +14,21 @@ import { quotasOf } from '../plans.js';
 export class TenantRateLimiter {
   private readonly limiters = new Map<number, RateLimiterRedis>();
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    private readonly plans: PlansService,
+  ) {}
 
   async consume(tenant: Tenant): Promise<void> {
-    const perSecond = quotasOf(tenant.plan).apiRequestsPerSecond;
+    const { plan, quotas } = await this.plans.inForce(tenant.id);
+    const perSecond = quotas.apiRequestsPerSecond;
     try {
       await this.limiter(perSecond).consume(tenant.id);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       throw new DomainError(
         'TOO_MANY_REQUESTS',
-        `Rate exceeded: account ${tenant.accountId} may make ${perSecond} API requests per second on plan ${tenant.plan}.`,
+        `Rate exceeded: account ${tenant.accountId} may make ${perSecond} API requests per second on plan ${plan.name}.`,
         Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
       );
     }

@@ -5,7 +5,6 @@ import type { ProxyIdentity } from './proxy-identity.js';
 const node: ProxyIdentity = {
   tenantId: '00000000-0000-4000-8000-000000000001',
   accountId: '123456789012',
-  plan: 'standard',
   meshId: '00000000-0000-4000-8000-000000000002',
   meshName: 'shop',
   kind: 'virtualNode',

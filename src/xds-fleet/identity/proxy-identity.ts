@@ -1,5 +1,3 @@
-import type { PlanName } from '../../tenants/plans.js';
-
 /** The two kinds of App Mesh resource a proxy can run as. */
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
 
@@ -10,7 +8,6 @@ export type ProxyKind = 'virtualNode' | 'virtualGateway';
 export interface ProxyIdentity {
   readonly tenantId: string;
   readonly accountId: string;
-  readonly plan: PlanName;
   readonly meshId: string;
   readonly meshName: string;
   readonly kind: ProxyKind;

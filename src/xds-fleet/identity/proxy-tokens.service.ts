@@ -8,7 +8,6 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { Prisma, type Mesh } from '../../generated/prisma/client.js';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { LastUsedStamps } from '../../tenants/credentials/last-used-stamps.js';
-import { DEFAULT_PLAN, isPlanName } from '../../tenants/plans.js';
 import { RevocationBus } from '../../tenants/revocation/revocation-bus.service.js';
 import type { ProxyIdentity, ProxyKind } from './proxy-identity.js';
 import { hashProxyToken, newProxyToken, PROXY_TOKEN_PATTERN } from './proxy-token-format.js';
@@ -98,8 +97,6 @@ export class ProxyTokenService {
       identity: {
         tenantId: tenant.id,
         accountId: tenant.accountId,
-        // A plan removed from the catalogue gets standard quotas, as everywhere else (quotasOf).
-        plan: isPlanName(tenant.plan) ? tenant.plan : DEFAULT_PLAN,
         meshId: row.meshId,
         meshName: row.mesh.name,
         kind: row.kind,

@@ -4,7 +4,7 @@ import { status, type Metadata, type ServerDuplexStream, type ServiceDefinition 
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { quotasOf } from '../../tenants/plans.js';
+import { PlansService } from '../../billing/plans/plans.service.js';
 import { DEFAULT_PORTS_KEY, parsePortsKey, portsKey } from '../cache/compiled-mesh.js';
 import {
   decodeDeltaDiscoveryRequest,
@@ -78,6 +78,7 @@ export class AdsService {
     private readonly authority: ProxyAuthority,
     private readonly registry: SessionRegistry,
     private readonly metrics: XdsMetrics,
+    private readonly plans: PlansService,
   ) {
     this.admission = new RateLimiterMemory({ points: config.xdsAdmissionRate, duration: 1 });
   }
@@ -224,7 +225,7 @@ export class AdsService {
       throw new StreamRefused(status.INVALID_ARGUMENT, registered.error, 'invalid');
     }
 
-    const quotas = quotasOf(identity.plan);
+    const { plan, quotas } = await this.plans.inForce(identity.tenantId);
     const limit =
       identity.kind === 'virtualNode'
         ? quotas.connectedProxiesPerVirtualNode
@@ -252,7 +253,7 @@ export class AdsService {
     if (!(await this.registry.admit(record, identity.tenantId, limit)))
       throw new StreamRefused(
         status.RESOURCE_EXHAUSTED,
-        `${identity.kind} ${identity.name} already has ${limit} connected proxies, the limit of the ${identity.plan} plan`,
+        `${identity.kind} ${identity.name} already has ${limit} connected proxies, the limit of the ${plan.name} plan`,
         'quota',
       );
     onRecord(record);

@@ -68,7 +68,6 @@ class FakeStore {
 const identity: ProxyIdentity = {
   tenantId: 't',
   accountId: '111111111111',
-  plan: 'enterprise',
   meshId: 'm',
   meshName: 'mesh',
   kind: 'virtualNode',

@@ -5,7 +5,6 @@ import { TokenCache } from './token-cache.js';
 const identity = (tenantId: string, tokenId: string): ProxyIdentity => ({
   tenantId,
   accountId: '123456789012',
-  plan: 'standard',
   meshId: 'mesh-1',
   meshName: 'shop',
   kind: 'virtualNode',

@@ -6,7 +6,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { AppMeshModel, type OperationName } from '../../meshes/api-model/app-mesh-model.js';
 import { KIND_RULES } from '../../meshes/resources/kind-registry.js';
 import type { Spec } from '../../meshes/resources/kind-rules.js';
-import { quotasOf } from '../../tenants/plans.js';
+import type { PlanQuotas } from '../../billing/plans/plan-quotas.js';
 import { encodeMessage } from '../encoding/protos.js';
 import { PROXYLESS_VIEW_PREFIX } from './proxyless.js';
 import { staticBootstrap } from './static-config.js';
@@ -23,7 +23,22 @@ import { translate } from './translate.js';
  */
 const model = AppMeshModel.load();
 const generator = new ModelRequestGenerator(model);
-const quotas = quotasOf('enterprise');
+/** The enterprise plan's quotas as seeded: the widest inputs the rules accept. */
+const quotas: PlanQuotas = {
+  meshesPerAccount: 100,
+  virtualNodesPerMesh: 1000,
+  virtualServicesPerMesh: 1000,
+  virtualRoutersPerMesh: 1000,
+  routesPerVirtualRouter: 200,
+  virtualGatewaysPerMesh: 20,
+  gatewayRoutesPerVirtualGateway: 100,
+  backendsPerVirtualNode: 50,
+  weightedTargetsPerRoute: 10,
+  tagsPerResource: 50,
+  connectedProxiesPerVirtualNode: 500,
+  connectedProxiesPerVirtualGateway: 500,
+  apiRequestsPerSecond: 5000,
+};
 const CERTS = 'src/xds-fleet/translator/testdata/certs';
 const SEEDS = Array.from({ length: Number(process.env['GEN_SEEDS'] ?? 60) }, (_, i) => i + 1);
 /** Valid input; every bounded number at an end of its range; free text with characters that mean something. */
