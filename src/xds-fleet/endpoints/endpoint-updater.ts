@@ -90,6 +90,7 @@ export class EndpointUpdater {
     const { meshSpec, nodes } = await this.specs.read(ref, [...new Set(affected.map(([, s]) => s.node))]);
     const endpoints = await this.nodeEndpoints.read(ref, meshSpec, nodes);
     const rebuilt = new Map<string, EncodedResource>();
+    this.metrics.rebuilt.inc(affected.length);
     for (const [name, source] of affected) {
       const assignment = buildAssignment(name, source, sources.region, endpoints[source.node] ?? []);
       const any = encodeResourceAny(TYPE_URLS.endpoints, assignment);
