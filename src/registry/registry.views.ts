@@ -34,7 +34,7 @@ export interface InstanceView {
 }
 
 export interface Page<T> {
-  readonly items: readonly T[];
+  readonly items: T[];
   readonly nextToken?: string;
 }
 
