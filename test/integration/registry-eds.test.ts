@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { MetricsService } from '../../src/platform/metrics/metrics.service.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import { TenantsService, type CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { EndpointsSweepHandler } from '../../src/xds-fleet/endpoints/endpoints.handlers.js';
+import { RegistryChanges } from '../../src/xds-fleet/endpoints/registry-changes.listener.js';
 import { ProxyTokenService } from '../../src/xds-fleet/identity/proxy-tokens.service.js';
 import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js';
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
@@ -281,8 +281,11 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
       }),
       prisma.$executeRaw`UPDATE registry_services SET updated_at = now() WHERE id = ${service.id}::uuid`,
     ]);
-    await app.app.get(EndpointsSweepHandler, { strict: false }).process();
+    // The sweep's repair looks at stamps from half a minute ago on; this one looks at them at once.
+    expect(await app.app.get(RegistryChanges).repair(0)).toBeGreaterThanOrEqual(1);
     const repaired = await nextEds(stream);
+    // Each stamp is repaired once: the next pass finds nothing new.
+    expect(await app.app.get(RegistryChanges).repair(0)).toBe(0);
     expect(endpoints(assignmentIn(repaired, otherCla))).toEqual([`10.40.0.1:${port + 2} HEALTHY -`]);
     await registry(alice)('DELETE', '/shop.local/services/other/instances/lost-1');
     await nextEds(stream);
