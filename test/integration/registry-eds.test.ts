@@ -337,4 +337,47 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
       await registry(alice)('DELETE', '/shop.local/services/backend/instances/b');
     }
   });
+  it('lists the connected proxies of the selecting nodes as read-only proxy instances of the service', async () => {
+    const token = (
+      await app.app
+        .get(ProxyTokenService)
+        .issue(await app.app.get(TenantsService).scopeOf(alice.accountId), 'shop', 'virtualNode', 'backend')
+    ).token;
+    const proxy = openAds(client, 'sotw', token);
+    streams.push(proxy);
+    proxy.send({
+      node: {
+        id: 'mesh/shop/virtualNode/backend',
+        cluster: 'backend',
+        metadata: { meshplane: { address: '10.60.0.1' } },
+        locality: { zone: 'z9' },
+      },
+      type_url: TYPE.cluster,
+    });
+    await proxy.next(15_000);
+    const listed = await eventually('the proxy listed', 10_000, async () => {
+      const res = await registry(alice)('GET', '/shop.local/services/backend/instances');
+      return res.body.Instances.length > 0 ? res.body.Instances : undefined;
+    });
+    expect(listed).toEqual([
+      expect.objectContaining({
+        Id: 'proxy:shop/backend/10.60.0.1',
+        Source: 'proxy',
+        HealthStatus: 'HEALTHY',
+        Attributes: {
+          AWS_INSTANCE_IPV4: '10.60.0.1',
+          AWS_INSTANCE_AVAILABILITY_ZONE: 'z9',
+          MESHPLANE_MESH: 'shop',
+          MESHPLANE_VIRTUAL_NODE: 'backend',
+        },
+      }),
+    ]);
+    // Read-only, and another tenant's identical names never show it.
+    expect(
+      (await registry(alice)('DELETE', '/shop.local/services/backend/instances/proxy:shop%2Fbackend%2F10.60.0.1'))
+        .status,
+    ).toBe(404);
+    expect((await registry(bob)('GET', '/shop.local/services/backend/instances')).body.Instances).toEqual([]);
+    proxy.close();
+  });
 });

@@ -64,9 +64,12 @@ export class RegistryChanges implements RegistryChangeListener {
    * expression index `mesh_resources_cloud_map_idx` answers it from the tenant and the two
    * names, whatever the number of nodes.
    */
-  selectingNodes(tenantId: string, serviceIds: readonly string[]): Promise<{ meshId: string; name: string }[]> {
-    return this.prisma.$queryRaw<{ meshId: string; name: string }[]>`
-      SELECT r.mesh_id::text AS "meshId", r.name
+  selectingNodes(
+    tenantId: string,
+    serviceIds: readonly string[],
+  ): Promise<{ meshId: string; meshName: string; name: string }[]> {
+    return this.prisma.$queryRaw<{ meshId: string; meshName: string; name: string }[]>`
+      SELECT r.mesh_id::text AS "meshId", m.name AS "meshName", r.name
       FROM registry_services s
       JOIN registry_namespaces n ON n.id = s.namespace_id AND n.tenant_id = s.tenant_id
       JOIN mesh_resources r
@@ -75,6 +78,7 @@ export class RegistryChanges implements RegistryChangeListener {
        AND (r.spec #> '{serviceDiscovery,awsCloudMap}') IS NOT NULL
        AND (r.spec #>> '{serviceDiscovery,awsCloudMap,namespaceName}') = n.name
        AND (r.spec #>> '{serviceDiscovery,awsCloudMap,serviceName}') = s.name
+      JOIN meshes m ON m.id = r.mesh_id AND m.tenant_id = s.tenant_id
       WHERE s.tenant_id = ${tenantId}::uuid AND s.id = ANY(${[...serviceIds]}::uuid[])`;
   }
 
