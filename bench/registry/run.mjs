@@ -199,6 +199,22 @@ async function main(o) {
       `size ${size}: mesh and registry ready in ${round((Date.now() - started) / 1000, 1)} s (registry fill ${round(fillS, 1)} s)`,
     );
 
+    /** Until the mesh's last change is compiled and every connected proxy holds it. */
+    const inSync = () =>
+      until(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${apiPort}/v1/meshes/${MESH}/status`, {
+            headers: { authorization: `Bearer ${tenant.apiToken.token}` },
+          });
+          return /** @type {any} */ (await res.json()).inSync === true;
+        },
+        600_000,
+        500,
+      );
+    // The proxies connect to a compiled mesh (building it compiled it many times over).
+    await inSync();
+    log(`size ${size}: mesh compiled ${round((Date.now() - started) / 1000, 1)} s after the start`);
+
     // --- the proxies ----------------------------------------------------------------------------------
     const specs = await issueProxies({
       port: apiPort,
@@ -262,19 +278,9 @@ async function main(o) {
       call.on('error', () => undefined);
       call.write({ node: { id: spec.nodeId, cluster: spec.cluster }, type_url: CDS_TYPE });
     }
-    const allReady = await until(async () => ready >= specs.length, 120_000, 200);
+    const allReady = await until(async () => ready >= specs.length, 300_000, 200);
     log(`size ${size}: ${ready}/${specs.length} proxies subscribed`);
-    // Measure changes alone: the mesh's compiles (and the proxies' own endpoint updates) done first.
-    await until(
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${apiPort}/v1/meshes/${MESH}/status`, {
-          headers: { authorization: `Bearer ${tenant.apiToken.token}` },
-        });
-        return /** @type {any} */ (await res.json()).inSync === true;
-      },
-      60_000,
-      250,
-    );
+    await inSync();
     await sleep(3000);
     pushes.fill(0);
 

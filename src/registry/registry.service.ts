@@ -196,7 +196,7 @@ export class RegistryService {
     if (Array.isArray(location)) throw badRequest(location.join('; '));
     const { serviceId, row } = await this.transaction(scope, async (store) => {
       const service = await this.service(store, await this.namespace(store, namespaceName), serviceName);
-      await store.lockService(service.id);
+      // Stamping the service locks its row: instance writes and its deletion are serialised.
       await store.touchService(service.id);
       const write = {
         instanceId,
@@ -231,10 +231,9 @@ export class RegistryService {
   ): Promise<InstanceView> {
     const { serviceId, row } = await this.transaction(scope, async (store) => {
       const service = await this.service(store, await this.namespace(store, namespaceName), serviceName);
-      await store.lockService(service.id);
+      await store.touchService(service.id);
       const existing = await this.instance(store, service, instanceId);
       this.refuseEc2(existing, 'deregistered');
-      await store.touchService(service.id);
       await store.deleteInstance(existing.id);
       return { serviceId: service.id, row: existing };
     });
