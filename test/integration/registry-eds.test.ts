@@ -186,7 +186,7 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
         : undefined,
     );
     const compiles = await counter('meshplane_mesh_compiles_total');
-    // The frontend stream's own endpoint (a connected proxy) triggers an update of every node: let it pass.
+    // The frontend stream's own endpoint (a connected proxy) triggers an update of its node: let it pass.
     const rebuilt = await eventually('no endpoint update running', 10_000, async () => {
       const before = await counter('meshplane_endpoint_assignments_rebuilt_total');
       await new Promise((r) => setTimeout(r, 300));
