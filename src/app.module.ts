@@ -6,6 +6,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { OnboardingModule } from './xds-fleet/onboarding/onboarding.module.js';
 import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         OnboardingModule,
         MeshStatusModule,
         BillingModule,
+        RegistryModule,
         GraphqlModule,
         ConsoleModule,
       );

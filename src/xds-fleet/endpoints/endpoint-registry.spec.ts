@@ -41,7 +41,7 @@ describe('endpoint registry', () => {
     const m = mesh();
     const first = entry(m, '10.0.0.1');
     const second = entry(m, '10.0.0.1');
-    expect(await registry.upsert([first], TTL)).toEqual([m]);
+    expect(await registry.upsert([first], TTL)).toEqual([{ ...m, nodes: ['b'] }]); // the node whose endpoints changed;
     expect(await registry.upsert([second], TTL)).toEqual([]); // same address: nothing new
     expect(await registry.upsert([first, second], TTL)).toEqual([]); // heartbeats
     expect(await registry.read(m, ['b', 'other'])).toEqual({ b: [{ address: '10.0.0.1', port: 0 }] });
@@ -100,7 +100,7 @@ describe('endpoint registry', () => {
     expect(await registry.purge(m, later)).toBe(true);
     expect(await registry.purge(m, later)).toBe(false);
     // The dead shard comes back and heartbeats again: its address reappears, which is a change.
-    expect(await registry.upsert([dead], TTL, later)).toEqual([m]);
+    expect(await registry.upsert([dead], TTL, later)).toEqual([{ ...m, nodes: ['b'] }]);
     expect(await registry.read(m, ['b'], later)).toEqual({
       b: [
         { address: '10.0.0.1', port: 0 },
@@ -113,7 +113,7 @@ describe('endpoint registry', () => {
     const m = mesh();
     const t0 = Date.now();
     await registry.upsert([entry(m, '10.0.0.1')], TTL, t0);
-    expect(await registry.upsert([entry(m, '10.0.0.2')], TTL, t0 + TTL + 1)).toEqual([m]);
+    expect(await registry.upsert([entry(m, '10.0.0.2')], TTL, t0 + TTL + 1)).toEqual([{ ...m, nodes: ['b'] }]);
     expect(await registry.purge(m, t0 + TTL + 2)).toBe(false);
   });
 
@@ -133,8 +133,17 @@ describe('endpoint registry', () => {
     expect(await registry.meshes()).toContainEqual({ ...m, seenAt: now });
     await registry.markDirty(m);
     expect(await registry.dirty()).toContainEqual(m);
-    await registry.clearDirty(m);
+    expect(await registry.takeDirty(m)).toBe('all');
     expect(await registry.dirty()).not.toContainEqual(m);
+    // Marks naming nodes accumulate until the next update takes them; one without nodes means all.
+    await registry.markDirty(m, ['a']);
+    await registry.markDirty(m, ['b', 'a']);
+    expect(await registry.dirty()).toContainEqual(m);
+    expect(await registry.takeDirty(m)).toEqual(new Set(['a', 'b']));
+    expect(await registry.takeDirty(m)).toBe('all'); // nothing recorded: check everything
+    await registry.markDirty(m, ['a']);
+    await registry.markDirty(m);
+    expect(await registry.takeDirty(m)).toBe('all');
     await registry.forget(m, now); // written at `now`: not before the cutoff, kept
     expect((await registry.meshes()).some((x) => x.meshId === m.meshId)).toBe(true);
     await registry.forget(m, now + 1);
