@@ -52,6 +52,8 @@ async function main() {
     REDIS_URL: redisUrl,
     MESH_ADMIN_TOKEN: adminToken,
     MESH_MASTER_KEY: masterKey,
+    // A development instance: the GraphQL explorer at /graphiql, unless set otherwise.
+    GRAPHQL_EXPLORER: process.env.GRAPHQL_EXPLORER ?? 'true',
   };
   const demo = await ensureDemoTenant(env);
 

@@ -8,11 +8,12 @@ import {
   type Page,
   type PageRequest,
 } from '../../meshes/resources/mesh-resources.service.js';
+import type { ListFilter } from '../../meshes/resources/mesh-store.js';
 import type { ResourceData } from '../../meshes/resources/resource-views.js';
 import { MeshStatusService, type ProxyView } from '../../xds-fleet/status/mesh-status.service.js';
 
-/** One page of the children of one parent: what a nested connection asks for. */
-export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageRequest;
+/** One page of the children of one parent, maybe filtered: what a nested connection asks for. */
+export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageRequest & ListFilter;
 
 /**
  * The batched reads of ONE GraphQL request (against N+1): every nested connection of a kind that
@@ -45,7 +46,15 @@ export class TenantLoaders {
         (keys) => this.resources.listDataBatch(this.scope, kind, keys),
         {
           cacheKeyFn: (k) =>
-            JSON.stringify([k.meshName, k.meshOwner ?? null, k.parentName ?? '', k.limit, k.nextToken]),
+            JSON.stringify([
+              k.meshName,
+              k.meshOwner ?? null,
+              k.parentName ?? '',
+              k.limit,
+              k.nextToken,
+              k.namePrefix ?? null,
+              k.tag ?? null,
+            ]),
         },
       );
       this.pages.set(kind, loader);

@@ -9,6 +9,8 @@ import { JsonScalar } from '../scalars/json.scalar.js';
 import { MeshPropagation } from './mesh-propagation.models.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { nameArg } from './name-args.js';
+import { ListFilterArgs, listFilter } from './list-filter.args.js';
+import { specObjectType } from '../specs/spec-types.js';
 import { Loaders } from '../loaders/loaders.decorator.js';
 import type { TenantLoaders } from '../loaders/request-loaders.js';
 import {
@@ -39,16 +41,10 @@ export class MeshResolver {
   meshes(
     @CurrentScope() scope: TenantScope,
     @Args() page: ConnectionArgs,
-    @Args('namePrefix', { type: () => String, nullable: true, description: 'Only meshes whose name starts so.' })
-    namePrefix?: string | null,
+    @Args() filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
-    const prefix =
-      namePrefix === null || namePrefix === undefined ? undefined : nameArg('namePrefix', namePrefix, true);
-    return listPage(
-      page,
-      (p) => this.resources.listMeshData(scope, { ...p, ...(prefix ? { namePrefix: prefix } : {}) }),
-      meshView,
-    );
+    const wanted = listFilter(filter);
+    return listPage(page, (p) => this.resources.listMeshData(scope, { ...p, ...wanted }), meshView);
   }
 
   @Query(() => Mesh, {
@@ -59,8 +55,19 @@ export class MeshResolver {
     return meshView(await this.resources.describeMesh(scope, { meshName: nameArg('name', name) }));
   }
 
-  @ResolveField('spec', () => JsonScalar, { description: "The mesh's App Mesh MeshSpec, as JSON." })
-  async spec(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+  @ResolveField('spec', () => specObjectType('MeshSpec'), { description: "The mesh's App Mesh MeshSpec." })
+  spec(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+    return this.loadSpec(scope, mesh);
+  }
+
+  @ResolveField('specJson', () => JsonScalar, {
+    description: 'The same MeshSpec as one JSON value, as the REST API shows it (for scripts).',
+  })
+  specJson(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+    return this.loadSpec(scope, mesh);
+  }
+
+  private async loadSpec(scope: TenantScope, mesh: ResourceFields): Promise<unknown> {
     if (mesh.loadedSpec !== undefined) return mesh.loadedSpec;
     return (await this.resources.describeMesh(scope, { meshName: mesh.meshName })).spec;
   }
@@ -79,23 +86,43 @@ export class MeshResolver {
   }
 
   @ResolveField(() => VirtualNodeConnection)
-  virtualNodes(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualNode', page);
+  virtualNodes(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualNode', page, filter);
   }
 
   @ResolveField(() => VirtualServiceConnection)
-  virtualServices(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualService', page);
+  virtualServices(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualService', page, filter);
   }
 
   @ResolveField(() => VirtualRouterConnection)
-  virtualRouters(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualRouter', page);
+  virtualRouters(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualRouter', page, filter);
   }
 
   @ResolveField(() => VirtualGatewayConnection)
-  virtualGateways(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualGateway', page);
+  virtualGateways(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualGateway', page, filter);
   }
 
   private children(
@@ -103,10 +130,12 @@ export class MeshResolver {
     mesh: ResourceFields,
     kind: ResourceKind,
     page: ConnectionArgs,
+    filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
+    const wanted = listFilter(filter);
     return listPage(
       page,
-      (p) => loaders.page(kind, { meshName: mesh.meshName, ...p }),
+      (p) => loaders.page(kind, { meshName: mesh.meshName, ...p, ...wanted }),
       (ref) => resourceView(kind, ref),
     );
   }

@@ -49,21 +49,26 @@ export class ResourceTagsService {
       : { tags: page };
   }
 
-  async tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<void> {
-    await this.stores.transaction(scope, async (store) => {
+  /** Adds or overwrites tags; answers the resource's tags after the change. */
+  tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<Tag[]> {
+    return this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
       const next = validateTags(
         mergeTags(found.tags, validateTags(input.tags, PLANS.enterprise)),
         quotasOf(scope.plan),
       );
       await found.save(next);
+      return next;
     });
   }
 
-  async untag(scope: TenantScope, input: { resourceArn: string; tagKeys: string[] }): Promise<void> {
-    await this.stores.transaction(scope, async (store) => {
+  /** Removes tags by key (absent keys are no error); answers the resource's tags after the change. */
+  untag(scope: TenantScope, input: { resourceArn: string; tagKeys: string[] }): Promise<Tag[]> {
+    return this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
-      await found.save(removeTags(found.tags, input.tagKeys));
+      const next = removeTags(found.tags, input.tagKeys);
+      await found.save(next);
+      return next;
     });
   }
 
