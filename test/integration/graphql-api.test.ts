@@ -107,7 +107,7 @@ describe('GraphQL API (/graphql)', () => {
     });
     expect(mesh.virtualNodes.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
     expect(mesh.virtualServices.nodes).toEqual([
-      { name: `api.${shop}.local`, spec: { provider: { virtualRouter: { virtualRouterName: 'api-router' } } } },
+      { name: `api.${shop}.local`, specJson: { provider: { virtualRouter: { virtualRouterName: 'api-router' } } } },
     ]);
     const route = (
       await client.send(
@@ -262,7 +262,7 @@ describe('GraphQL API (/graphql)', () => {
     const res = await gql(alice, `{ __schema { types { fields { type { ${nested} } } } } }`);
     expect(res.status).toBe(400);
     expect(res.body.data).toBeNull();
-    expect(res.body.errors[0].message).toMatch(/query depth \(\d+\) exceeds the query depth limit of 10/);
+    expect(res.body.errors[0].message).toMatch(/query depth \(\d+\) exceeds the query depth limit of 16/);
     expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
