@@ -70,7 +70,10 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
       @Args('input', { type: () => UpdateInput }) input: Record<string, unknown>,
     ): Promise<ResourceFields> {
       const valid = appMeshInput(operation('Update'), input);
-      return resourceView(kind, await this.resources.update(scope, kind, { ...target(valid), ...expectedVersion(input) }));
+      return resourceView(
+        kind,
+        await this.resources.update(scope, kind, { ...target(valid), ...expectedVersion(input) }),
+      );
     }
 
     @Mutation(() => type, {
@@ -82,7 +85,10 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
       @Args('input', { type: () => DeleteInput }) input: Record<string, unknown>,
     ): Promise<ResourceFields> {
       const valid = appMeshInput(operation('Delete'), input);
-      return resourceView(kind, await this.resources.delete(scope, kind, { ...target(valid), ...expectedVersion(input) }));
+      return resourceView(
+        kind,
+        await this.resources.delete(scope, kind, { ...target(valid), ...expectedVersion(input) }),
+      );
     }
   }
   Object.defineProperty(KindMutations, 'name', { value: `${api}MutationsResolver` });

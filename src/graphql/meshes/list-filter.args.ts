@@ -43,7 +43,8 @@ export function listFilter(args: ListFilterArgs): ListFilter {
 
 function tagText(field: string, value: string, min: number, max: number): string {
   const length = [...value].length;
-  if (length < min || length > max) throw badRequest(`${field}: must be ${min} to ${max} characters long; got ${length}`);
+  if (length < min || length > max)
+    throw badRequest(`${field}: must be ${min} to ${max} characters long; got ${length}`);
   const problem = textProblem(value);
   if (problem !== undefined) throw badRequest(`${field}: ${problem}`);
   return value;

@@ -2,7 +2,6 @@ import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import { MeshResourcesService } from '../../meshes/resources/mesh-resources.service.js';
-import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
@@ -32,10 +31,7 @@ import { meshView, resourceView } from './resource-view.js';
 @Resolver(() => Mesh)
 @Authenticate('tenant')
 export class MeshResolver {
-  constructor(
-    private readonly resources: MeshResourcesService,
-    private readonly status: MeshStatusService,
-  ) {}
+  constructor(private readonly resources: MeshResourcesService) {}
 
   @Query(() => MeshConnection, { description: "The caller's meshes, by name." })
   meshes(
@@ -75,8 +71,8 @@ export class MeshResolver {
   @ResolveField(() => MeshPropagation, {
     description: "Whether the mesh's changes reached its proxies (mesh `status` is App Mesh's lifecycle status).",
   })
-  async propagation(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
-    const { proxyDetails: _details, meshName: _name, ...status } = await this.status.status(scope, mesh.meshName);
+  async propagation(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
+    const { proxyDetails: _details, meshName: _name, ...status } = await loaders.status(mesh.meshName);
     return { ...status, problems: [...status.problems] };
   }
 

@@ -34,7 +34,7 @@ class UntagResourceInput {
 export class TagMutationsResolver {
   constructor(private readonly tags: ResourceTagsService) {}
 
-  @Mutation(() => [specObjectType('TagRef')], { description: "Tags a resource; answers all of its tags after." })
+  @Mutation(() => [specObjectType('TagRef')], { description: 'Tags a resource; answers all of its tags after.' })
   tagResource(
     @CurrentScope() scope: TenantScope,
     @Args('input', { type: () => TagResourceInput }) input: TagResourceInput,

@@ -1,7 +1,12 @@
 import type { Type } from '@nestjs/common';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType, type ReturnTypeFuncValue } from '@nestjs/graphql';
 import { GraphQLSafeInt } from 'graphql-scalars';
-import { AppMeshModel, type MemberSpec, type StringShape, type StructureShape } from '../../meshes/api-model/app-mesh-model.js';
+import {
+  AppMeshModel,
+  type MemberSpec,
+  type StringShape,
+  type StructureShape,
+} from '../../meshes/api-model/app-mesh-model.js';
 import { firstSentence } from '../../meshes/api-model/doc-summary.js';
 
 /**

@@ -361,8 +361,13 @@ export class MeshResourcesService {
       (await store.findMeshes([...new Set(targets.map((t) => t.meshName))])).map((m) => [m.name, m]),
     );
     const answers: (Page<ResourceData> | DomainError)[] = [];
-    const wanted: ({ slot: number; meshId: string; parentName: string; afterName?: string; limit: number } & ListFilter)[] =
-      [];
+    const wanted: ({
+      slot: number;
+      meshId: string;
+      parentName: string;
+      afterName?: string;
+      limit: number;
+    } & ListFilter)[] = [];
     for (const [slot, target] of targets.entries()) {
       try {
         this.checkOwner(scope, target);
