@@ -69,7 +69,14 @@ async function main() {
   await waitReady(`http://127.0.0.1:${port}/readyz`, child);
   // Last: everything start-up prints comes before it, and the banner is what stays on screen.
   process.stderr.write(
-    bannerLines({ port, xdsPort, adminToken, demo, region: env.MESH_REGION ?? 'us-east-1' }).join('\n') + '\n',
+    bannerLines({
+      port,
+      xdsPort,
+      adminToken,
+      demo,
+      region: env.MESH_REGION ?? 'us-east-1',
+      explorer: env.GRAPHQL_EXPLORER === 'true',
+    }).join('\n') + '\n',
   );
 }
 

@@ -14,6 +14,7 @@
  * @property {string} adminToken
  * @property {string} region
  * @property {DemoTenant | undefined} demo
+ * @property {boolean} [explorer] Whether GraphiQL is served at /graphiql (GRAPHQL_EXPLORER).
  */
 
 /**
@@ -23,7 +24,7 @@
  * @param {BannerInfo} info
  * @returns {string[]}
  */
-export function bannerLines({ port, xdsPort, adminToken, demo, region }) {
+export function bannerLines({ port, xdsPort, adminToken, demo, region, explorer = false }) {
   const api = `http://localhost:${port}`;
   const lines = [
     '',
@@ -31,6 +32,7 @@ export function bannerLines({ port, xdsPort, adminToken, demo, region }) {
     '',
     `  App Mesh API   ${api}/v20190125   (AWS SDKs, CLI, Terraform; SigV4, region ${region})`,
     `  Tenant API     ${api}/v1          (Authorization: Bearer <api token>)`,
+    `  GraphQL        ${api}/graphql     (Authorization: Bearer <api token>)${explorer ? `; explorer ${api}/graphiql` : ''}`,
     `  Operator API   ${api}/admin/v1    (Authorization: Bearer <operator token>)`,
     `  Health         ${api}/healthz  ${api}/readyz  ${api}/metrics`,
     `  xDS (gRPC)     localhost:${xdsPort}`,
