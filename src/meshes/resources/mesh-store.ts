@@ -40,8 +40,9 @@ export interface ListFilter {
 }
 
 /**
- * The JSON a tag filter is matched with, `tags @> '[{"key": ..., "value": ...}]'`: answered by the
- * GIN index on `tags`, and a JSON value, so nothing in a key or value needs escaping.
+ * The JSON a tag filter is matched with, `tags @> '[{"key": ..., "value": ...}]'`: an operator the
+ * GIN index on `tags` answers (when the tag is selective enough for the planner to prefer it), and
+ * a JSON value, so nothing in a key or value needs escaping.
  */
 function tagContainment(tag: ListFilter['tag']): { key: string; value?: string }[] | null {
   return tag === undefined ? null : [tag.value === undefined ? { key: tag.key } : { key: tag.key, value: tag.value }];
@@ -329,7 +330,7 @@ export class MeshStore {
   /**
    * Keyset pagination by name: stable while meshes are added or removed. The prefix is matched
    * literally (LIKE's wildcards escaped: Prisma passes `startsWith` to LIKE as is) and the tag by
-   * JSON containment (`array_contains` is `@>`, which the GIN index on `tags` answers).
+   * JSON containment (`array_contains` is `@>`, which the GIN index on `tags` can answer).
    */
   listMeshes(limit: number, afterName: string | undefined, filter: ListFilter = {}): Promise<Mesh[]> {
     const tags = tagContainment(filter.tag);
@@ -543,7 +544,7 @@ export class MeshStore {
    * name, as `listResources` reads one page, keeping only what its filter asks for. The answer
    * has one list per request, in order. A name prefix also bounds the index scan from below (the
    * database collates names by code point, C.UTF-8, where every name with the prefix sorts at or
-   * after it); a tag is matched by JSON containment (`@>`, the GIN index on `tags`).
+   * after it); a tag is matched by JSON containment (`@>`, which the GIN index on `tags` can answer).
    */
   async listResourcePages(
     kind: ResourceKind,
