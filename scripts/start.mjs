@@ -52,6 +52,8 @@ async function main() {
     REDIS_URL: redisUrl,
     MESH_ADMIN_TOKEN: adminToken,
     MESH_MASTER_KEY: masterKey,
+    // A development instance: the GraphQL explorer at /graphiql, unless set otherwise.
+    GRAPHQL_EXPLORER: process.env.GRAPHQL_EXPLORER ?? 'true',
   };
   const demo = await ensureDemoTenant(env);
 
@@ -67,7 +69,14 @@ async function main() {
   await waitReady(`http://127.0.0.1:${port}/readyz`, child);
   // Last: everything start-up prints comes before it, and the banner is what stays on screen.
   process.stderr.write(
-    bannerLines({ port, xdsPort, adminToken, demo, region: env.MESH_REGION ?? 'us-east-1' }).join('\n') + '\n',
+    bannerLines({
+      port,
+      xdsPort,
+      adminToken,
+      demo,
+      region: env.MESH_REGION ?? 'us-east-1',
+      explorer: env.GRAPHQL_EXPLORER === 'true',
+    }).join('\n') + '\n',
   );
 }
 

@@ -14,6 +14,7 @@
  * @property {string} adminToken
  * @property {string} region
  * @property {DemoTenant | undefined} demo
+ * @property {boolean} [explorer] Whether GraphiQL is served at /graphiql (GRAPHQL_EXPLORER).
  */
 
 /**
@@ -23,7 +24,7 @@
  * @param {BannerInfo} info
  * @returns {string[]}
  */
-export function bannerLines({ port, xdsPort, adminToken, demo, region }) {
+export function bannerLines({ port, xdsPort, adminToken, demo, region, explorer = false }) {
   const api = `http://localhost:${port}`;
   const lines = [
     '',
@@ -32,7 +33,7 @@ export function bannerLines({ port, xdsPort, adminToken, demo, region }) {
     `  Web console    ${api}/console     (sign in with an API token; #/admin with the operator token)`,
     `  App Mesh API   ${api}/v20190125   (AWS SDKs, CLI, Terraform; SigV4, region ${region})`,
     `  Tenant API     ${api}/v1          (Authorization: Bearer <api token>)`,
-    `  GraphQL API    ${api}/graphql     (Authorization: Bearer <api token>)`,
+    `  GraphQL API    ${api}/graphql     (Authorization: Bearer <api token>)${explorer ? `; explorer ${api}/graphiql` : ''}`,
     `  Operator API   ${api}/admin/v1    (Authorization: Bearer <operator token>)`,
     `  Health         ${api}/healthz  ${api}/readyz  ${api}/metrics`,
     `  xDS (gRPC)     localhost:${xdsPort}`,

@@ -285,6 +285,12 @@ export const CONFIG_KEYS = {
     default: 'info',
     doc: 'Minimum level of the JSON logs written to stdout.',
   }),
+  graphqlExplorer: key({
+    env: 'GRAPHQL_EXPLORER',
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+    default: 'false',
+    doc: "Serve GraphiQL, the GraphQL explorer, at /graphiql on the api role (docs/api/graphql.md). For development: `npm start` turns it on unless set. Off by default because it is a page for people, not clients: it needs no token to load (queries it sends still do) and loads GraphiQL's scripts from a public CDN (unpkg.com) into the browser, which production pages should not. Introspection is on either way, so other explorers work against /graphql with a token.",
+  }),
   shutdownTimeoutMs: key({
     env: 'SHUTDOWN_TIMEOUT_MS',
     schema: positiveInt.max(300_000, 'must be at most 300000'),

@@ -4,8 +4,13 @@
  * server, and every legitimate query of the current schema stays well inside them.
  */
 export const GRAPHQL_LIMITS = {
-  /** Deepest field nesting; `meshes → virtualRouters → routes → spec` is 7. */
-  maxDepth: 10,
+  /**
+   * Deepest field nesting. The deepest resolvers, `meshes → nodes → virtualGateways → nodes →
+   * gatewayRoutes → nodes → spec`, are 7 deep, and a typed spec adds up to 8 levels of plain data
+   * below (`backends → virtualService → clientPolicy → tls → validation → subjectAlternativeNames
+   * → match → exact`): 16 lets every field of the schema be asked for; the cost rule bounds width.
+   */
+  maxDepth: 16,
   /** Worst-case number of fields resolved, connections multiplied by their page size (query-cost.rule.ts). */
   maxCost: 10_000,
 } as const;

@@ -11,7 +11,10 @@ import { ACCOUNT_RESOLVERS } from './account/account.resolver.js';
 import { AccountBillingResolver } from './billing/billing.resolver.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { GraphqlGate } from './http/graphql-gate.js';
+import { graphqlResponseSerializer } from './http/graphql-response-serializer.js';
 import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
@@ -21,6 +24,8 @@ import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
+import { TagMutationsResolver } from './meshes/tag-mutations.resolver.js';
+import { SPEC_DATA_TYPE_NAMES } from './specs/spec-types.js';
 import { MeshResolver } from './meshes/mesh.resolver.js';
 import {
   PROXIES_RESOLVERS,
@@ -41,6 +46,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...SPEC_RESOLVERS,
   ...PROXIES_RESOLVERS,
   ...KIND_MUTATION_RESOLVERS,
+  TagMutationsResolver,
   MeshTopologyResolver,
   TopologyNodeResolver,
   ...ONBOARDING_RESOLVERS,
@@ -65,17 +71,18 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule, GraphqlLoadersModule],
-      inject: [GraphqlGate, RequestLoadersFactory],
-      useFactory: (gate: GraphqlGate, loaders: RequestLoadersFactory): MercuriusDriverConfig => ({
+      inject: [GraphqlGate, RequestLoadersFactory, APP_CONFIG],
+      useFactory: (gate: GraphqlGate, loaders: RequestLoadersFactory, config: AppConfig): MercuriusDriverConfig => ({
         path: GRAPHQL_PATH,
         // The schema is built in memory; the committed SDL is printed by scripts, never at startup.
         autoSchemaFile: true,
         sortSchema: true,
-        graphiql: false,
+        // GraphiQL at /graphiql, for development (GRAPHQL_EXPLORER); introspection is always on.
+        graphiql: config.graphqlExplorer,
         queryDepth: GRAPHQL_LIMITS.maxDepth,
-        validationRules: [queryCostRule(GRAPHQL_LIMITS.maxCost)],
+        validationRules: [queryCostRule(GRAPHQL_LIMITS.maxCost, SPEC_DATA_TYPE_NAMES)],
         errorFormatter: (execution) => formatGraphqlErrors(execution),
-        additionalRouteOptions: { preValidation: gate.preValidation },
+        additionalRouteOptions: { preValidation: gate.preValidation, serializerCompiler: graphqlResponseSerializer },
         // Fresh loaders per request (the driver adds `req`): batching never caches across requests.
         context: (): GraphqlRequestContext => ({ loaders: loaders.create() }),
       }),

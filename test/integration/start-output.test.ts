@@ -20,7 +20,14 @@ const demo = {
 
 describe('the banner', () => {
   it('says where everything is and ends with the docs line', () => {
-    const lines = bannerLines({ port: 8080, xdsPort: 18000, adminToken: 'mpa_x', demo, region: 'eu-west-1' });
+    const lines = bannerLines({
+      port: 8080,
+      xdsPort: 18000,
+      adminToken: 'mpa_x',
+      demo,
+      region: 'eu-west-1',
+      explorer: true,
+    });
     expect(lines.slice(-2)).toEqual(['  Docs: README.md, docs/', '']);
     const text = lines.join('\n');
     for (const part of [
@@ -28,6 +35,8 @@ describe('the banner', () => {
       'http://localhost:8080/v20190125',
       'http://localhost:8080/v1 ',
       'http://localhost:8080/admin/v1',
+      'http://localhost:8080/graphql ',
+      'explorer http://localhost:8080/graphiql',
       'localhost:18000',
       'Operator token mpa_x',
       'AWS_ACCESS_KEY_ID=MPAKEXAMPLE',
@@ -47,6 +56,7 @@ describe('the banner', () => {
       region: 'us-east-1',
     });
     expect(lines.join('\n')).not.toContain('Demo tenant');
+    expect(lines.join('\n')).not.toContain('/graphiql');
     expect(lines.slice(-2)).toEqual(['  Docs: README.md, docs/', '']);
   });
 });

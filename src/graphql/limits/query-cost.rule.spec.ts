@@ -7,12 +7,15 @@ const schema = buildSchema(`
   type MeshConnection { nodes: [Mesh!]! }
   type Mesh { name: String! routers(first: Int): RouterConnection! }
   type RouterConnection { nodes: [Router!]! }
-  type Router { name: String! spec: String! }
+  type Router { name: String! spec: String! typed: RouterSpec! }
+  type RouterSpec { listeners: [Listener!]! }
+  type Listener { port: Int! timeout: Timeout }
+  type Timeout { idle: Int perRequest: Int }
 `);
 
 /** The cost the rule computes, read from its message (`undefined` when under the limit). */
-function costOf(document: string, limit = 0): number | undefined {
-  const errors = validate(schema, parse(document), [queryCostRule(limit)]);
+function costOf(document: string, limit = 0, dataTypes: ReadonlySet<string> = new Set()): number | undefined {
+  const errors = validate(schema, parse(document), [queryCostRule(limit, dataTypes)]);
   const match = /resolve up to (\d+) fields/.exec(errors[0]?.message ?? '');
   return match ? Number(match[1]) : undefined;
 }
@@ -39,6 +42,15 @@ describe('queryCostRule', () => {
     const viaFragment = `fragment R on Mesh { routers(first: 100) { nodes { spec } } }
       { a: meshes(first: 100) { nodes { ...R } } b: meshes(first: 100) { nodes { ...R } } }`;
     expect(costOf(viaFragment)).toBe(2 * (1 + 100 * (1 + 1 + 100 * 2)));
+  });
+
+  it('counts a field of a data type once, whatever is selected below it', () => {
+    const document =
+      '{ mesh(name: "a") { routers(first: 10) { nodes { typed { listeners { port timeout { idle perRequest } } } } } } }';
+    // mesh + routers + 10 × (nodes + typed): the spec, read with its router, costs one field.
+    expect(costOf(document, 0, new Set(['RouterSpec']))).toBe(1 + 1 + 10 * 2);
+    // Not declared as data, each of its fields counts: + 10 × (listeners + port + timeout + idle + perRequest).
+    expect(costOf(document)).toBe(1 + 1 + 10 * 7);
   });
 
   it('accepts what stays within the limit and refuses what does not', () => {

@@ -21,8 +21,12 @@ import { DEFAULT_FIRST, MAX_FIRST } from '../pagination/connection.js';
  * is what a depth limit alone does not catch: `meshes(first: 100) { virtualRouters(first: 100)
  * { routes(first: 100) { spec } } }` is shallow but asks for a million specs. Fragments are
  * costed once each (memoised), so a document cannot make this check itself expensive.
+ *
+ * A field whose type is one of `dataTypes` (the App Mesh spec types: plain data that came with
+ * its resource, resolved from memory) counts 1 with everything selected below it, however deep:
+ * selecting the fields of a spec costs no more than asking for the spec as JSON.
  */
-export function queryCostRule(maxCost: number): ValidationRule {
+export function queryCostRule(maxCost: number, dataTypes: ReadonlySet<string> = new Set()): ValidationRule {
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
       const schema = context.getSchema();
@@ -39,7 +43,7 @@ export function queryCostRule(maxCost: number): ValidationRule {
           .definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
           .map((f) => [f.name.value, f]),
       );
-      const cost = new CostCounter(schema, fragments).selectionSet(operation.selectionSet, root);
+      const cost = new CostCounter(schema, fragments, dataTypes).selectionSet(operation.selectionSet, root);
       if (cost > maxCost) {
         context.reportError(
           new GraphQLError(
@@ -59,6 +63,7 @@ class CostCounter {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    private readonly dataTypes: ReadonlySet<string>,
   ) {}
 
   selectionSet(set: SelectionSetNode, parent: GraphQLCompositeType): number {
@@ -71,6 +76,7 @@ class CostCounter {
           total += 1;
           if (field && selection.selectionSet) {
             const child = getNamedType(field.type) as GraphQLCompositeType;
+            if (this.dataTypes.has(child.name)) break;
             const isConnection = field.args.some((a) => a.name === 'first');
             const items = isConnection
               ? pageSize(selection.arguments?.find((a) => a.name.value === 'first')?.value)

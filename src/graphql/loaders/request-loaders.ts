@@ -8,32 +8,50 @@ import {
   type Page,
   type PageRequest,
 } from '../../meshes/resources/mesh-resources.service.js';
+import type { ListFilter } from '../../meshes/resources/mesh-store.js';
 import type { ResourceData } from '../../meshes/resources/resource-views.js';
-import { MeshStatusService, type ProxyView } from '../../xds-fleet/status/mesh-status.service.js';
+import type { ProxyKind } from '../../xds-fleet/identity/proxy-identity.js';
+import { ProxyTokenService } from '../../xds-fleet/identity/proxy-tokens.service.js';
+import type { ProxyTokenView } from '../../xds-fleet/identity/proxy-token.view.js';
+import { MeshStatusService, type MeshStatus, type ProxyView } from '../../xds-fleet/status/mesh-status.service.js';
 
-/** One page of the children of one parent: what a nested connection asks for. */
-export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageRequest;
+/** A virtual node or gateway, as the owner of proxy tokens. */
+export interface ProxyOwner {
+  readonly meshName: string;
+  readonly kind: ProxyKind;
+  readonly name: string;
+}
+
+/** One page of the children of one parent, maybe filtered: what a nested connection asks for. */
+export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageRequest & ListFilter;
 
 /**
  * The batched reads of ONE GraphQL request (against N+1): every nested connection of a kind that
  * the request resolves in one tick is one `listDataBatch` (one query for all its pages, whatever
- * the number of parents), and a mesh's connected proxies are read once however many virtual nodes
- * ask. Bound to one tenant: built from the request's authenticated scope, never shared between
+ * the number of parents); a mesh's connected proxies and its propagation status are read once
+ * however many fields ask, and for all the meshes of a page with one SQL statement (the fleet's
+ * Redis records are then read per mesh, concurrently); the proxy tokens of every virtual node or
+ * gateway resolved in one tick are one statement (and one for their meshes). Bound to one tenant: built from the request's authenticated scope, never shared between
  * requests, so nothing cached outlives the request or crosses tenants.
  */
 export class TenantLoaders {
   private readonly pages = new Map<ResourceKind, DataLoader<ChildPageKey, Page<ResourceData>, string>>();
   private readonly proxiesByMesh: DataLoader<string, readonly ProxyView[]>;
+  private readonly statusByMesh: DataLoader<string, MeshStatus>;
+  private readonly tokensByProxy: DataLoader<ProxyOwner, ProxyTokenView[], string>;
 
   constructor(
     readonly scope: TenantScope,
     private readonly resources: MeshResourcesService,
     status: MeshStatusService,
+    tokens: ProxyTokenService,
   ) {
-    // Per distinct mesh: the registry is read per mesh (one mesh lookup and one Redis read each).
-    this.proxiesByMesh = new DataLoader((meshNames) =>
-      Promise.all(meshNames.map((m) => status.proxies(scope, m).catch((err: Error) => err))),
-    );
+    // DataLoader rejects the `load` of a key whose answer is an Error: that mesh's own error.
+    this.proxiesByMesh = new DataLoader((meshNames) => status.proxiesBatch(scope, meshNames));
+    this.statusByMesh = new DataLoader((meshNames) => status.statusBatch(scope, meshNames));
+    this.tokensByProxy = new DataLoader((owners) => tokens.listBatch(scope, owners), {
+      cacheKeyFn: (o) => JSON.stringify([o.meshName, o.kind, o.name]),
+    });
   }
 
   /** One page of `kind` under one parent (a mesh, or a router or gateway named by `parentName`). */
@@ -45,7 +63,15 @@ export class TenantLoaders {
         (keys) => this.resources.listDataBatch(this.scope, kind, keys),
         {
           cacheKeyFn: (k) =>
-            JSON.stringify([k.meshName, k.meshOwner ?? null, k.parentName ?? '', k.limit, k.nextToken]),
+            JSON.stringify([
+              k.meshName,
+              k.meshOwner ?? null,
+              k.parentName ?? '',
+              k.limit,
+              k.nextToken,
+              k.namePrefix ?? null,
+              k.tag ?? null,
+            ]),
         },
       );
       this.pages.set(kind, loader);
@@ -57,6 +83,16 @@ export class TenantLoaders {
   proxies(meshName: string): Promise<readonly ProxyView[]> {
     return this.proxiesByMesh.load(meshName);
   }
+
+  /** What the fleet made of one mesh's changes (read once per request). */
+  status(meshName: string): Promise<MeshStatus> {
+    return this.statusByMesh.load(meshName);
+  }
+
+  /** The proxy tokens of one virtual node or gateway, oldest first. */
+  proxyTokens(owner: ProxyOwner): Promise<ProxyTokenView[]> {
+    return this.tokensByProxy.load(owner);
+  }
 }
 
 /** The loaders of one request: created empty per request, one TenantLoaders per tenant it serves (one). */
@@ -66,11 +102,15 @@ export class RequestLoaders {
   constructor(
     private readonly resources: MeshResourcesService,
     private readonly status: MeshStatusService,
+    private readonly tokens: ProxyTokenService,
   ) {}
 
   of(scope: TenantScope): TenantLoaders {
     let loaders = this.byTenant.get(scope.tenantId);
-    if (!loaders) this.byTenant.set(scope.tenantId, (loaders = new TenantLoaders(scope, this.resources, this.status)));
+    if (!loaders) {
+      loaders = new TenantLoaders(scope, this.resources, this.status, this.tokens);
+      this.byTenant.set(scope.tenantId, loaders);
+    }
     return loaders;
   }
 }
@@ -81,10 +121,11 @@ export class RequestLoadersFactory {
   constructor(
     private readonly resources: MeshResourcesService,
     private readonly status: MeshStatusService,
+    private readonly tokens: ProxyTokenService,
   ) {}
 
   create(): RequestLoaders {
-    return new RequestLoaders(this.resources, this.status);
+    return new RequestLoaders(this.resources, this.status, this.tokens);
   }
 }
 

@@ -9,6 +9,7 @@ import { MeshResourcesService, type ResourceTarget } from '../../meshes/resource
 import type { Tag } from '../../meshes/resources/tags.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { appMeshInput } from './app-mesh-input.js';
+import { expectedVersion } from './expected-version.js';
 import { appMeshInputType } from './mutation.inputs.js';
 import {
   GatewayRoute,
@@ -32,8 +33,8 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
   const names = ['meshName', ...(rules.parent ? [rules.parent.nameMember] : []), rules.nameMember];
   const spec = { shape: `${api}Spec`, required: true };
   const CreateInput = appMeshInputType(`Create${api}Input`, { names, spec, tags: true, clientToken: true });
-  const UpdateInput = appMeshInputType(`Update${api}Input`, { names, spec, clientToken: true });
-  const DeleteInput = appMeshInputType(`Delete${api}Input`, { names });
+  const UpdateInput = appMeshInputType(`Update${api}Input`, { names, spec, clientToken: true, expectedVersion: true });
+  const DeleteInput = appMeshInputType(`Delete${api}Input`, { names, expectedVersion: true });
   const operation = (verb: 'Create' | 'Update' | 'Delete') => `${verb}${api}` as OperationName;
 
   /** The service's target from a validated input: App Mesh's `<kind>Name` is the service's `name`. */
@@ -69,7 +70,10 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
       @Args('input', { type: () => UpdateInput }) input: Record<string, unknown>,
     ): Promise<ResourceFields> {
       const valid = appMeshInput(operation('Update'), input);
-      return resourceView(kind, await this.resources.update(scope, kind, target(valid)));
+      return resourceView(
+        kind,
+        await this.resources.update(scope, kind, { ...target(valid), ...expectedVersion(input) }),
+      );
     }
 
     @Mutation(() => type, {
@@ -81,7 +85,10 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
       @Args('input', { type: () => DeleteInput }) input: Record<string, unknown>,
     ): Promise<ResourceFields> {
       const valid = appMeshInput(operation('Delete'), input);
-      return resourceView(kind, await this.resources.delete(scope, kind, target(valid)));
+      return resourceView(
+        kind,
+        await this.resources.delete(scope, kind, { ...target(valid), ...expectedVersion(input) }),
+      );
     }
   }
   Object.defineProperty(KindMutations, 'name', { value: `${api}MutationsResolver` });

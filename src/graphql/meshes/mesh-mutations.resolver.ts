@@ -5,6 +5,7 @@ import { MeshResourcesService } from '../../meshes/resources/mesh-resources.serv
 import type { Tag } from '../../meshes/resources/tags.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { appMeshInput } from './app-mesh-input.js';
+import { expectedVersion } from './expected-version.js';
 import { appMeshInputType } from './mutation.inputs.js';
 import { Mesh, type ResourceFields } from './resource.models.js';
 import { meshView } from './resource-view.js';
@@ -19,8 +20,9 @@ const UpdateMeshInput = appMeshInputType('UpdateMeshInput', {
   names: ['meshName'],
   spec: { shape: 'MeshSpec', required: false },
   clientToken: true,
+  expectedVersion: true,
 });
-const DeleteMeshInput = appMeshInputType('DeleteMeshInput', { names: ['meshName'] });
+const DeleteMeshInput = appMeshInputType('DeleteMeshInput', { names: ['meshName'], expectedVersion: true });
 
 type MeshInput = { meshName: string; spec?: Spec; tags?: Tag[]; clientToken?: string };
 
@@ -48,7 +50,7 @@ export class MeshMutationsResolver {
     @Args('input', { type: () => UpdateMeshInput }) input: Record<string, unknown>,
   ): Promise<ResourceFields> {
     const valid = appMeshInput('UpdateMesh', input) as MeshInput;
-    return meshView(await this.resources.updateMesh(scope, valid));
+    return meshView(await this.resources.updateMesh(scope, { ...valid, ...expectedVersion(input) }));
   }
 
   @Mutation(() => Mesh, { description: 'Deletes an empty mesh; answers it with status DELETED.' })
@@ -57,6 +59,6 @@ export class MeshMutationsResolver {
     @Args('input', { type: () => DeleteMeshInput }) input: Record<string, unknown>,
   ): Promise<ResourceFields> {
     const valid = appMeshInput('DeleteMesh', input) as MeshInput;
-    return meshView(await this.resources.deleteMesh(scope, { meshName: valid.meshName }));
+    return meshView(await this.resources.deleteMesh(scope, { meshName: valid.meshName, ...expectedVersion(input) }));
   }
 }

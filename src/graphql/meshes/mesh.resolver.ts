@@ -2,13 +2,14 @@ import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import { MeshResourcesService } from '../../meshes/resources/mesh-resources.service.js';
-import { MeshStatusService } from '../../xds-fleet/status/mesh-status.service.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { MeshPropagation } from './mesh-propagation.models.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { nameArg } from './name-args.js';
+import { ListFilterArgs, listFilter } from './list-filter.args.js';
+import { specObjectType } from '../specs/spec-types.js';
 import { Loaders } from '../loaders/loaders.decorator.js';
 import type { TenantLoaders } from '../loaders/request-loaders.js';
 import {
@@ -30,25 +31,16 @@ import { meshView, resourceView } from './resource-view.js';
 @Resolver(() => Mesh)
 @Authenticate('tenant')
 export class MeshResolver {
-  constructor(
-    private readonly resources: MeshResourcesService,
-    private readonly status: MeshStatusService,
-  ) {}
+  constructor(private readonly resources: MeshResourcesService) {}
 
   @Query(() => MeshConnection, { description: "The caller's meshes, by name." })
   meshes(
     @CurrentScope() scope: TenantScope,
     @Args() page: ConnectionArgs,
-    @Args('namePrefix', { type: () => String, nullable: true, description: 'Only meshes whose name starts so.' })
-    namePrefix?: string | null,
+    @Args() filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
-    const prefix =
-      namePrefix === null || namePrefix === undefined ? undefined : nameArg('namePrefix', namePrefix, true);
-    return listPage(
-      page,
-      (p) => this.resources.listMeshData(scope, { ...p, ...(prefix ? { namePrefix: prefix } : {}) }),
-      meshView,
-    );
+    const wanted = listFilter(filter);
+    return listPage(page, (p) => this.resources.listMeshData(scope, { ...p, ...wanted }), meshView);
   }
 
   @Query(() => Mesh, {
@@ -59,8 +51,19 @@ export class MeshResolver {
     return meshView(await this.resources.describeMesh(scope, { meshName: nameArg('name', name) }));
   }
 
-  @ResolveField('spec', () => JsonScalar, { description: "The mesh's App Mesh MeshSpec, as JSON." })
-  async spec(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+  @ResolveField('spec', () => specObjectType('MeshSpec'), { description: "The mesh's App Mesh MeshSpec." })
+  spec(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+    return this.loadSpec(scope, mesh);
+  }
+
+  @ResolveField('specJson', () => JsonScalar, {
+    description: 'The same MeshSpec as one JSON value, as the REST API shows it (for scripts).',
+  })
+  specJson(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<unknown> {
+    return this.loadSpec(scope, mesh);
+  }
+
+  private async loadSpec(scope: TenantScope, mesh: ResourceFields): Promise<unknown> {
     if (mesh.loadedSpec !== undefined) return mesh.loadedSpec;
     return (await this.resources.describeMesh(scope, { meshName: mesh.meshName })).spec;
   }
@@ -68,8 +71,8 @@ export class MeshResolver {
   @ResolveField(() => MeshPropagation, {
     description: "Whether the mesh's changes reached its proxies (mesh `status` is App Mesh's lifecycle status).",
   })
-  async propagation(@CurrentScope() scope: TenantScope, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
-    const { proxyDetails: _details, meshName: _name, ...status } = await this.status.status(scope, mesh.meshName);
+  async propagation(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
+    const { proxyDetails: _details, meshName: _name, ...status } = await loaders.status(mesh.meshName);
     return { ...status, problems: [...status.problems] };
   }
 
@@ -79,23 +82,43 @@ export class MeshResolver {
   }
 
   @ResolveField(() => VirtualNodeConnection)
-  virtualNodes(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualNode', page);
+  virtualNodes(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualNode', page, filter);
   }
 
   @ResolveField(() => VirtualServiceConnection)
-  virtualServices(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualService', page);
+  virtualServices(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualService', page, filter);
   }
 
   @ResolveField(() => VirtualRouterConnection)
-  virtualRouters(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualRouter', page);
+  virtualRouters(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualRouter', page, filter);
   }
 
   @ResolveField(() => VirtualGatewayConnection)
-  virtualGateways(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields, @Args() page: ConnectionArgs) {
-    return this.children(loaders, mesh, 'virtualGateway', page);
+  virtualGateways(
+    @Loaders() loaders: TenantLoaders,
+    @Parent() mesh: ResourceFields,
+    @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
+  ) {
+    return this.children(loaders, mesh, 'virtualGateway', page, filter);
   }
 
   private children(
@@ -103,10 +126,12 @@ export class MeshResolver {
     mesh: ResourceFields,
     kind: ResourceKind,
     page: ConnectionArgs,
+    filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
+    const wanted = listFilter(filter);
     return listPage(
       page,
-      (p) => loaders.page(kind, { meshName: mesh.meshName, ...p }),
+      (p) => loaders.page(kind, { meshName: mesh.meshName, ...p, ...wanted }),
       (ref) => resourceView(kind, ref),
     );
   }

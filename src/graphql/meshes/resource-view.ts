@@ -16,6 +16,7 @@ export function meshView(from: ResourceData | ResourceRef): ResourceFields {
     createdAt: metadata.createdAt as Date,
     lastUpdatedAt: metadata.lastUpdatedAt as Date,
     status: 'metadata' in from ? (from as ResourceData).status.status : 'ACTIVE',
+    tags: 'tags' in from ? ((from as ResourceData).tags ?? []) : [],
     meshName: from.meshName,
     kind: 'mesh',
     parentName: '',

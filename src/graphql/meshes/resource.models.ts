@@ -1,7 +1,9 @@
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import type { ResourceStatus as ServiceResourceStatus } from '../../meshes/resources/resource-views.js';
+import type { Tag } from '../../meshes/resources/tags.js';
 import { ConnectionOf } from '../pagination/connection.js';
+import { specObjectType } from '../specs/spec-types.js';
 
 export enum ResourceStatus {
   ACTIVE = 'ACTIVE',
@@ -11,8 +13,9 @@ export enum ResourceStatus {
 registerEnumType(ResourceStatus, { name: 'ResourceStatus', description: "App Mesh's status of a resource." });
 
 /**
- * What every mesh and mesh resource shows. The spec has its own field resolver, which uses the
- * spec the service returned with the view (`loadedSpec`) when there is one.
+ * What every mesh and mesh resource shows. The spec (`spec`, typed, and `specJson`) has its own
+ * field resolvers, which use the spec the service returned with the view (`loadedSpec`) when
+ * there is one.
  */
 @ObjectType({ isAbstract: true })
 export abstract class ResourceFields {
@@ -33,6 +36,11 @@ export abstract class ResourceFields {
 
   @Field(() => ResourceStatus)
   status!: ServiceResourceStatus;
+
+  @Field(() => [specObjectType('TagRef')], {
+    description: "The resource's tags (App Mesh's ListTagsForResource), in the order they were added.",
+  })
+  tags!: readonly Tag[];
 
   /** Not in the schema: where the resource lives, to read its spec and children. */
   meshName!: string;

@@ -21,20 +21,35 @@ import { Loaders } from '../loaders/loaders.decorator.js';
 import type { TenantLoaders } from '../loaders/request-loaders.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { resourceView } from './resource-view.js';
+import { KIND_RULES } from '../../meshes/resources/kind-registry.js';
+import { specObjectType } from '../specs/spec-types.js';
+import { ListFilterArgs, listFilter } from './list-filter.args.js';
 
 /**
- * The `spec` field of one kind of resource. Connections list with the service's `listData`, whose
- * one query returns the specs too, and mutations return them: a describe runs only for a view
- * that came without its spec.
+ * The `spec` (typed) and `specJson` fields of one kind of resource. Connections list with the
+ * service's `listData`, whose one query returns the specs too, and mutations return them: a
+ * describe runs only for a view that came without its spec.
  */
 function SpecResolver(type: Type<ResourceFields>, kind: ResourceKind): Type<unknown> {
+  const shape = `${KIND_RULES[kind].apiName}Spec`;
   @Resolver(() => type)
   @Authenticate('tenant')
   class KindSpecResolver {
     constructor(@Inject(MeshResourcesService) readonly meshes: MeshResourcesService) {}
 
-    @ResolveField('spec', () => JsonScalar, { description: `The ${type.name}'s App Mesh spec, as JSON.` })
-    async spec(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<unknown> {
+    @ResolveField('spec', () => specObjectType(shape), { description: `The ${type.name}'s App Mesh ${shape}.` })
+    spec(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<unknown> {
+      return this.load(scope, resource);
+    }
+
+    @ResolveField('specJson', () => JsonScalar, {
+      description: `The same ${shape} as one JSON value, as the REST API shows it (for scripts).`,
+    })
+    specJson(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<unknown> {
+      return this.load(scope, resource);
+    }
+
+    private async load(scope: TenantScope, resource: ResourceFields): Promise<unknown> {
       if (resource.loadedSpec !== undefined) return resource.loadedSpec;
       const data = await this.meshes.describe(scope, kind, {
         meshName: resource.meshName,
@@ -87,10 +102,12 @@ export class VirtualRouterResolver {
     @Loaders() loaders: TenantLoaders,
     @Parent() router: ResourceFields,
     @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
+    const wanted = listFilter(filter);
     return listPage(
       page,
-      (p) => loaders.page('route', { meshName: router.meshName, parentName: router.name, ...p }),
+      (p) => loaders.page('route', { meshName: router.meshName, parentName: router.name, ...p, ...wanted }),
       (ref) => resourceView('route', ref),
     );
   }
@@ -104,10 +121,12 @@ export class VirtualGatewayResolver {
     @Loaders() loaders: TenantLoaders,
     @Parent() gateway: ResourceFields,
     @Args() page: ConnectionArgs,
+    @Args() filter: ListFilterArgs,
   ): Promise<Connection<ResourceFields>> {
+    const wanted = listFilter(filter);
     return listPage(
       page,
-      (p) => loaders.page('gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p }),
+      (p) => loaders.page('gatewayRoute', { meshName: gateway.meshName, parentName: gateway.name, ...p, ...wanted }),
       (ref) => resourceView('gatewayRoute', ref),
     );
   }

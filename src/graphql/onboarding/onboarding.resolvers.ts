@@ -4,6 +4,8 @@ import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import type { ProxyKind } from '../../xds-fleet/identity/proxy-identity.js';
 import { ProxyTokenService } from '../../xds-fleet/identity/proxy-tokens.service.js';
+import { Loaders } from '../loaders/loaders.decorator.js';
+import type { TenantLoaders } from '../loaders/request-loaders.js';
 import type { ProxyTokenView } from '../../xds-fleet/identity/proxy-token.view.js';
 import { BootstrapService, type GeneratedBootstrap } from '../../xds-fleet/onboarding/bootstrap.service.js';
 import { nameArg } from '../meshes/name-args.js';
@@ -101,11 +103,9 @@ function ProxyTokensResolver(type: Type<ResourceFields>, kind: ProxyKind): Type<
   @Resolver(() => type)
   @Authenticate('tenant')
   class KindProxyTokensResolver {
-    constructor(@Inject(ProxyTokenService) readonly tokens: ProxyTokenService) {}
-
     @ResolveField(() => [ProxyToken], { description: `The proxy tokens issued for this ${type.name}, oldest first.` })
-    proxyTokens(@CurrentScope() scope: TenantScope, @Parent() resource: ResourceFields): Promise<ProxyTokenView[]> {
-      return this.tokens.list(scope, resource.meshName, kind, resource.name);
+    proxyTokens(@Loaders() loaders: TenantLoaders, @Parent() resource: ResourceFields): Promise<ProxyTokenView[]> {
+      return loaders.proxyTokens({ meshName: resource.meshName, kind, name: resource.name });
     }
   }
   Object.defineProperty(KindProxyTokensResolver, 'name', { value: `${type.name}ProxyTokensResolver` });

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import * as prettier from 'prettier';
 import { GRAPHQL_RESOLVERS } from '../graphql.module.js';
 
@@ -15,10 +15,14 @@ const HEADER =
  * options (sorted), without booting the application (no database or Redis is needed).
  */
 export async function printGraphqlSchema(): Promise<string> {
+  return formatSdl(printSchema(lexicographicSortSchema(await buildGraphqlSchema())));
+}
+
+/** The schema the api role serves, built from the resolver classes without booting the application. */
+export async function buildGraphqlSchema(): Promise<GraphQLSchema> {
   const app = await NestFactory.createApplicationContext(GraphQLSchemaBuilderModule, { logger: false });
   try {
-    const schema = await app.get(GraphQLSchemaFactory).create([...GRAPHQL_RESOLVERS]);
-    return formatSdl(printSchema(lexicographicSortSchema(schema)));
+    return await app.get(GraphQLSchemaFactory).create([...GRAPHQL_RESOLVERS]);
   } finally {
     await app.close();
   }

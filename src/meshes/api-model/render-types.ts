@@ -1,5 +1,5 @@
 import type { AppMeshModel } from './app-mesh-model.js';
-import { htmlToMarkdown } from './html-to-markdown.js';
+import { firstSentence } from './doc-summary.js';
 import { referencedShapes, type MemberSpec, type ShapeSpec, type StringShape, type StructureShape } from './shapes.js';
 
 /** Prettier's `printWidth`: string-enum unions are broken the way Prettier breaks them past it. */
@@ -56,7 +56,7 @@ function declaredShapes(model: AppMeshModel): Set<string> {
 }
 
 function renderStructure(model: AppMeshModel, shape: StructureShape, declared: ReadonlySet<string>): string {
-  const doc = [firstSentence(shape.documentation), ...(shape.union ? ['Exactly one member is set.'] : [])].filter(
+  const doc = [docSummary(shape.documentation), ...(shape.union ? ['Exactly one member is set.'] : [])].filter(
     (part) => part !== '',
   );
   const members = [...shape.members]
@@ -69,7 +69,7 @@ function renderStructure(model: AppMeshModel, shape: StructureShape, declared: R
 function renderMember(model: AppMeshModel, member: MemberSpec, union: boolean, declared: ReadonlySet<string>): string {
   const optional = union || !member.required ? '?' : '';
   // A member without documentation of its own (e.g. `metadata`) borrows its shape's.
-  const doc = firstSentence(member.documentation ?? model.shape(member.shape).documentation);
+  const doc = docSummary(member.documentation ?? model.shape(member.shape).documentation);
   const key = /^[A-Za-z_$][\w$]*$/.test(member.name) ? member.name : `'${member.name.replace(/['\\]/g, '\\$&')}'`;
   return `${jsDoc(doc === '' ? [] : [doc], '  ')}  readonly ${key}${optional}: ${typeOf(model, member.shape, declared)};`;
 }
@@ -77,7 +77,7 @@ function renderMember(model: AppMeshModel, member: MemberSpec, union: boolean, d
 function renderEnum(shape: StringShape): string {
   const values = (shape.enum ?? []).map((value) => `'${value.replace(/['\\]/g, '\\$&')}'`);
   const doc = jsDoc(
-    [firstSentence(shape.documentation)].filter((part) => part !== ''),
+    [docSummary(shape.documentation)].filter((part) => part !== ''),
     '',
   );
   const union = `${values.join(' | ')};`;
@@ -120,28 +120,9 @@ function declaredName(name: string, declared: ReadonlySet<string>): string {
   return name;
 }
 
-/** The first sentence of the model's HTML documentation, as plain text on one line ('' when there is none). */
-function firstSentence(html: string | undefined): string {
-  if (html === undefined) return '';
-  const paragraph =
-    htmlToMarkdown(html)
-      .split(/\n\s*\n/)
-      .map(toPlainText)
-      .find((p) => p !== '') ?? '';
-  const sentence = /^.*?[.!?](?=\s+[A-Z[(`"']|$)/.exec(paragraph)?.[0] ?? paragraph;
-  return sentence.replaceAll('*/', '*\\/');
-}
-
-/** Drops the Markdown that `htmlToMarkdown` adds: links keep their text, emphasis and code marks go. */
-function toPlainText(markdown: string): string {
-  return markdown
-    .replace(/^\s*>\s?/gm, '')
-    .replace(/^\s*- /gm, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\*\*|`/g, '')
-    .replace(/(^|[^\w])_([^_]+)_(?![\w])/g, '$1$2')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** The first sentence of a shape's documentation, safe inside a JSDoc comment. */
+function docSummary(html: string | undefined): string {
+  return firstSentence(html).replaceAll('*/', '*\\/');
 }
 
 /** A JSDoc block (one line when it fits), each paragraph wrapped; '' for no paragraphs. */

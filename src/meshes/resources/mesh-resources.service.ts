@@ -13,6 +13,7 @@ import { MESH_CHANGE_LISTENER, type MeshChangeListener } from './mesh-change-lis
 import type { KindRules, Spec } from './kind-rules.js';
 import {
   isRetryableConflict,
+  type ListFilter,
   type LockedRows,
   type MeshRef,
   type MeshStore,
@@ -51,6 +52,16 @@ export interface MeshContent {
   readonly parentName: string;
   readonly name: string;
   readonly data: ResourceData;
+}
+
+/**
+ * Optimistic concurrency (the GraphQL API's `expectedVersion`; App Mesh has none): a write that
+ * names the version it read happens only if the resource is still at that version. It is checked
+ * on the row the write has locked (FOR NO KEY UPDATE, FOR UPDATE, or the mesh row its UPDATE
+ * locks), in the write's own transaction, so no other write can slip in between check and write.
+ */
+export interface ExpectedVersion {
+  readonly expectedVersion?: number;
 }
 
 export interface PageRequest {
@@ -121,9 +132,13 @@ export class MeshResourcesService {
     return meshData(scope, this.region, await this.mesh(this.stores.reader(scope), target));
   }
 
-  updateMesh(scope: TenantScope, input: MeshTarget & { spec?: Spec; clientToken?: string }): Promise<ResourceData> {
+  updateMesh(
+    scope: TenantScope,
+    input: MeshTarget & { spec?: Spec; clientToken?: string } & ExpectedVersion,
+  ): Promise<ResourceData> {
     return this.idempotent(scope, 'UpdateMesh', input, async (store) => {
       const mesh = await this.lockMesh(store, input);
+      checkVersion(`Mesh ${mesh.name}`, mesh.version, input.expectedVersion);
       // An update without a spec leaves it as it is; one with a spec replaces it (defaults filled).
       const spec = input.spec === undefined ? asJson(mesh.spec) : meshSpec(input.spec);
       const updated = await store.updateMeshSpec(mesh, spec);
@@ -132,9 +147,10 @@ export class MeshResourcesService {
     });
   }
 
-  deleteMesh(scope: TenantScope, target: MeshTarget): Promise<ResourceData> {
+  deleteMesh(scope: TenantScope, target: MeshTarget & ExpectedVersion): Promise<ResourceData> {
     return this.change(scope, async (store) => {
       const mesh = await this.lockMesh(store, target);
+      checkVersion(`Mesh ${mesh.name}`, mesh.version, target.expectedVersion);
       const remaining = await store.countResources(mesh.id);
       if (remaining > 0) {
         throw new DomainError(
@@ -147,24 +163,27 @@ export class MeshResourcesService {
     });
   }
 
-  /** `namePrefix` (GraphQL's filter; App Mesh's ListMeshes has none) keeps the names that start with it. */
-  listMeshes(scope: TenantScope, page: PageRequest & { namePrefix?: string }): Promise<Page<ResourceRef>> {
+  /** The filters (GraphQL's; App Mesh's ListMeshes has none) keep the meshes of a name prefix, or a tag. */
+  listMeshes(scope: TenantScope, page: PageRequest & ListFilter): Promise<Page<ResourceRef>> {
     return this.meshPage(scope, page, (m) => meshRef(scope, this.region, m));
   }
 
   /** As `listMeshes`, each mesh as a Describe shows it (spec, status): read by the same one query. */
-  listMeshData(scope: TenantScope, page: PageRequest & { namePrefix?: string }): Promise<Page<ResourceData>> {
+  listMeshData(scope: TenantScope, page: PageRequest & ListFilter): Promise<Page<ResourceData>> {
     return this.meshPage(scope, page, (m) => meshData(scope, this.region, m));
   }
 
   private async meshPage<T>(
     scope: TenantScope,
-    page: PageRequest & { namePrefix?: string },
+    page: PageRequest & ListFilter,
     view: (mesh: Mesh) => T,
   ): Promise<Page<T>> {
     const limit = page.limit ?? DEFAULT_PAGE;
     const after = page.nextToken === undefined ? undefined : decodePageToken(page.nextToken, 'meshes');
-    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after, page.namePrefix);
+    const rows = await this.stores.reader(scope).listMeshes(limit + 1, after, {
+      ...(page.namePrefix === undefined ? {} : { namePrefix: page.namePrefix }),
+      ...(page.tag === undefined ? {} : { tag: page.tag }),
+    });
     return pageOf(rows, limit, 'meshes', view);
   }
 
@@ -245,7 +264,7 @@ export class MeshResourcesService {
   update(
     scope: TenantScope,
     kind: ResourceKind,
-    input: ResourceTarget & { spec: Spec; clientToken?: string },
+    input: ResourceTarget & { spec: Spec; clientToken?: string } & ExpectedVersion,
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.idempotent(scope, `Update${rules.apiName}`, { kind, ...input }, async (store) => {
@@ -260,6 +279,7 @@ export class MeshResourcesService {
       const mesh = meshOf(scope, input, locked);
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
       if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+      checkVersion(describeKey(rules, key), locked.self.version, input.expectedVersion);
       this.checkSpec(
         mesh,
         rules,
@@ -275,7 +295,7 @@ export class MeshResourcesService {
     });
   }
 
-  delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
+  delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget & ExpectedVersion): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.change(scope, async (store) => {
       this.checkOwner(scope, target);
@@ -291,6 +311,7 @@ export class MeshResourcesService {
       this.parentSpec(mesh, rules, key, locked);
       const row = locked.self;
       if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+      checkVersion(describeKey(rules, key), row.version, target.expectedVersion);
       const referrers = await store.referrers(mesh.id, key);
       if (referrers.length > 0) {
         const who = referrers.map((r) => describeKey(KIND_RULES[r.kind], r)).join(', ');
@@ -337,19 +358,26 @@ export class MeshResourcesService {
    * of many parents (the GraphQL API's nested connections): one query for the meshes, one for every
    * page, whatever their number. Each answer is the page or the error `listData` would throw for
    * it (an unknown mesh, a refused cursor). Parents are not looked up: a parent that does not exist
-   * has an empty page, since its caller read it in the same request.
+   * has an empty page, since its caller read it in the same request. Each page may be filtered
+   * (`ListFilter`: a name prefix, a tag), which App Mesh's lists are not.
    */
   async listDataBatch(
     scope: TenantScope,
     kind: ResourceKind,
-    targets: readonly (MeshTarget & { parentName?: string } & PageRequest)[],
+    targets: readonly (MeshTarget & { parentName?: string } & PageRequest & ListFilter)[],
   ): Promise<(Page<ResourceData> | DomainError)[]> {
     const store = this.stores.reader(scope);
     const meshes = new Map(
       (await store.findMeshes([...new Set(targets.map((t) => t.meshName))])).map((m) => [m.name, m]),
     );
     const answers: (Page<ResourceData> | DomainError)[] = [];
-    const wanted: { slot: number; meshId: string; parentName: string; afterName?: string; limit: number }[] = [];
+    const wanted: ({
+      slot: number;
+      meshId: string;
+      parentName: string;
+      afterName?: string;
+      limit: number;
+    } & ListFilter)[] = [];
     for (const [slot, target] of targets.entries()) {
       try {
         this.checkOwner(scope, target);
@@ -365,6 +393,8 @@ export class MeshResourcesService {
           parentName,
           limit,
           ...(after === undefined ? {} : { afterName: after }),
+          ...(target.namePrefix === undefined ? {} : { namePrefix: target.namePrefix }),
+          ...(target.tag === undefined ? {} : { tag: target.tag }),
         });
         answers.push({ items: [] });
       } catch (err) {
@@ -559,6 +589,16 @@ export class MeshResourcesService {
       }
     }
     return result;
+  }
+}
+
+/** CONFLICT when the caller expected another version than the locked row's; nothing has been written yet. */
+function checkVersion(what: string, version: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== version) {
+    throw new DomainError(
+      'CONFLICT',
+      `${what} is at version ${version}, not the expected version ${expected}: it changed since it was read; read it again and retry.`,
+    );
   }
 }
 

@@ -30,6 +30,33 @@ export interface RowsToLock {
   readonly self?: { readonly key: ResourceKey; readonly lock: RowLock };
 }
 
+/**
+ * Filters of a listing (the GraphQL API's; App Mesh's lists have none): names starting with
+ * `namePrefix` (literally), and resources carrying the tag `key` (with `value`, when given).
+ */
+export interface ListFilter {
+  readonly namePrefix?: string;
+  readonly tag?: { readonly key: string; readonly value?: string };
+}
+
+/**
+ * The JSON a tag filter is matched with, `tags @> '[{"key": ..., "value": ...}]'`: an operator the
+ * GIN index on `tags` answers (when the tag is selective enough for the planner to prefer it), and
+ * a JSON value, so nothing in a key or value needs escaping.
+ */
+function tagContainment(tag: ListFilter['tag']): { key: string; value?: string }[] | null {
+  return tag === undefined ? null : [tag.value === undefined ? { key: tag.key } : { key: tag.key, value: tag.value }];
+}
+
+/** `text` with LIKE's wildcards `%` and `_` and its escape character `\\` escaped (PostgreSQL's default ESCAPE). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+function json(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
 /** A mesh as the writes to its resources need it. */
 export interface MeshRef {
   readonly id: string;
@@ -299,18 +326,20 @@ export class MeshStore {
   }
 
   /**
-   * Keyset pagination by name: stable while meshes are added or removed. `namePrefix` is matched
-   * literally: Prisma passes `startsWith` to LIKE unescaped, so LIKE's `%`, `_` and its escape
-   * character `\\` are escaped here (test/integration/graphql-api.test.ts checks it).
+   * Keyset pagination by name: stable while meshes are added or removed. The prefix is matched
+   * literally (LIKE's wildcards escaped: Prisma passes `startsWith` to LIKE as is) and the tag by
+   * JSON containment (`array_contains` is `@>`, which the GIN index on `tags` can answer).
    */
-  listMeshes(limit: number, afterName: string | undefined, namePrefix?: string): Promise<Mesh[]> {
+  listMeshes(limit: number, afterName: string | undefined, filter: ListFilter = {}): Promise<Mesh[]> {
+    const tags = tagContainment(filter.tag);
     return this.db.mesh.findMany({
       where: {
         tenantId: this.scope.tenantId,
         name: {
           ...(afterName === undefined ? {} : { gt: afterName }),
-          ...(namePrefix === undefined ? {} : { startsWith: namePrefix.replace(/[\\%_]/g, '\\$&') }),
+          ...(filter.namePrefix === undefined ? {} : { startsWith: escapeLike(filter.namePrefix) }),
         },
+        ...(tags === null ? {} : { tags: { array_contains: tags } }),
       },
       orderBy: { name: 'asc' },
       take: limit,
@@ -510,28 +539,33 @@ export class MeshStore {
   /**
    * Many keyset pages of one kind in ONE statement (the GraphQL API's batched nested connections):
    * for each request, at most `limit` resources of its mesh and parent named after `afterName`, by
-   * name, as `listResources` reads one page. The answer has one list per request, in order.
+   * name, as `listResources` reads one page, keeping only what its filter asks for. The answer
+   * has one list per request, in order. A name prefix also bounds the index scan from below (the
+   * database collates names by code point, C.UTF-8, where every name with the prefix sorts at or
+   * after it); a tag is matched by JSON containment (`@>`, which the GIN index on `tags` can answer).
    */
   async listResourcePages(
     kind: ResourceKind,
-    requests: readonly { meshId: string; parentName: string; afterName?: string; limit: number }[],
+    requests: readonly ({ meshId: string; parentName: string; afterName?: string; limit: number } & ListFilter)[],
   ): Promise<MeshResource[][]> {
     if (requests.length === 0) return [];
     const wanted = Prisma.join(
       requests.map(
         (r, i) =>
-          // Names are never empty, so '' sorts before every name: "no cursor".
-          Prisma.sql`(${i}::int, ${r.meshId}::uuid, ${r.parentName}::varchar, ${r.afterName ?? ''}::varchar, ${r.limit}::int)`,
+          // Names are never empty, so '' sorts before every name: "no cursor", and "no prefix" (LIKE '%').
+          Prisma.sql`(${i}::int, ${r.meshId}::uuid, ${r.parentName}::varchar, ${r.afterName ?? ''}::varchar, ${r.limit}::int,
+            ${r.namePrefix ?? ''}::varchar, ${`${escapeLike(r.namePrefix ?? '')}%`}::varchar, ${json(tagContainment(r.tag))}::jsonb)`,
       ),
     );
     const rows = await this.db.$queryRaw<(MeshResource & { slot: number })[]>`
       SELECT w.slot, r.id, r.tenant_id AS "tenantId", r.mesh_id AS "meshId", r.kind, r.parent_name AS "parentName",
              r.name, r.spec, r.version, r.tags, r.created_at AS "createdAt", r.updated_at AS "updatedAt"
-      FROM (VALUES ${wanted}) AS w(slot, mesh_id, parent_name, after_name, lim)
+      FROM (VALUES ${wanted}) AS w(slot, mesh_id, parent_name, after_name, lim, prefix, pattern, tag)
       CROSS JOIN LATERAL (
         SELECT * FROM mesh_resources m
         WHERE m.tenant_id = ${this.scope.tenantId}::uuid AND m.mesh_id = w.mesh_id
           AND m.kind = ${kind}::"ResourceKind" AND m.parent_name = w.parent_name AND m.name > w.after_name
+          AND m.name >= w.prefix AND m.name LIKE w.pattern AND (w.tag IS NULL OR m.tags @> w.tag)
         ORDER BY m.name
         LIMIT w.lim
       ) r

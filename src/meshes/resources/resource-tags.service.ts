@@ -51,22 +51,27 @@ export class ResourceTagsService {
       : { tags: page };
   }
 
-  async tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<void> {
+  /** Adds or overwrites tags; answers the resource's tags after the change. */
+  async tag(scope: TenantScope, input: { resourceArn: string; tags: Tag[] }): Promise<Tag[]> {
     const { quotas } = await this.plans.inForce(scope.tenantId);
-    await this.stores.transaction(scope, async (store) => {
+    return this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
       const next = validateTags(
         mergeTags(found.tags, validateTags(input.tags, TAGS_PER_REQUEST)),
         quotas.tagsPerResource,
       );
       await found.save(next);
+      return next;
     });
   }
 
-  async untag(scope: TenantScope, input: { resourceArn: string; tagKeys: string[] }): Promise<void> {
-    await this.stores.transaction(scope, async (store) => {
+  /** Removes tags by key (absent keys are no error); answers the resource's tags after the change. */
+  untag(scope: TenantScope, input: { resourceArn: string; tagKeys: string[] }): Promise<Tag[]> {
+    return this.stores.transaction(scope, async (store) => {
       const found = await this.locate(store, input.resourceArn);
-      await found.save(removeTags(found.tags, input.tagKeys));
+      const next = removeTags(found.tags, input.tagKeys);
+      await found.save(next);
+      return next;
     });
   }
 

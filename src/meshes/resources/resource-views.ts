@@ -2,6 +2,7 @@ import { formatArn } from '../../common/ids/arn.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import type { Mesh, MeshResource } from '../../generated/prisma/client.js';
 import { KIND_RULES } from './kind-registry.js';
+import type { Tag } from './tags.js';
 
 /** `metadata` of every App Mesh resource. Timestamps stay Dates until a transport encodes them. */
 export interface ResourceMetadata {
@@ -16,12 +17,18 @@ export interface ResourceMetadata {
 
 export type ResourceStatus = 'ACTIVE' | 'INACTIVE' | 'DELETED';
 
-/** `{meshName, <kind>Name, [parent]Name, spec, metadata, status}`: App Mesh's XxxData shapes. */
+/**
+ * `{meshName, <kind>Name, [parent]Name, spec, metadata, status}`: App Mesh's XxxData shapes, and
+ * the resource's `tags`, which App Mesh's Describe does not show (ListTagsForResource does: REST's
+ * output serializer keeps only the members the model declares) and the GraphQL API does. Absent
+ * from results stored for clientToken replays before tags were kept here.
+ */
 export type ResourceData = Record<string, unknown> & {
   readonly meshName: string;
   readonly spec: unknown;
   readonly metadata: ResourceMetadata;
   readonly status: { readonly status: ResourceStatus };
+  readonly tags?: readonly Tag[];
 };
 
 /** App Mesh's XxxRef shapes, as lists return them. */
@@ -59,6 +66,7 @@ export function meshData(
     spec: mesh.spec,
     metadata: metadata(scope, region, mesh, mesh.name),
     status: { status },
+    tags: mesh.tags as unknown as Tag[],
   };
 }
 
@@ -80,6 +88,7 @@ export function resourceData(
     spec: row.spec,
     metadata: metadata(scope, region, row, meshName),
     status: { status },
+    tags: row.tags as unknown as Tag[],
   };
 }
 

@@ -40,6 +40,18 @@ export class ProxyTokensRepository {
     });
   }
 
+  /** The tokens of many proxies (a mesh, kind and name each) in one statement, oldest first. */
+  listOwned(
+    scope: TenantScope,
+    owners: readonly { meshId: string; kind: ProxyKind; name: string }[],
+  ): Promise<ProxyToken[]> {
+    if (owners.length === 0) return Promise.resolve([]);
+    return this.prisma.proxyToken.findMany({
+      where: { tenantId: scope.tenantId, OR: owners.map((o) => ({ meshId: o.meshId, kind: o.kind, name: o.name })) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
   find(scope: TenantScope, id: string): Promise<(ProxyToken & { mesh: Mesh }) | null> {
     return this.prisma.proxyToken.findFirst({ where: { tenantId: scope.tenantId, id }, include: { mesh: true } });
   }

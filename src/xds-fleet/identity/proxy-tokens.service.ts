@@ -137,6 +137,38 @@ export class ProxyTokenService {
   }
 
   /**
+   * `list` of one kind and name for many proxies at once (the GraphQL API's batched loading): the
+   * meshes in one statement and the tokens in another, whatever their number. Each answer is the
+   * list, or the error `list` would throw (a mesh the tenant does not have).
+   */
+  async listBatch(
+    scope: TenantScope,
+    owners: readonly { meshName: string; kind: ProxyKind; name: string }[],
+  ): Promise<(ProxyTokenView[] | Error)[]> {
+    const meshes = new Map(
+      (await this.stores.reader(scope).findMeshes([...new Set(owners.map((o) => o.meshName))])).map((m) => [m.name, m]),
+    );
+    const wanted = owners.flatMap((o) => {
+      const mesh = meshes.get(o.meshName);
+      return mesh ? [{ meshId: mesh.id, kind: o.kind, name: o.name }] : [];
+    });
+    const meshById = new Map([...meshes.values()].map((m) => [m.id, m]));
+    const byOwner = new Map<string, ProxyTokenView[]>();
+    for (const row of await this.repo.listOwned(scope, wanted)) {
+      const mesh = meshById.get(row.meshId)!;
+      const key = JSON.stringify([mesh.name, row.kind, row.name]);
+      const list = byOwner.get(key) ?? [];
+      if (list.length === 0) byOwner.set(key, list);
+      list.push(proxyTokenView(row, this.owner(scope, mesh)));
+    }
+    return owners.map((o) =>
+      meshes.has(o.meshName)
+        ? (byOwner.get(JSON.stringify([o.meshName, o.kind, o.name])) ?? [])
+        : meshNotFound(scope, o.meshName),
+    );
+  }
+
+  /**
    * Revokes (deletes) a token: after the commit, a notice makes every xds shard end the streams
    * that present it and refuse new ones. With `meshName`, the token must belong to that mesh. A
    * token of another tenant is NOT_FOUND, like an unknown one.
