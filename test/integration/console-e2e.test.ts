@@ -155,7 +155,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     // What the forms wrote is what the API stores.
     const stored = await gql(
       alice,
-      `{ mesh(name: "shop") { virtualRouters { nodes { routes { nodes { name spec } } } } } }`,
+      `{ mesh(name: "shop") { virtualRouters { nodes { routes { nodes { name spec: specJson } } } } } }`,
     );
     expect(stored.body.data.mesh.virtualRouters.nodes[0].routes.nodes[0]).toEqual({
       name: 'main',

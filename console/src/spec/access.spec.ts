@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getAt, parsePath, setAt } from './access';
+import { getAt, parsePath, setAt, specInput } from './access';
 import { weightedTargets, withWeights } from './traffic';
 
 describe('spec paths (the API field-path notation)', () => {
@@ -59,6 +59,27 @@ describe('route weights', () => {
             { virtualNode: 'b', weight: 60 },
           ],
         },
+      },
+    });
+  });
+});
+
+describe('specs as the typed input takes them', () => {
+  it('spells hyphenated retry events with _ and leaves every other string alone', () => {
+    const spec = {
+      httpRoute: {
+        match: { prefix: '/a-b' },
+        retryPolicy: { httpRetryEvents: ['server-error', 'gateway-error'], tcpRetryEvents: ['connection-error'] },
+      },
+      grpcRoute: { retryPolicy: { grpcRetryEvents: ['deadline-exceeded', 'cancelled'] } },
+    };
+    expect(specInput(spec)).toEqual({
+      spec: {
+        httpRoute: {
+          match: { prefix: '/a-b' },
+          retryPolicy: { httpRetryEvents: ['server_error', 'gateway_error'], tcpRetryEvents: ['connection_error'] },
+        },
+        grpcRoute: { retryPolicy: { grpcRetryEvents: ['deadline_exceeded', 'cancelled'] } },
       },
     });
   });

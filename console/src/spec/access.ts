@@ -1,12 +1,14 @@
 /**
- * The one place the console touches App Mesh specs as the API carries them. Today every resource
- * has `spec: JSON` and every write takes `input.spec` as JSON (ADR 0017); when typed specs land,
- * only this file (and the field paths in forms.ts) change.
+ * The one place the console touches App Mesh specs as the API carries them (ADR 0018): a resource
+ * is read through `specJson` (the spec exactly as the REST API answers it), and a write passes the
+ * same JSON as the typed `spec` input, whose members are App Mesh's. The one difference: enum
+ * values that are not GraphQL names (the retry events `server-error`, `connection-error`,
+ * `deadline-exceeded`...) are spelt with `_` in the typed input.
  */
 export type Spec = Record<string, unknown>;
 
 /** The selection that reads a resource's spec, inside a resource's fields. */
-export const SPEC_SELECTION = 'spec';
+export const SPEC_SELECTION = 'spec: specJson';
 
 /** A resource's spec as the API answered it. */
 export function readSpec(resource: { readonly spec?: unknown }): Spec {
@@ -14,9 +16,25 @@ export function readSpec(resource: { readonly spec?: unknown }): Spec {
   return spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Spec) : {};
 }
 
+/** The members holding lists of enum values that have `-` in App Mesh's spelling. */
+const HYPHENATED_ENUM_LISTS = new Set(['httpRetryEvents', 'tcpRetryEvents', 'grpcRetryEvents']);
+
+/** The spec as the typed input takes it: hyphenated enum values spelt with `_`. */
+function toInput(value: unknown, key?: string): unknown {
+  if (Array.isArray(value)) {
+    return key !== undefined && HYPHENATED_ENUM_LISTS.has(key)
+      ? value.map((v) => (typeof v === 'string' ? v.replace(/-/g, '_') : v))
+      : value.map((v) => toInput(v));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toInput(v, k)]));
+  }
+  return value;
+}
+
 /** The members of a create/update input that carry the spec. */
 export function specInput(spec: Spec): { spec: Spec } {
-  return { spec };
+  return { spec: toInput(spec) as Spec };
 }
 
 type Step = string | number;
