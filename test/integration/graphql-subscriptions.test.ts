@@ -1,4 +1,4 @@
-import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { CreateMeshCommand, type AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -237,5 +237,80 @@ describe('GraphQL subscriptions', () => {
     }
     await sleep(1_000);
     expect(bobRejections.payloads).toEqual([]);
+  });
+
+  it("refuses, with the query codes, a mesh the tenant does not have (another tenant's included), bad arguments and bad documents", async () => {
+    await aliceMesh.send(new CreateMeshCommand({ meshName: 'alice-only' }));
+    const bobWatcher = ws(replica, bearer(bob.apiToken.token));
+    const codeOf = async (feed: Feed) => {
+      const errors = (await feed.failed) as Json[];
+      return { code: errors[0]?.extensions?.code, message: errors[0]?.message };
+    };
+    expect(await codeOf(bobWatcher.subscribe(PROXY_EVENTS, { m: 'alice-only' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('alice-only'),
+    });
+    expect(await codeOf(bobWatcher.subscribe(PROPAGATION, { m: 'alice-only' }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await codeOf(bobWatcher.subscribe(REJECTIONS, { m: 'alice-only' }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await codeOf(bobWatcher.subscribe(PROXY_EVENTS, { m: '' }))).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('meshName'),
+    });
+    expect(await codeOf(bobWatcher.subscribe('subscription { proxyEvents(meshName: "shop") { nope } }'))).toMatchObject(
+      { code: 'GRAPHQL_VALIDATION_FAILED' },
+    );
+    // The same cost rule as queries: a subscription cannot ask for more than a query could.
+    const fields = Array.from({ length: 10_001 }, (_, i) => `a${i}: meshName`).join(' ');
+    expect(
+      await codeOf(bobWatcher.subscribe(`subscription { meshPropagation(meshName: "shop") { ${fields} } }`)),
+    ).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    // The connection is still usable: refusals end the subscription, not the socket.
+    const fine = bobWatcher.subscribe(PROPAGATION, { m: 'shop' });
+    expect(data('meshPropagation')(await fine.next())).toMatchObject({ meshName: 'shop' });
+  });
+
+  it('caps the subscriptions of one connection', async () => {
+    const watcher = ws(replica, bearer(alice.apiToken.token));
+    const feeds = Array.from({ length: 25 }, () => watcher.subscribe(PROPAGATION, { m: 'shop' }));
+    await Promise.all(feeds.map((f) => f.next()));
+    const over = watcher.subscribe(PROPAGATION, { m: 'shop' });
+    const errors = (await over.failed) as Json[];
+    expect(errors[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+    // Stopping one frees its place.
+    feeds[0]!.stop();
+    await sleep(200);
+    const again = watcher.subscribe(PROPAGATION, { m: 'shop' });
+    expect(data('meshPropagation')(await again.next())).toMatchObject({ meshName: 'shop' });
+  });
+
+  it('ends the subscriptions of a revoked API token on every replica, and only those', async () => {
+    const auth = { authorization: `Bearer ${alice.apiToken.token}` };
+    const created = await call(fleet.baseUrl, 'POST', '/v1/api-tokens', auth, { name: 'console' });
+    expect(created.status).toBe(201);
+    const { id, token } = created.body.apiToken as { id: string; token: string };
+    const onReplica = ws(replica, bearer(token));
+    const onFleet = ws(fleet, bearer(token));
+    const other = ws(replica, bearer(alice.apiToken.token));
+    const feeds = [onReplica, onFleet, other].map((c) => c.subscribe(PROPAGATION, { m: 'shop' }));
+    await Promise.all(feeds.map((f) => f.next()));
+
+    const revoked = await call(fleet.baseUrl, 'DELETE', `/v1/api-tokens/${id}`, auth);
+    expect(revoked.status).toBe(200);
+    for (const client of [onReplica, onFleet]) {
+      expect(await client.closed).toEqual({ code: 4403, reason: 'The API token has been revoked.' });
+    }
+    // A new connection with it is refused; the tenant's other token keeps its subscription.
+    expect((await ws(replica, bearer(token)).closed).code).toBe(4403);
+    await aliceMesh.send(mainRouteUpdate({ api: 1 }, '/v5'));
+    await feeds[2]!.next((p) => p['data']?.meshPropagation?.inSync === false);
+  });
+
+  it("ends a suspended tenant's subscriptions", async () => {
+    const carol = await createTenant(fleet);
+    await createShopMesh(appMeshClient(fleet, carol.accessKey));
+    const watcher = ws(replica, bearer(carol.apiToken.token));
+    await watcher.subscribe(PROPAGATION, { m: 'shop' }).next();
+    expect((await fleet.admin('POST', `/admin/v1/tenants/${carol.accountId}/suspend`)).status).toBe(200);
+    expect((await watcher.closed).code).toBe(4403);
   });
 });

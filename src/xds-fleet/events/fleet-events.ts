@@ -46,6 +46,8 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('proxyNacked'), ...proxyFields, nack }),
   /** The proxy ACKed everything the compiled mesh `version` has for it. */
   z.object({ type: z.literal('proxySynced'), ...proxyFields, version: z.string() }),
+  /** A change of the mesh was committed (its generation moved): a compile follows. */
+  z.object({ type: z.literal('meshChanged'), meshId: z.string().min(1), at: z.string() }),
   /** A compile was published (or found identical to what is published): `version` is served now. */
   z.object({
     type: z.literal('meshCompiled'),
