@@ -21,7 +21,8 @@ const LISTENER = { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }
  */
 export async function buildMesh(signer, mesh, size) {
   /** @param {string} method @param {string} path @param {unknown} body */
-  const ok = async (method, path, body) => sendOk(signer.port, await signer.sign(method, path, body), `${method} ${path}`);
+  const ok = async (method, path, body) =>
+    sendOk(signer.port, await signer.sign(method, path, body), `${method} ${path}`);
   await ok('PUT', API, { meshName: mesh });
   const base = `${API}/${mesh}`;
   const nodeSpec = (/** @type {number} */ i, /** @type {boolean} */ withBackend) => ({

@@ -52,7 +52,8 @@ function parseArgs(argv) {
   const given = new Map();
   for (const arg of argv) {
     const m = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (!m?.[1] || m[2] === undefined) throw new Error(`unknown argument ${arg} (see the top of bench/graphql/run.mjs)`);
+    if (!m?.[1] || m[2] === undefined)
+      throw new Error(`unknown argument ${arg} (see the top of bench/graphql/run.mjs)`);
     given.set(m[1], m[2]);
   }
   for (const name of given.keys())
@@ -125,7 +126,8 @@ async function main(options) {
       body: JSON.stringify({ name: 'bench', plan: 'enterprise' }),
     });
     const tenant = /** @type {any} */ (await created.json());
-    if (created.status !== 201) throw new Error(`creating the tenant: HTTP ${created.status} ${JSON.stringify(tenant)}`);
+    if (created.status !== 201)
+      throw new Error(`creating the tenant: HTTP ${created.status} ${JSON.stringify(tenant)}`);
     const signer = new RequestSigner(tenant.accessKey, port);
     const token = tenant.apiToken.token;
 
@@ -142,7 +144,8 @@ async function main(options) {
         body: JSON.stringify({ query, variables: { m: 'big' } }),
       });
       const body = /** @type {any} */ (await res.json());
-      if (res.status !== 200 || body.errors) throw new Error(`GraphQL: HTTP ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+      if (res.status !== 200 || body.errors)
+        throw new Error(`GraphQL: HTTP ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
       return body;
     };
 
@@ -194,7 +197,9 @@ async function main(options) {
         passes: passes.length,
       };
       rest.push(result);
-      log(`REST ${name}: ${result.requests} requests, ${result.statements} SQL statements, median ${result.msPerPass.median} ms per pass`);
+      log(
+        `REST ${name}: ${result.requests} requests, ${result.statements} SQL statements, median ${result.msPerPass.median} ms per pass`,
+      );
     }
 
     const db = new pg.Client({ connectionString: databaseUrl });
@@ -305,7 +310,9 @@ function report(r) {
     '',
     `The mesh, built through the App Mesh API: ${Object.entries(r.mesh)
       .map(([k, v]) => `${v} ${k}`)
-      .join(', ')}. The api role runs in the benchmark's process; requests are sequential (one at a time), ${r.options.runs} measured after ${r.options.warmup} warm-up requests; SQL statements are counted at the \`pg\` driver.`,
+      .join(
+        ', ',
+      )}. The api role runs in the benchmark's process; requests are sequential (one at a time), ${r.options.runs} measured after ${r.options.warmup} warm-up requests; SQL statements are counted at the \`pg\` driver.`,
     '',
     '## GraphQL',
     '',
@@ -325,7 +332,7 @@ function report(r) {
       return `| ${c.name} | ${rest.calls} | ${c.restRequests} | ${c.restStatements} | ${c.graphqlStatements} | ${c.statementRatio} | ${c.restMedianMsPerPass} | ${c.graphqlP50Ms} | ${c.timeRatio} |`;
     }),
     '',
-    'REST requests are SigV4-signed and sent one at a time over fresh connections, as a script with the AWS SDK would page through them (signing is done before each pass is timed).',
+    'REST requests are SigV4-signed and sent one at a time over fresh connections, as a script with the AWS SDK pages through them; a pass includes signing each request (about a millisecond), as the SDK does. Timings on a shared, loaded machine are upper bounds; the statement counts do not depend on load.',
     '',
     '## Queries',
     '',
