@@ -13,7 +13,7 @@ import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
 import { ONBOARDING_RESOLVERS } from './onboarding/onboarding.resolvers.js';
-import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
+import { MeshTopologyResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { FleetSubscriptionsResolver } from './subscriptions/fleet-subscriptions.resolver.js';
 import { GraphqlSubscriptionsModule } from './subscriptions/graphql-subscriptions.module.js';
@@ -45,7 +45,6 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...PROXIES_RESOLVERS,
   ...KIND_MUTATION_RESOLVERS,
   MeshTopologyResolver,
-  TopologyNodeResolver,
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
   FleetSubscriptionsResolver,
