@@ -4,12 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
+import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
+import { RedisService } from '../../src/platform/redis/redis.service.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
+import { fleetEventsChannel, parseFleetEventBatch } from '../../src/xds-fleet/events/fleet-events.js';
 import { MeshTranslator } from '../../src/xds-fleet/compiler/mesh-translator.js';
 import { ProxyTokenService } from '../../src/xds-fleet/identity/proxy-tokens.service.js';
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
+import { eventually } from '../support/eventually.js';
 import { bearer, graphqlWs, type Feed, type WsClient } from '../support/graphql-ws.js';
 import { createShopMesh, mainRouteUpdate } from '../support/mesh-fixture.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
@@ -312,5 +316,42 @@ describe('GraphQL subscriptions', () => {
     await watcher.subscribe(PROPAGATION, { m: 'shop' }).next();
     expect((await fleet.admin('POST', `/admin/v1/tenants/${carol.accountId}/suspend`)).status).toBe(200);
     expect((await watcher.closed).code).toBe(4403);
+  });
+
+  it("publishes no proxy event of a tenant nobody watches (a shard's ACK storm costs nothing), but its compiles", async () => {
+    const dave = await createTenant(fleet);
+    const daveMesh = appMeshClient(fleet, dave.accessKey);
+    await createShopMesh(daveMesh);
+    const tenantId = (
+      await fleet.app.get(PrismaService).tenant.findUniqueOrThrow({ where: { accountId: dave.accountId } })
+    ).id;
+    // A raw listener of Dave's channel: it sets no interest mark, as an api replica would.
+    const redis = fleet.app.get(RedisService);
+    const listener = redis.duplicateForBlocking();
+    const heard: string[] = [];
+    listener.on('message', (_channel: string, message: string) =>
+      heard.push(...(parseFleetEventBatch(message)?.events.map((e) => e.type) ?? ['unreadable'])),
+    );
+    await listener.subscribe(fleetEventsChannel(redis.namespace, tenantId));
+    try {
+      const scope = await fleet.app.get(TenantsService).scopeOf(dave.accountId);
+      const { token } = await fleet.app.get(ProxyTokenService).issue(scope, 'shop', 'virtualNode', 'web');
+      const stream = openAds(grpcClient, 'sotw', token);
+      streams.push(stream);
+      stream.send({ node: { id: 'mesh/shop/virtualNode/web', cluster: 'web', metadata: {} }, type_url: TYPE.cluster });
+      const cds = await stream.next(15_000);
+      stream.send({ type_url: TYPE.cluster, version_info: cds['version_info'], response_nonce: cds['nonce'] });
+      await daveMesh.send(mainRouteUpdate({ api: 1 }, '/quiet'));
+      await eventually('the compile announced', 15_000, async () =>
+        heard.includes('meshCompiled') ? true : undefined,
+      );
+      // Two registry flushes later, still only the commit's and the compile's events went out.
+      await sleep(2_500);
+      expect(heard).toContain('meshChanged');
+      expect(heard.filter((type) => type.startsWith('proxy'))).toEqual([]);
+      stream.close();
+    } finally {
+      await listener.quit();
+    }
   });
 });
