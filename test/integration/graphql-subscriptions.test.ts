@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import { RedisService } from '../../src/platform/redis/redis.service.js';
+import { TenantRateLimiter } from '../../src/tenants/rate-limit/tenant-rate-limiter.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { fleetEventsChannel, parseFleetEventBatch } from '../../src/xds-fleet/events/fleet-events.js';
 import { MeshTranslator } from '../../src/xds-fleet/compiler/mesh-translator.js';
@@ -285,6 +286,27 @@ describe('GraphQL subscriptions', () => {
     await sleep(200);
     const again = watcher.subscribe(PROPAGATION, { m: 'shop' });
     expect(data('meshPropagation')(await again.next())).toMatchObject({ meshName: 'shop' });
+  });
+
+  it("counts each subscription start against the tenant's rate limit (THROTTLED, with when to retry)", async () => {
+    const created = await fleet.admin('POST', '/admin/v1/tenants', {
+      name: `free-${randomBytes(4).toString('hex')}`,
+      plan: 'free',
+    });
+    expect(created.status).toBe(201);
+    const erin = created.body as CreatedTenant;
+    await createShopMesh(appMeshClient(fleet, erin.accessKey));
+    const watcher = ws(replica, bearer(erin.apiToken.token));
+    await watcher.subscribe(PROPAGATION, { m: 'shop' }).next();
+    // The free plan's 50 requests a second, used up (the budget is shared by every replica, in Redis).
+    const tenant = await fleet.app
+      .get(PrismaService)
+      .tenant.findUniqueOrThrow({ where: { accountId: erin.accountId } });
+    const limiter = fleet.app.get(TenantRateLimiter);
+    await Promise.all(Array.from({ length: 60 }, () => limiter.consume(tenant).catch(() => undefined)));
+    const errors = (await watcher.subscribe(PROPAGATION, { m: 'shop' }).failed) as Json[];
+    expect(errors[0]?.extensions).toMatchObject({ code: 'THROTTLED', retryAfterSeconds: expect.any(Number) });
+    expect(errors[0]?.message).toContain('50 API requests per second');
   });
 
   it('ends the subscriptions of a revoked API token on every replica, and only those', async () => {
