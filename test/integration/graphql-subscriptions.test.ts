@@ -278,6 +278,9 @@ describe('GraphQL subscriptions', () => {
     const watcher = ws(replica, bearer(alice.apiToken.token));
     const feeds = Array.from({ length: 25 }, () => watcher.subscribe(PROPAGATION, { m: 'shop' }));
     await Promise.all(feeds.map((f) => f.next()));
+    const metrics = String((await call(replica.baseUrl, 'GET', '/metrics')).body);
+    expect(Number(/^meshplane_graphql_subscriptions (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(25);
+    expect(Number(/^meshplane_graphql_subscription_sockets (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     const over = watcher.subscribe(PROPAGATION, { m: 'shop' });
     const errors = (await over.failed) as Json[];
     expect(errors[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');

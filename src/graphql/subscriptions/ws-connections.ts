@@ -1,8 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Gauge } from 'prom-client';
 import { AuthError } from '../../common/errors/auth-error.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { Tenant } from '../../generated/prisma/client.js';
+import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { TENANT_CONTEXT, type RequestWithTenant } from '../../tenants/auth/auth-policy.decorators.js';
 import { CredentialsService } from '../../tenants/credentials/credentials.service.js';
 import { TenantRateLimiter } from '../../tenants/rate-limit/tenant-rate-limiter.js';
@@ -58,7 +60,28 @@ export class WsConnections implements RevocationListener, OnApplicationBootstrap
     private readonly credentials: CredentialsService,
     private readonly rateLimiter: TenantRateLimiter,
     private readonly revocations: RevocationBus,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    const open = this.open;
+    new Gauge({
+      name: 'meshplane_graphql_subscription_sockets',
+      help: 'Authenticated GraphQL subscription websockets open on this api process.',
+      registers: [metrics.registry],
+      collect() {
+        this.set(open.size);
+      },
+    });
+    new Gauge({
+      name: 'meshplane_graphql_subscriptions',
+      help: 'GraphQL subscriptions running on this api process.',
+      registers: [metrics.registry],
+      collect() {
+        let running = 0;
+        for (const connection of open.values()) running += connection.active;
+        this.set(running);
+      },
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.revocations.subscribe(this);
