@@ -37,8 +37,21 @@ export class RequestSigner {
     /** @type {Record<string, string>} */
     const headers = { host: this.host };
     if (text !== undefined) headers['content-type'] = 'application/json';
+    // A query string is signed as the SDK signs it: parameters apart from the path.
+    const [pathname = path, search] = path.split('?', 2);
+    /** @type {Record<string, string>} */
+    const query = search === undefined ? {} : Object.fromEntries(new URLSearchParams(search));
     const signed = await this.signer.sign(
-      new HttpRequest({ method, protocol: 'http:', hostname: '127.0.0.1', port: this.port, path, headers, body: text }),
+      new HttpRequest({
+        method,
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: this.port,
+        path: pathname,
+        query,
+        headers,
+        body: text,
+      }),
     );
     /** @type {Record<string, string>} */
     const wire = {};

@@ -13,4 +13,11 @@ export const GRAPHQL_LIMITS = {
   maxDepth: 16,
   /** Worst-case number of fields resolved, connections multiplied by their page size (query-cost.rule.ts). */
   maxCost: 10_000,
+  /**
+   * Subscriptions one websocket runs at once (ADR 0019). A console watches a few meshes per
+   * page; each subscription holds a queue and a listener, so a connection's memory stays bounded.
+   */
+  maxSubscriptionsPerConnection: 25,
+  /** Events a subscription keeps for a client that reads slowly; older ones are dropped. */
+  subscriptionQueue: 1_000,
 } as const;

@@ -20,8 +20,12 @@ import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
 import { ONBOARDING_RESOLVERS } from './onboarding/onboarding.resolvers.js';
 import { REGISTRY_RESOLVERS } from './registry/registry.resolver.js';
-import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
+import { MeshTopologyResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
+import { FleetSubscriptionsResolver } from './subscriptions/fleet-subscriptions.resolver.js';
+import { GraphqlSubscriptionsModule } from './subscriptions/graphql-subscriptions.module.js';
+import { checkSubscriptionDocument } from './subscriptions/subscription-document.js';
+import { WsConnections } from './subscriptions/ws-connections.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
 import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
 import { TagMutationsResolver } from './meshes/tag-mutations.resolver.js';
@@ -37,6 +41,9 @@ import {
 /** The path the api role serves GraphQL at. */
 export const GRAPHQL_PATH = '/graphql';
 
+/** How often an idle subscription socket is pinged, so load balancers do not close it as idle. */
+const WS_KEEP_ALIVE_MS = 30_000;
+
 /** Every resolver of the GraphQL API: this module provides them, the schema printer builds from them. */
 export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   MeshResolver,
@@ -48,11 +55,11 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...KIND_MUTATION_RESOLVERS,
   TagMutationsResolver,
   MeshTopologyResolver,
-  TopologyNodeResolver,
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
   AccountBillingResolver,
   ...REGISTRY_RESOLVERS,
+  FleetSubscriptionsResolver,
 ];
 
 /**
@@ -68,11 +75,17 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     RegistryModule,
     TenantsCoreModule,
     BillingCoreModule,
+    GraphqlSubscriptionsModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      imports: [GraphqlGateModule, GraphqlLoadersModule],
-      inject: [GraphqlGate, RequestLoadersFactory, APP_CONFIG],
-      useFactory: (gate: GraphqlGate, loaders: RequestLoadersFactory, config: AppConfig): MercuriusDriverConfig => ({
+      imports: [GraphqlGateModule, GraphqlLoadersModule, GraphqlSubscriptionsModule],
+      inject: [GraphqlGate, RequestLoadersFactory, WsConnections, APP_CONFIG],
+      useFactory: (
+        gate: GraphqlGate,
+        loaders: RequestLoadersFactory,
+        sockets: WsConnections,
+        config: AppConfig,
+      ): MercuriusDriverConfig => ({
         path: GRAPHQL_PATH,
         // The schema is built in memory; the committed SDL is printed by scripts, never at startup.
         autoSchemaFile: true,
@@ -82,9 +95,20 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
         queryDepth: GRAPHQL_LIMITS.maxDepth,
         validationRules: [queryCostRule(GRAPHQL_LIMITS.maxCost, SPEC_DATA_TYPE_NAMES)],
         errorFormatter: (execution) => formatGraphqlErrors(execution),
-        additionalRouteOptions: { preValidation: gate.preValidation, serializerCompiler: graphqlResponseSerializer },
+        additionalRouteOptions: {
+          preValidation: gate.preValidation,
+          preHandler: sockets.preHandler,
+          serializerCompiler: graphqlResponseSerializer,
+        },
         // Fresh loaders per request (the driver adds `req`): batching never caches across requests.
         context: (): GraphqlRequestContext => ({ loaders: loaders.create() }),
+        // Subscriptions over graphql-ws on the same path (ADR 0019): authenticated in
+        // connection_init, fed by the fleet's events in Redis (no in-process pubsub is used).
+        subscription: {
+          context: (socket, request) => sockets.context(socket as never, request),
+          keepAlive: WS_KEEP_ALIVE_MS,
+        },
+        hooks: { preSubscriptionParsing: (schema, source) => checkSubscriptionDocument(schema, source) },
       }),
     }),
   ],

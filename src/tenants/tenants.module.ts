@@ -10,8 +10,9 @@ import { TenantsCoreModule } from './tenants-core.module.js';
 @Module({
   imports: [TenantsCoreModule],
   controllers: [TenantsAdminController, AccountController],
-  // AuthGuard is exported so that the /graphql route authenticates with the very same guard.
+  // AuthGuard is exported so that the /graphql route authenticates with the very same guard, and
+  // the rate limiter so that GraphQL subscriptions count against the same budget.
   providers: [TenantRateLimiter, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [TenantsCoreModule, AuthGuard],
+  exports: [TenantsCoreModule, AuthGuard, TenantRateLimiter],
 })
 export class TenantsModule {}

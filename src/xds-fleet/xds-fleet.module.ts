@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CompiledStore } from './cache/compiled-store.js';
 import { EndpointSourceModule } from './endpoints/endpoints.module.js';
+import { FleetEventPublisher } from './events/fleet-event-publisher.js';
 import { XdsIdentityModule } from './identity/xds-identity.module.js';
 import { ReconcileQueueModule } from './reconcile/reconcile.module.js';
 import { RevocationsModule } from '../tenants/revocation/revocations.module.js';
@@ -18,7 +19,16 @@ import { SessionRegistry } from './sessions/session-registry.js';
  */
 @Module({
   imports: [XdsIdentityModule, RevocationsModule, ReconcileQueueModule, EndpointSourceModule],
-  providers: [XdsGrpcServer, AdsService, ProxyAuthority, XdsShard, XdsMetrics, SessionRegistry, CompiledStore],
+  providers: [
+    XdsGrpcServer,
+    AdsService,
+    ProxyAuthority,
+    XdsShard,
+    XdsMetrics,
+    SessionRegistry,
+    CompiledStore,
+    FleetEventPublisher,
+  ],
   exports: [XdsGrpcServer, XdsShard],
 })
 export class XdsFleetModule {}

@@ -35,6 +35,21 @@ export function formatGraphqlErrors(execution: ExecutionResult & { readonly erro
 }
 
 /**
+ * One error as the formatter answers it, for errors that leave outside an execution result: a
+ * subscription that cannot start (Mercurius sends those as they are thrown).
+ */
+export function shapeGraphqlError(err: unknown): GraphQLError {
+  if (err instanceof GraphQLError && err.originalError === undefined && err.extensions.code !== undefined) return err;
+  const error =
+    err instanceof GraphQLError
+      ? err
+      : new GraphQLError(err instanceof Error ? err.message : String(err), {
+          ...(err instanceof Error ? { originalError: err } : {}),
+        });
+  return shape(error);
+}
+
+/**
  * Mercurius reports a document's problems as one error holding them all: its validation errors
  * (the document is at fault) or, say, a mutation sent over GET (the HTTP request is: 405).
  */

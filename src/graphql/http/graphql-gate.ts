@@ -28,6 +28,9 @@ export class GraphqlGate {
   constructor(private readonly guard: AuthGuard) {}
 
   readonly preValidation = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // A websocket upgrade (GraphQL subscriptions) carries no document: its credentials come in
+    // connection_init, checked by WsConnections (subscriptions/ws-connections.ts) before anything runs.
+    if ((request as FastifyRequest & { ws?: boolean }).ws === true) return;
     const context = new ExecutionContextHost([request, reply], GraphqlEndpoint, GraphqlEndpoint.prototype.operation);
     await this.guard.canActivate(context);
     const raw = (request as FastifyRequest & RequestWithRawBody).rawBody;

@@ -44,6 +44,9 @@ export class ServedProblem {
     "Where the mesh's committed changes are on their way to the proxies (the same as GET /v1/meshes/{name}/status).",
 })
 export class MeshPropagation {
+  @Field()
+  meshName!: string;
+
   @Field({ description: 'Increases with every committed change to the mesh or anything in it (a decimal integer).' })
   generation!: string;
 
@@ -66,6 +69,13 @@ export class MeshPropagation {
 
   @Field(() => ProxyCounts)
   proxies!: ProxyCounts;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'When the last proxy that holds the compiled version came in sync with it (ISO 8601): with `proxies`, how far a change got and how long it took.',
+  })
+  lastAckAt?: string;
 
   @Field(() => CompileRejection, { nullable: true, description: 'The latest compile, when it was not published.' })
   rejected?: CompileRejection;

@@ -6,6 +6,7 @@ import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decor
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { MeshPropagation } from './mesh-propagation.models.js';
+import { propagationView } from './propagation-view.js';
 import { ConnectedProxy } from './proxy.models.js';
 import { nameArg } from './name-args.js';
 import { ListFilterArgs, listFilter } from './list-filter.args.js';
@@ -72,8 +73,7 @@ export class MeshResolver {
     description: "Whether the mesh's changes reached its proxies (mesh `status` is App Mesh's lifecycle status).",
   })
   async propagation(@Loaders() loaders: TenantLoaders, @Parent() mesh: ResourceFields): Promise<MeshPropagation> {
-    const { proxyDetails: _details, meshName: _name, ...status } = await loaders.status(mesh.meshName);
-    return { ...status, problems: [...status.problems] };
+    return propagationView(await loaders.status(mesh.meshName));
   }
 
   @ResolveField(() => [ConnectedProxy], { description: "The proxies connected to the mesh's xDS servers now." })

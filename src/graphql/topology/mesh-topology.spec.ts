@@ -11,7 +11,7 @@ function content(kind: ResourceKind, name: string, spec: unknown, parentName = '
 
 describe('meshTopology', () => {
   it('lists nodes in the order traffic flows and draws only edges between resources it has', () => {
-    const t = meshTopology('m', [
+    const t = meshTopology([
       content('virtualNode', 'a', { backends: [{ virtualService: { virtualServiceName: 'gone' } }] }),
       content(
         'route',
@@ -53,7 +53,7 @@ describe('meshTopology', () => {
   });
 
   it('keeps names that look like ids apart by kind and parent', () => {
-    const t = meshTopology('m', [
+    const t = meshTopology([
       content('virtualService', 'a', { provider: { virtualNode: { virtualNodeName: 'a' } } }),
       content('virtualNode', 'a', {}),
     ]);

@@ -37,14 +37,14 @@ const ROUTE_MEMBERS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as co
  * The graph of a mesh's resources, computed from its specs (as stored, App Mesh's shapes): an edge
  * only joins resources that exist in the same read, so a drawing never dangles.
  */
-export function meshTopology(meshName: string, resources: readonly MeshContent[]): MeshTopology {
+export function meshTopology(resources: readonly MeshContent[]): MeshTopology {
   const nodes: TopologyNode[] = [];
   const ids = new Set<string>();
   const sorted = [...resources].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
   for (const r of sorted) {
     const id = topologyNodeId(r.kind, r.name, r.parentName);
     ids.add(id);
-    nodes.push({ id, kind: NODE_KIND[r.kind], name: r.name, arn: r.data.metadata.arn, meshName });
+    nodes.push({ id, kind: NODE_KIND[r.kind], name: r.name, arn: r.data.metadata.arn });
   }
   const edges: TopologyEdge[] = [];
   const edge = (from: string, to: string, kind: TopologyEdgeKind, weight: number | null = null) => {

@@ -47,8 +47,11 @@ export class TopologyNode {
   @Field()
   arn!: string;
 
-  /** The mesh, for the `proxies` field resolver. */
-  meshName!: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Proxies connected now as this virtual node or virtual gateway; null for other kinds.',
+  })
+  proxies?: number | null;
 }
 
 @ObjectType({ description: 'A relation between two topology nodes, from `from` to `to`, as traffic flows.' })

@@ -19,6 +19,7 @@ import {
 import { CredentialsRepository } from './credentials.repository.js';
 import { LastUsedStamps } from './last-used-stamps.js';
 import { SecretBox } from './secret-box.js';
+import { RevocationBus } from '../revocation/revocation-bus.service.js';
 
 /** A new access key: the secret appears here once and is never readable again through the API. */
 export interface IssuedAccessKey {
@@ -52,6 +53,7 @@ export class CredentialsService {
   constructor(
     private readonly repo: CredentialsRepository,
     private readonly box: SecretBox,
+    private readonly revocations: RevocationBus,
   ) {}
 
   /** Generates a key pair and seals its secret; used here and when a tenant is created. */
@@ -107,7 +109,10 @@ export class CredentialsService {
     const token = isUuid(id) ? await this.repo.findApiToken(scope, id) : null;
     if (!token) throw notFound(`API token ${id} does not exist in account ${scope.accountId}.`);
     if (token.revokedAt !== null) return apiTokenView(token);
-    return apiTokenView(await this.repo.revokeApiToken(scope, token.id, new Date()));
+    const revoked = await this.repo.revokeApiToken(scope, token.id, new Date());
+    // Open GraphQL subscriptions hold the token: they end on every api replica (ADR 0019).
+    await this.revocations.publish({ kind: 'apiToken', tenantId: scope.tenantId, tokenId: token.id });
+    return apiTokenView(revoked);
   }
 
   /**
@@ -132,7 +137,8 @@ export class CredentialsService {
     return { scope: tenantScopeOf(key.tenant), tenant: key.tenant, secretAccessKey, keyRowId: key.id };
   }
 
-  async authenticateApiToken(token: string): Promise<AuthenticatedTenant> {
+  /** The token's tenant, and the token's id (what a revocation notice names). */
+  async authenticateApiToken(token: string): Promise<AuthenticatedTenant & { readonly apiTokenId: string }> {
     const row = API_TOKEN_PATTERN.test(token)
       ? await this.repo.findApiTokenForAuthentication(hashApiToken(token))
       : null;
@@ -140,7 +146,7 @@ export class CredentialsService {
     if (row.revokedAt !== null) throw new AuthError('REVOKED_CREDENTIALS', 'The API token has been revoked.');
     assertTenantActive(row.tenant);
     this.lastUsed.stamp(row.id, (now) => this.repo.touchApiToken(row.id, now));
-    return { scope: tenantScopeOf(row.tenant), tenant: row.tenant };
+    return { scope: tenantScopeOf(row.tenant), tenant: row.tenant, apiTokenId: row.id };
   }
 
   /** Records a successful SigV4 authentication (after the signature was verified). */

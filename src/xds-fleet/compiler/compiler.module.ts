@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
 import { CompiledStore } from '../cache/compiled-store.js';
 import { EndpointRegistryModule } from '../endpoints/endpoints.module.js';
+import { FleetEventPublisher } from '../events/fleet-event-publisher.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import { CompilerMetrics } from './compiler.metrics.js';
 import { MeshCompiler } from './mesh-compiler.js';
@@ -21,6 +22,7 @@ import { MeshTranslator, ResourceEncoder } from './mesh-translator.js';
     MeshStoreFactory,
     CompiledStore,
     CompilerMetrics,
+    FleetEventPublisher,
   ],
   exports: [MeshCompiler, CompiledStore],
 })

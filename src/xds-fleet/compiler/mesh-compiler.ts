@@ -16,6 +16,7 @@ import {
 import { CompiledStore, type MeshRef } from '../cache/compiled-store.js';
 import type { CompileRejection } from '../cache/translation-record.js';
 import { endpointSources } from '../endpoints/endpoint-sources.js';
+import { FleetEventPublisher } from '../events/fleet-event-publisher.js';
 import { MeshSnapshotLoader } from '../snapshot/mesh-snapshot.loader.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { consistent } from '../translator/consistency.js';
@@ -79,6 +80,7 @@ export class MeshCompiler {
     @Inject(CompilerMetrics) private readonly metrics: CompilerMetrics,
     private readonly translator: MeshTranslator,
     private readonly encoder: ResourceEncoder,
+    private readonly events: FleetEventPublisher,
   ) {}
 
   async compile(tenantId: string, meshId: string): Promise<CompileOutcome> {
@@ -236,6 +238,7 @@ export class MeshCompiler {
       if (touched === 'superseded')
         return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
       await this.markCompiled(ref, snapshot.generation);
+      await this.announceCompiled(ref, snapshot, version);
       return { status: 'unchanged', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
     }
 
@@ -265,6 +268,7 @@ export class MeshCompiler {
     memo.published = { version, hashes: new Set(keep) };
     await this.store.notify({ ...ref, version, generation: snapshot.generation });
     await this.markCompiled(ref, snapshot.generation);
+    await this.announceCompiled(ref, snapshot, version);
     this.metrics.resourcesEncoded.inc(added.length);
     return { status: 'published', generation: snapshot.generation, version, durationMs: elapsed(), ...degraded };
   }
@@ -371,7 +375,17 @@ export class MeshCompiler {
     if (result === 'conflict') return 'conflict';
     if (result === 'superseded')
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
+    const announce = () =>
+      this.events.publishNow(ref.tenantId, [
+        {
+          type: 'meshRejected',
+          meshId: ref.meshId,
+          meshName: snapshot.meshName,
+          rejection: { ...record, problems: [...record.problems] },
+        },
+      ]);
     if (failure) {
+      await announce();
       return {
         status: 'failed',
         cause: failure.cause,
@@ -381,6 +395,7 @@ export class MeshCompiler {
       };
     }
     await this.markCompiled(ref, snapshot.generation);
+    await announce();
     if (rejection.verdict === 'rejected')
       this.log.warn(`mesh ${ref.meshId} generation ${snapshot.generation}: ${rejection.reason}`);
     return {
@@ -424,6 +439,23 @@ export class MeshCompiler {
       _max: { committedAt: true },
     });
     return newest._max.committedAt?.getTime() ?? Date.now();
+  }
+
+  /**
+   * Tells the api role a compile is served (fleet events, ADR 0019), once the store and
+   * `compiled_generation` say so: a subscriber that reads the propagation when told sees it.
+   */
+  private announceCompiled(ref: MeshRef, snapshot: MeshSnapshot, version: string): Promise<void> {
+    return this.events.publishNow(ref.tenantId, [
+      {
+        type: 'meshCompiled',
+        meshId: ref.meshId,
+        meshName: snapshot.meshName,
+        generation: snapshot.generation,
+        version,
+        at: new Date().toISOString(),
+      },
+    ]);
   }
 
   /** Moves `compiled_generation` forward, never back (a concurrent newer compile may have moved it already). */

@@ -4,6 +4,8 @@ import { QueuesModule, QueueWorkersModule } from '../../platform/queues/queues.m
 import { CompiledStore } from '../cache/compiled-store.js';
 import { CompilerModule } from '../compiler/compiler.module.js';
 import { EndpointsWorkerModule } from '../endpoints/endpoints.module.js';
+import { FleetEventPublisher } from '../events/fleet-event-publisher.js';
+import { MeshChangeAnnouncer } from '../events/mesh-change-announcer.js';
 import { ReconcileBackoff } from './reconcile-backoff.js';
 import { ReconcileJobHandler, ReconcileSweepHandler } from './reconcile.handlers.js';
 import { ReconcileQueue } from './reconcile-queue.js';
@@ -17,7 +19,12 @@ import { ReconcileSweepRepository } from './reconcile-sweep.repository.js';
 @Global()
 @Module({
   imports: [QueuesModule],
-  providers: [ReconcileQueue, { provide: MESH_CHANGE_LISTENER, useExisting: ReconcileQueue }],
+  providers: [
+    ReconcileQueue,
+    FleetEventPublisher,
+    MeshChangeAnnouncer,
+    { provide: MESH_CHANGE_LISTENER, useExisting: MeshChangeAnnouncer },
+  ],
   exports: [ReconcileQueue, MESH_CHANGE_LISTENER],
 })
 export class ReconcileQueueModule {}

@@ -107,6 +107,7 @@ export class ProxyAuthority implements RevocationListener, OnApplicationBootstra
       this.endWhere(matches, 'revoked', status.UNAUTHENTICATED, `proxy token ${notice.tokenId} was revoked`);
       return;
     }
+    if (notice.kind === 'apiToken') return; // no stream presents an API token
     const matches = (i: ProxyIdentity) => i.tenantId === notice.tenantId;
     this.cache.evict(matches);
     if (notice.status === 'suspended')

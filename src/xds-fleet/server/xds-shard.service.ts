@@ -6,8 +6,10 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import { DEFAULT_PORTS_KEY, type CompiledManifest } from '../cache/compiled-mesh.js';
 import { changesChannel, CompiledStore, type ChangeNotice, type MeshRef } from '../cache/compiled-store.js';
+import { FleetEventPublisher } from '../events/fleet-event-publisher.js';
+import type { ProxyFleetEvent } from '../events/fleet-events.js';
 import { ReconcileQueue } from '../reconcile/reconcile-queue.js';
-import { HEARTBEAT_MS, SessionRegistry, type SessionRecord } from '../sessions/session-registry.js';
+import { HEARTBEAT_MS, SessionRegistry, type NackRecord, type SessionRecord } from '../sessions/session-registry.js';
 import { MeshCache } from './mesh-cache.js';
 import { ProxyAuthority } from './proxy-authority.js';
 import type { ReportedResource, SessionReporter, XdsSession } from './session.js';
@@ -64,6 +66,7 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     private readonly reconcile: ReconcileQueue,
     private readonly metrics: XdsMetrics,
     private readonly authority: ProxyAuthority,
+    private readonly events: FleetEventPublisher,
   ) {
     this.shardId = config.xdsShardId ?? `${hostname()}-${process.pid}`;
   }
@@ -132,12 +135,16 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     session.cache.listeners.add(session);
     this.tracked.set(session, { record, dirty: false });
     this.metrics.connected.inc({ tenant: session.identity.tenantId });
+    this.event(record, { type: 'proxyConnected' });
   }
 
   /** Detaches a session; the tenant's logical server (and its caches) go with its last session. */
   async detach(session: XdsSession, record: SessionRecord | undefined): Promise<void> {
     const tenantId = session.identity.tenantId;
-    if (this.tracked.delete(session)) this.metrics.connected.dec({ tenant: tenantId });
+    if (this.tracked.delete(session)) {
+      this.metrics.connected.dec({ tenant: tenantId });
+      if (record) this.event(record, { type: 'proxyDisconnected' }, isoNow());
+    }
     session.cache.listeners.delete(session);
     this.release(session.cache.ref);
     const tenant = this.tenants.get(tenantId);
@@ -214,6 +221,31 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
       updates.push({ tenantId: session.identity.tenantId, record: tracked.record });
     }
     await this.registry.updateMany(updates);
+    // After the registry holds what the events announce (a subscriber may read it when told).
+    await this.events.flush();
+  }
+
+  /** Records a proxy's event for the next flush (published only if some api replica listens). */
+  private event(
+    record: SessionRecord,
+    what:
+      | { type: 'proxyConnected' | 'proxyDisconnected' }
+      | { type: 'proxyNacked'; nack: NackRecord }
+      | { type: 'proxySynced'; version: string },
+    at: string = record.connectedAt,
+  ): void {
+    const event = {
+      ...what,
+      meshId: record.meshId,
+      meshName: record.meshName,
+      sessionId: record.sessionId,
+      kind: record.kind,
+      name: record.name,
+      nodeId: record.nodeId,
+      protocol: record.protocol,
+      at,
+    } as ProxyFleetEvent;
+    this.events.record(record.tenantId, event);
   }
 
   private async heartbeat(): Promise<void> {
@@ -240,14 +272,10 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     this.metrics.nacks.inc({ tenant: session.identity.tenantId, type: typeLabel(typeUrl) });
     const tracked = this.tracked.get(session);
     if (!tracked) return;
-    tracked.record.lastNack = {
-      typeUrl,
-      version,
-      message: message.slice(0, 4096),
-      at: new Date().toISOString(),
-      resources,
-    };
+    const nack: NackRecord = { typeUrl, version, message: message.slice(0, 4096), at: isoNow(), resources };
+    tracked.record.lastNack = nack;
     tracked.dirty = true;
+    this.event(tracked.record, { type: 'proxyNacked', nack }, nack.at);
     this.log.warn(
       `proxy ${session.node.id} (session ${session.id}) rejected ${typeLabel(typeUrl)} ${version}: ${message.slice(0, 500)}`,
     );
@@ -265,5 +293,6 @@ export class XdsShard implements SessionReporter, OnApplicationBootstrap, OnAppl
     tracked.record.syncedVersion = manifest.version;
     tracked.record.syncedAt = isoNow();
     tracked.dirty = true;
+    this.event(tracked.record, { type: 'proxySynced', version: manifest.version }, tracked.record.syncedAt);
   }
 }

@@ -159,6 +159,12 @@ export class MeshStatusService {
     });
   }
 
+  /** The mesh's id, for what follows it by id (fleet events); NOT_FOUND for a mesh the tenant does not have. */
+  async meshRef(scope: TenantScope, meshName: string): Promise<{ meshId: string; meshName: string }> {
+    const mesh = await this.mesh(scope, meshName);
+    return { meshId: mesh.id, meshName: mesh.name };
+  }
+
   /** Every live session of a tenant, all meshes (operators). */
   async tenantProxies(scope: TenantScope): Promise<(ProxyView & { meshName: string })[]> {
     return (await this.registry.list(scope.tenantId)).map((r) => ({
