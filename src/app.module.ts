@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MeteringModule } from './billing/metering/metering.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
@@ -24,6 +25,8 @@ export class AppModule {
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.
     if (config.roles.includes('api')) imports.push(ReconcileQueueModule);
     if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule);
+    // Metering (src/billing/metering): what each role collects or rolls up.
+    imports.push(MeteringModule.forRoles(config));
     return { module: AppModule, imports };
   }
 }
