@@ -153,7 +153,6 @@ export class UsageRollupRepository {
           WITH changed AS (
             SELECT DISTINCT tenant_id, connected_at, closed_at FROM metered_sessions
             WHERE changed_at > ${cursor} AND connected_at < ${w}
-              AND (closed_at IS NULL OR closed_at < ${w} OR created_at > ${cursor})
           ), affected AS (
             SELECT DISTINCT c.tenant_id, h.hour
             FROM changed c,
