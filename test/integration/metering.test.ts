@@ -6,6 +6,7 @@ import { ApiRequestMeter } from '../../src/billing/metering/api-request-meter.js
 import { HOUR_MS } from '../../src/billing/metering/hours.js';
 import { MeteringClock } from '../../src/billing/metering/metering-clock.js';
 import { ResourceSampler } from '../../src/billing/metering/resource-sampler.js';
+import { SessionLedgerRepository } from '../../src/billing/metering/session-ledger.repository.js';
 import { SessionMeter } from '../../src/billing/metering/session-meter.js';
 import { UsageRollup } from '../../src/billing/metering/usage-rollup.service.js';
 import { MetricsService } from '../../src/platform/metrics/metrics.service.js';
@@ -380,10 +381,30 @@ describe('metering', () => {
     });
   });
 
+  it('keeps starts and ends through failed writes and writes them with their own times once PostgreSQL answers', async () => {
+    const meter = app.app.get(SessionMeter);
+    const ledger = app.app.get(SessionLedgerRepository);
+    setClock(at('22:00'));
+    await meter.flush(true);
+    // The shard cannot reach PostgreSQL (fault seam: its writes fail) while a proxy comes and goes.
+    const failing = vi.spyOn(ledger, 'writeAcrossAllTenants').mockRejectedValue(new Error('connection terminated'));
+    setClock(at('22:10'));
+    const stream = await connect(alice, 'web', GRPC);
+    setClock(at('22:40'));
+    stream.close();
+    await eventually('the end recorded and its write refused', 10_000, async () =>
+      failing.mock.calls.some(([, starts]) => starts.some((s) => s.closedAt === at('22:40'))) ? true : undefined,
+    );
+    failing.mockRestore();
+    await meter.flush();
+    await rollupAt(at('23:02') + 30_000);
+    expect((await usage(alice))[`22:00 grpc_client_seconds ${arn(alice, 'web')}`]).toBe(1800);
+  });
+
   it('exposes the metering lag and the rollup duration on /metrics', async () => {
-    setClock(at('21:30'));
+    setClock(at('23:30'));
     const metrics = await app.app.get(MetricsService).registry.metrics();
-    // The last hour rolled up ended at 21:00, half an hour ago on the metering clock.
+    // The last hour rolled up ended at 23:00, half an hour ago on the metering clock.
     expect(metrics).toMatch(/^meshplane_metering_lag_seconds 1800$/m);
     expect(metrics).toMatch(/^meshplane_metering_rollup_duration_seconds_count\{stage="hour"\} [1-9]/m);
   });

@@ -65,7 +65,7 @@ export class UsageRollupRepository {
   async closeSessionsOfDeadRunsAcrossAllTenants(deadBefore: number): Promise<number> {
     return this.prisma.$executeRaw`
       UPDATE metered_sessions m
-      SET closed_at = GREATEST(m.connected_at, r.last_seen_at), changed_at = now()
+      SET closed_at = GREATEST(m.connected_at, r.last_seen_at), end_guessed = true, changed_at = now()
       FROM metering_shard_runs r
       WHERE m.shard_run_id = r.id AND m.closed_at IS NULL AND r.last_seen_at < ${at(deadBefore)}::timestamptz`;
   }
@@ -84,6 +84,17 @@ export class UsageRollupRepository {
     return row?.hour ? row.hour.getTime() : undefined;
   }
 
+  /**
+   * Records that the rollup of `hour` starts now (PostgreSQL's time), before it reads anything:
+   * what is written after this may be missing from the hour's buckets. A run resuming the hour
+   * keeps the first start (what the first run wrote came from data as of then).
+   */
+  async hourStarting(hour: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO metering_rolled_hours (hour, started_at) VALUES (${at(hour)}::timestamptz, now())
+      ON CONFLICT (hour) DO NOTHING`;
+  }
+
   /** Session seconds per tenant, meter and dimension in the hour starting at `hour`. */
   async sessionBucketsAcrossAllTenants(hour: number): Promise<Bucket[]> {
     const h = Prisma.sql`${at(hour)}::timestamptz`;
@@ -99,9 +110,11 @@ export class UsageRollupRepository {
 
   /** Resource-hours per tenant and kind in `hour`: the largest count sampled in it. */
   async resourceBucketsAcrossAllTenants(hour: number): Promise<Bucket[]> {
-    const rows = await this.prisma.resourceSample.findMany({ where: { hour: new Date(hour), count: { gt: 0 } } });
+    const rows = await this.prisma.$queryRaw<{ tenant_id: string; kind: string; count: number }[]>`
+      SELECT tenant_id, kind, count FROM metering_resource_samples
+      WHERE hour = ${at(hour)}::timestamptz AND count > 0`;
     return rows.map((r) => ({
-      tenantId: r.tenantId,
+      tenantId: r.tenant_id,
       meter: METERS.resourceHours,
       dimension: r.kind,
       quantity: BigInt(r.count),
@@ -132,14 +145,18 @@ export class UsageRollupRepository {
   }
 
   /**
-   * Corrects rolled-up hours for session data that arrived or changed after them (a close
-   * written late, a connect flushed late, a dead shard's sessions ended by the rollup): for every
-   * tenant-hour in [windowStart, watermark) touched by a session changed since the `corrections`
-   * cursor, the hour's session seconds are computed again exactly as the rollup does, and the
-   * difference from its buckets plus its earlier adjustments is written as adjustment rows. In one
-   * transaction under one lock, with the cursor: run twice, the second finds nothing to add.
-   * The cursor is PostgreSQL's time (the shards' writes stamp it), kept `marginMs` behind the
-   * scan, so a write that committed late is looked at again rather than missed.
+   * Corrects rolled-up hours for session data that arrived or changed after them: a connect
+   * written after its hour's rollup started, a close written after it that ends the session
+   * inside the hour, and any change to a session whose end the rollup once guessed (a dead
+   * shard's, then really closed). Only sessions changed since the `corrections` cursor are read.
+   * For every tenant-hour in [windowStart, watermark) such a change touches, the hour's session
+   * seconds are computed again exactly as the rollup does, and the difference from its buckets
+   * plus its earlier adjustments is written as adjustment rows. In one transaction under one
+   * lock, with the cursor: run twice, the second finds nothing to add. The cursor and the hours'
+   * start times are PostgreSQL's time (the shards' writes stamp it), and the comparisons keep
+   * `marginMs` of slack, so a write that committed late is looked at again rather than missed.
+   * A close after the hour of a session written before its rollup changes nothing in it (open
+   * sessions are metered to the hour's end): those, the bulk of all closes, are not recomputed.
    */
   async correctSessionsAcrossAllTenants(windowStart: number, watermark: number, marginMs: number): Promise<number> {
     return this.prisma.$transaction(
@@ -149,16 +166,24 @@ export class UsageRollupRepository {
         const cursor = Prisma.sql`${cursorRow ? cursorRow.at.toISOString() : at(0)}::timestamptz`;
         const w = Prisma.sql`${at(watermark)}::timestamptz`;
         const ws = Prisma.sql`${at(windowStart)}::timestamptz`;
+        const margin = Prisma.sql`${marginMs} * interval '1 millisecond'`;
         const written = await tx.$executeRaw`
           WITH changed AS (
-            SELECT DISTINCT tenant_id, connected_at, closed_at FROM metered_sessions
+            SELECT tenant_id, connected_at, closed_at, created_at, changed_at, end_guessed FROM metered_sessions
             WHERE changed_at > ${cursor} AND connected_at < ${w}
           ), affected AS (
             SELECT DISTINCT c.tenant_id, h.hour
-            FROM changed c,
-                 generate_series(GREATEST(date_trunc('hour', c.connected_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${ws}),
-                                 date_trunc('hour', (LEAST(COALESCE(c.closed_at, ${w}), ${w}) - interval '1 millisecond') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                                 interval '1 hour') AS h(hour)
+            FROM changed c
+            CROSS JOIN LATERAL generate_series(
+                GREATEST(date_trunc('hour', c.connected_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${ws}),
+                date_trunc('hour', (LEAST(COALESCE(c.closed_at, ${w}), ${w}) - interval '1 millisecond') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                interval '1 hour') AS h(hour)
+            -- An hour skipped by the rollup for want of usage has no start time: every change counts.
+            LEFT JOIN metering_rolled_hours r ON r.hour = h.hour
+            WHERE c.changed_at > COALESCE(r.started_at, '-infinity') - ${margin}
+              AND (c.created_at > COALESCE(r.started_at, '-infinity') - ${margin}
+                   OR c.closed_at < h.hour + interval '1 hour'
+                   OR c.end_guessed)
           ), recomputed AS (
             SELECT a.tenant_id, a.hour, s.meter, s.dimension, ${secondsIn(Prisma.sql`a.hour`)} AS quantity
             FROM affected a
@@ -183,7 +208,7 @@ export class UsageRollupRepository {
           WHERE COALESCE(r.quantity, 0) <> COALESCE(s.quantity, 0)
             AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = COALESCE(r.tenant_id, s.tenant_id))`;
         await tx.$executeRaw`
-          INSERT INTO metering_cursors (name, at) VALUES ('corrections', now() - ${marginMs} * interval '1 millisecond')
+          INSERT INTO metering_cursors (name, at) VALUES ('corrections', now() - ${margin})
           ON CONFLICT (name) DO UPDATE SET at = GREATEST(metering_cursors.at, EXCLUDED.at)`;
         return written;
       },
@@ -233,6 +258,7 @@ export class UsageRollupRepository {
       WHERE closed_at < ${b}
         AND changed_at < (SELECT at FROM metering_cursors WHERE name = 'corrections')`;
     await this.prisma.$executeRaw`DELETE FROM metering_resource_samples WHERE hour < ${b}`;
+    await this.prisma.$executeRaw`DELETE FROM metering_rolled_hours WHERE hour < ${b}`;
     await this.prisma.$executeRaw`
       DELETE FROM metering_shard_runs r
       WHERE r.last_seen_at < ${b} AND NOT EXISTS (SELECT 1 FROM metered_sessions m WHERE m.shard_run_id = r.id)`;

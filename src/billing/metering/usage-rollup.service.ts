@@ -13,8 +13,12 @@ import { UsageRollupRepository, type Bucket } from './usage-rollup.repository.js
 const TENANTS_PER_TRANSACTION = 250;
 /** Hours one run rolls up at most (a worker back after days catches up over a few runs). */
 const MAX_HOURS_PER_RUN = 48;
-/** How far behind its scan the corrections cursor stays (a shard's write that commits late). */
-const CORRECTIONS_MARGIN_MS = 5 * 60_000;
+/**
+ * Slack on the corrections' PostgreSQL-time comparisons: a shard's write is stamped when its
+ * transaction starts and seen when it commits, a few milliseconds later (a batch of sessions),
+ * at worst the transaction timeout (5 s) later.
+ */
+const CORRECTIONS_MARGIN_MS = 60_000;
 
 export interface RollupOptions {
   /** The time the run takes as now (the MeteringClock by default). */
@@ -106,6 +110,7 @@ export class UsageRollup {
   /** Writes every tenant's buckets of `hour`; returns how many rows were written. */
   private async rollHour(hour: number, options: RollupOptions): Promise<number> {
     const endHour = this.metrics.rollupDuration.startTimer({ stage: 'hour' });
+    await this.repository.hourStarting(hour);
     const [sessions, resources, api] = await Promise.all([
       this.repository.sessionBucketsAcrossAllTenants(hour),
       this.repository.resourceBucketsAcrossAllTenants(hour),

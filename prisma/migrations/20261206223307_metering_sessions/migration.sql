@@ -7,6 +7,7 @@ CREATE TABLE "metered_sessions" (
     "dimension" VARCHAR(2048) NOT NULL,
     "connected_at" TIMESTAMPTZ(3) NOT NULL,
     "closed_at" TIMESTAMPTZ(3),
+    "end_guessed" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "changed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -34,6 +35,14 @@ CREATE TABLE "metering_resource_samples" (
 );
 
 -- CreateTable
+CREATE TABLE "metering_rolled_hours" (
+    "hour" TIMESTAMPTZ(3) NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "metering_rolled_hours_pkey" PRIMARY KEY ("hour")
+);
+
+-- CreateTable
 CREATE TABLE "metering_cursors" (
     "name" VARCHAR(32) NOT NULL,
     "at" TIMESTAMPTZ(3) NOT NULL,
@@ -46,6 +55,9 @@ CREATE INDEX "metered_sessions_connected_at_idx" ON "metered_sessions"("connecte
 
 -- CreateIndex
 CREATE INDEX "metered_sessions_closed_at_idx" ON "metered_sessions"("closed_at");
+
+-- CreateIndex
+CREATE INDEX "metered_sessions_tenant_id_connected_at_idx" ON "metered_sessions"("tenant_id", "connected_at");
 
 -- CreateIndex
 CREATE INDEX "metered_sessions_changed_at_idx" ON "metered_sessions"("changed_at");
