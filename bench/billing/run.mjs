@@ -28,12 +28,12 @@
 //   --report-only=X.json               only render X.md again from a result's JSON
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
 import { Loadgen, until } from '../xds/lib/loadgen.mjs';
-import { busyCores, cpuSampler, machineInfo, pidsNamed, round } from '../xds/lib/measure.mjs';
+import { busyCores, cpuSampler, machineInfo, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
 import { appMesh, buildMesh, createTenant, issueProxies } from '../xds/lib/mesh.mjs';
 import { commonEnv, freePorts, prepareServices, requireBuild, startRole } from '../xds/lib/stack.mjs';
 
@@ -84,6 +84,8 @@ async function main(o) {
     /** @type {any} */ cpu: undefined,
   };
   if (o.only !== 'cpu') result.rollup = await rollupBench(o, services);
+  // A run of one part keeps the other part's last result.
+  else if (existsSync(`${o.out}.json`)) result.rollup = JSON.parse(readFileSync(`${o.out}.json`, 'utf8')).rollup;
   if (o.only !== 'rollup') result.cpu = await cpuBench(o, services);
   writeFileSync(`${o.out}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`${o.out}.md`, report(result));
@@ -331,8 +333,19 @@ async function cpuBench(o, services) {
   phases.storm = { ...cpu.since(), streams: await streamsOf() };
   log(`storm: on ${phases.storm.onCpuS} CPU s, off ${phases.storm.offCpuS} CPU s`);
 
-  // Stream errors each generator saw (UNAVAILABLE: refused, timed out, or closed by the storm).
-  const fleets = { on: (await loadOn.stats()).map((x) => x.errors), off: (await loadOff.stats()).map((x) => x.errors) };
+  // What each shard refused, by reason, and what each generator saw.
+  const reasons = async (/** @type {number} */ port) => {
+    const samples = await scrape(port);
+    /** @type {Record<string, number>} */
+    const out = {};
+    for (const x of samples)
+      if (x.name === 'meshplane_xds_streams_rejected_total') out[x.labels['reason'] ?? ''] = x.value;
+    return out;
+  };
+  const fleets = {
+    on: { shard: await reasons(onHttp), generator: (await loadOn.stats()).map((x) => x.errors) },
+    off: { shard: await reasons(offHttp), generator: (await loadOff.stats()).map((x) => x.errors) },
+  };
   const { default: pg } = await import('pg');
   const db = new pg.Client({ connectionString: services.databaseUrl });
   await db.connect();
