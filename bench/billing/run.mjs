@@ -480,5 +480,7 @@ function report(r) {
         '',
       );
   }
+  // Observations added to a result's JSON by hand (`notes`), e.g. about other runs on the same day.
+  for (const note of r.notes ?? []) lines.push(note, '');
   return lines.join('\n');
 }
