@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateMeshCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { CreateMeshCommand, CreateVirtualGatewayCommand, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiRequestMeter } from '../../src/billing/metering/api-request-meter.js';
@@ -51,14 +51,14 @@ describe('metering', () => {
   const at = (hhmm: string) => day + Number(hhmm.slice(0, 2)) * HOUR_MS + Number(hhmm.slice(3, 5)) * MIN;
 
   const tenantIdOf = async (t: CreatedTenant) => (await app.app.get(TenantsService).scopeOf(t.accountId)).tenantId;
-  const token = async (t: CreatedTenant, name: string) =>
+  const token = async (t: CreatedTenant, name: string, kind: 'virtualNode' | 'virtualGateway' = 'virtualNode') =>
     (
       await app.app
         .get(ProxyTokenService)
-        .issue(await app.app.get(TenantsService).scopeOf(t.accountId), 'shop', 'virtualNode', name)
+        .issue(await app.app.get(TenantsService).scopeOf(t.accountId), 'shop', kind, name)
     ).token;
-  const arn = (t: CreatedTenant, node: string) =>
-    `arn:aws:appmesh:${app.config.region}:${t.accountId}:mesh/shop/virtualNode/${node}`;
+  const arn = (t: CreatedTenant, node: string, kind = 'virtualNode') =>
+    `arn:aws:appmesh:${app.config.region}:${t.accountId}:mesh/shop/${kind}/${node}`;
 
   /** A session of `node` admitted and served (its first response received), its start written. */
   async function connect(
@@ -66,11 +66,12 @@ describe('metering', () => {
     node: string,
     agent: Record<string, string>,
     port = app.app.get(XdsGrpcServer).port!,
+    kind: 'virtualNode' | 'virtualGateway' = 'virtualNode',
   ): Promise<AdsStream> {
     const c = port === app.app.get(XdsGrpcServer).port ? client : adsClient(port);
-    const stream = openAds(c, 'sotw', await token(t, node));
+    const stream = openAds(c, 'sotw', await token(t, node, kind));
     streams.push(stream);
-    stream.send({ node: { id: `mesh/shop/virtualNode/${node}`, cluster: node, ...agent }, type_url: TYPE.cluster });
+    stream.send({ node: { id: `mesh/shop/${kind}/${node}`, cluster: node, ...agent }, type_url: TYPE.cluster });
     await stream.next(15_000);
     return stream;
   }
@@ -134,6 +135,13 @@ describe('metering', () => {
             },
           }),
         );
+      await mesh.send(
+        new CreateVirtualGatewayCommand({
+          meshName: 'shop',
+          virtualGatewayName: 'edge',
+          spec: { listeners: [{ portMapping: { port: 8443, protocol: 'http' } }] },
+        }),
+      );
     }
     client = adsClient(app.app.get(XdsGrpcServer).port!);
   });
@@ -198,18 +206,20 @@ describe('metering', () => {
     expect(billed).toEqual(Object.fromEntries(Object.entries(expected).filter(([, q]) => q > 0)));
   });
 
-  it('meters sessions across hour boundaries per virtual node, Envoys and proxyless clients apart, tenants apart', async () => {
+  it('meters sessions across hour boundaries per virtual node and gateway, Envoys and proxyless clients apart, tenants apart', async () => {
     vi.spyOn(app.app.get(MeteringClock), 'now').mockImplementation(() => now);
     const meter = app.app.get(SessionMeter);
     setClock(at('10:50'));
     const envoy = await connect(alice, 'web', ENVOY);
     const grpcClient = await connect(alice, 'web', GRPC);
     const open = await connect(alice, 'api', ENVOY);
+    const gateway = await connect(alice, 'edge', ENVOY, app.app.get(XdsGrpcServer).port!, 'virtualGateway');
     const bobs = await connect(bob, 'web', ENVOY);
     await meter.flush();
 
     setClock(at('11:10'));
     await disconnect(alice, envoy);
+    await disconnect(alice, gateway);
     await disconnect(bob, bobs);
     setClock(at('11:20'));
     await disconnect(alice, grpcClient);
@@ -227,6 +237,8 @@ describe('metering', () => {
       [`11:00 grpc_client_seconds ${arn(alice, 'web')}`]: 1200,
       [`10:00 proxy_seconds ${arn(alice, 'api')}`]: 600,
       [`11:00 proxy_seconds ${arn(alice, 'api')}`]: 3600,
+      [`10:00 proxy_seconds ${arn(alice, 'edge', 'virtualGateway')}`]: 600,
+      [`11:00 proxy_seconds ${arn(alice, 'edge', 'virtualGateway')}`]: 600,
     });
     // Same names, another account: its own buckets, its own ARNs, nothing of alice's.
     expect(await usage(bob)).toEqual({
@@ -370,14 +382,16 @@ describe('metering', () => {
     await rollupAt(at('21:02') + 30_000);
     const gauges = (u: Record<string, number>) =>
       Object.fromEntries(Object.entries(u).filter(([k]) => k.startsWith('20:00 resource_hours')));
-    // Alice: three meshes (shop, second, third) and shop's two nodes.
+    // Alice: three meshes (shop, second, third), shop's two nodes and its gateway.
     expect(gauges(await usage(alice))).toEqual({
       '20:00 resource_hours mesh': 3,
       '20:00 resource_hours virtualNode': 2,
+      '20:00 resource_hours virtualGateway': 1,
     });
     expect(gauges(await usage(bob))).toEqual({
       '20:00 resource_hours mesh': 1,
       '20:00 resource_hours virtualNode': 3,
+      '20:00 resource_hours virtualGateway': 1,
     });
   });
 
