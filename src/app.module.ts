@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MeteringModule } from './billing/metering/metering.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { BillingModule, BillingWorkerModule } from './billing/billing.module.js';
 import { PlansCoreModule } from './billing/plans/plans-core.module.js';
@@ -37,6 +38,8 @@ export class AppModule {
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.
     if (config.roles.includes('api')) imports.push(ReconcileQueueModule);
     if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule, BillingWorkerModule);
+    // Metering (src/billing/metering): what each role collects or rolls up.
+    imports.push(MeteringModule.forRoles(config));
     return { module: AppModule, imports };
   }
 }

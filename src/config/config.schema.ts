@@ -251,6 +251,58 @@ export const CONFIG_KEYS = {
     default: '15000',
     doc: "How often a worker removes the endpoints of proxies whose xds shard stopped heartbeating (SIGKILLed, lost host) and updates the meshes they were in. An endpoint of a dead shard's proxy is removed 45 s (the session TTL) to 45 s + this interval after the shard's last heartbeat. Each sweep reads one small Redis key per mesh that has connected proxies.",
   }),
+  meteringEnabled: key({
+    env: 'METERING_ENABLED',
+    schema: z.stringbool({ error: 'must be true or false' }),
+    default: 'true',
+    doc: 'Whether the api role counts API requests and the xds role records proxy sessions for billing (src/billing/metering, docs/billing.md). On by default: usage that was never recorded cannot be billed later. `false` is for installations that do not bill, and for measuring what metering costs (bench/billing); the worker still rolls up whatever was recorded.',
+  }),
+  meteringFlushIntervalMs: key({
+    env: 'METERING_FLUSH_INTERVAL_MS',
+    schema: positiveInt.min(100, 'must be at least 100').max(60_000, 'must be at most 60000'),
+    default: '1000',
+    doc: 'How often an xds shard writes the sessions that started and ended since its last write, in one PostgreSQL transaction (one multi-row insert, one multi-row update). A shard that is SIGKILLed loses at most this much of its starts and ends; 1 s keeps that small while a connect storm of 10,000 proxies costs a handful of statements.',
+  }),
+  meteringHeartbeatMs: key({
+    env: 'METERING_HEARTBEAT_MS',
+    schema: positiveInt.min(100, 'must be at least 100').max(30_000, 'must be at most 30000 (the session TTL is 45 s)'),
+    default: '15000',
+    doc: "How often an xds shard run writes its heartbeat (one row per shard, whatever its sessions). When a shard dies, its open sessions end at its last heartbeat, so this bounds the proxy time it can leave unbilled; 15 s matches the session registry's heartbeat. Must stay well below the 45 s session TTL, after which the rollup takes a silent run for dead.",
+  }),
+  meteringApiFlushMs: key({
+    env: 'METERING_API_FLUSH_MS',
+    schema: positiveInt.min(100, 'must be at least 100').max(60_000, 'must be at most 60000'),
+    default: '5000',
+    doc: 'How often an api replica adds the API requests it counted in memory to Redis (one transaction per flush, whatever the request rate). A replica that is SIGKILLed loses at most this much of its counts; a clean shutdown flushes them.',
+  }),
+  meteringRollupIntervalMs: key({
+    env: 'METERING_ROLLUP_INTERVAL_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(3_600_000, 'must be at most 3600000'),
+    default: '300000',
+    doc: 'How often a worker runs the metering rollup: it writes the buckets of every closed hour not rolled up yet and corrects rolled-up hours for late data. A run with nothing to roll up costs a few small queries; every 5 minutes bills an hour at most 5 minutes after METERING_ROLLUP_DELAY_MS.',
+  }),
+  meteringRollupDelayMs: key({
+    env: 'METERING_ROLLUP_DELAY_MS',
+    schema: positiveInt
+      .min(60_000, 'must be at least 60000 (longer than the 45 s session TTL)')
+      .max(3_600_000, 'must be at most 3600000'),
+    default: '120000',
+    doc: "How long after an hour ends it is rolled up. It must exceed the 45 s session TTL plus a flush: by then a dead shard's sessions are known to be dead (and end at its last heartbeat), and live shards and api replicas have written the hour's data. What still arrives later is corrected by adjustment rows.",
+  }),
+  meteringCorrectionWindowHours: key({
+    env: 'METERING_CORRECTION_WINDOW_HOURS',
+    schema: positiveInt.max(24 * 7, 'must be at most 168 (the API counts are kept 8 days)'),
+    default: '72',
+    doc: 'How many hours back, from the last hour rolled up, late data still corrects usage (adjustment rows). Late data comes from a shard or api replica cut off from PostgreSQL or Redis, which retries its writes: 3 days covers a weekend outage. Sessions closed before the window are deleted.',
+  }),
+  meteringSampleIntervalMs: key({
+    env: 'METERING_SAMPLE_INTERVAL_MS',
+    schema: positiveInt
+      .min(1_000, 'must be at least 1000')
+      .max(1_800_000, 'must be at most 1800000 (two samples per hour)'),
+    default: '300000',
+    doc: "How often a worker samples the resources every tenant holds (meshes and each kind inside them; two GROUP BY queries). Each hour keeps its largest sample as that hour's resource-hours; every 5 minutes sees a resource held for part of an hour.",
+  }),
   adminToken: key({
     env: 'MESH_ADMIN_TOKEN',
     schema: z.string().min(24, 'must be at least 24 characters (it guards every tenant)'),

@@ -10,7 +10,14 @@ import { ProxyAuthority } from './server/proxy-authority.js';
 import { XdsGrpcServer } from './server/xds-grpc-server.service.js';
 import { XdsShard } from './server/xds-shard.service.js';
 import { XdsMetrics } from './server/xds.metrics.js';
-import { SessionRegistry } from './sessions/session-registry.js';
+import { ProxyEndpoints } from './endpoints/proxy-endpoints.js';
+import {
+  SESSION_METER,
+  SESSION_OBSERVER,
+  SessionObservers,
+  SessionRegistry,
+  type SessionObserver,
+} from './sessions/session-registry.js';
 
 /**
  * The xds role: one shard of the xDS fleet. It authenticates proxies (identity), ends their
@@ -28,6 +35,14 @@ import { SessionRegistry } from './sessions/session-registry.js';
     SessionRegistry,
     CompiledStore,
     FleetEventPublisher,
+    // The registry tells the endpoint source, then the session meter when the process meters
+    // (src/billing/metering provides SESSION_METER globally).
+    {
+      provide: SESSION_OBSERVER,
+      useFactory: (endpoints: ProxyEndpoints, meter?: SessionObserver) =>
+        new SessionObservers(meter ? [endpoints, meter] : [endpoints]),
+      inject: [ProxyEndpoints, { token: SESSION_METER, optional: true }],
+    },
   ],
   exports: [XdsGrpcServer, XdsShard],
 })

@@ -77,6 +77,21 @@ export const QUEUES = {
     concurrency: () => 1,
     schedules: [{ id: 'invoices-close', job: 'close', everyMs: (config) => config.billingCloseIntervalMs }],
   },
+  metering: {
+    doc: 'Rolls metered usage up into hourly buckets and samples the resources tenants hold (src/billing/metering).',
+    jobs: {
+      /** Write the buckets of every closed hour not rolled up yet, then correct rolled-up hours for late data. */
+      rollup: payload<Record<string, never>>(),
+      /** Sample the resources every tenant holds into the current hour. */
+      sample: payload<Record<string, never>>(),
+    },
+    // One rollup at a time is all there is to do; two would only wait on each other's locks.
+    concurrency: () => 1,
+    schedules: [
+      { id: 'metering-rollup', job: 'rollup', everyMs: (config) => config.meteringRollupIntervalMs },
+      { id: 'metering-sample', job: 'sample', everyMs: (config) => config.meteringSampleIntervalMs },
+    ],
+  },
 } as const satisfies Record<string, QueueDeclaration>;
 
 export type Queues = typeof QUEUES;

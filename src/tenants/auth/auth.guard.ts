@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../../common/errors/auth-error.js';
@@ -17,6 +17,7 @@ import {
   type RequestWithTenant,
 } from './auth-policy.decorators.js';
 import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.js';
+import { API_USAGE_LISTENER, CLASSED_BY_HANDLER, restRequestClass, type ApiUsageListener } from './api-usage.js';
 import { parseAuthorization, verifySigV4 } from './sigv4-verifier.js';
 
 type Request = FastifyRequest & RequestWithTenant & RequestWithRawBody & { [AUTH_SCHEME]?: 'sigv4' | 'bearer' };
@@ -35,6 +36,7 @@ export class AuthGuard implements CanActivate {
     private readonly credentials: CredentialsService,
     private readonly rateLimiter: TenantRateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(API_USAGE_LISTENER) private readonly usage?: ApiUsageListener,
   ) {
     this.adminTokenHash = sha256(config.adminToken);
   }
@@ -62,6 +64,8 @@ export class AuthGuard implements CanActivate {
         // Only authenticated callers count against a tenant's budget.
         await this.rateLimiter.consume(caller.tenant);
         request[TENANT_CONTEXT] = caller;
+        if (!this.reflector.getAllAndOverride<boolean>(CLASSED_BY_HANDLER, targets))
+          this.usage?.counted(caller.tenant.id, restRequestClass(request.method));
         return true;
       }
       case undefined:

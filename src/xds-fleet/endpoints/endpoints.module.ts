@@ -3,7 +3,6 @@ import { QueuesModule } from '../../platform/queues/queues.module.js';
 import { REGISTRY_CHANGES } from '../../registry/registry-changes.js';
 import { RegistryEndpointsReader } from '../../registry/registry-endpoints.reader.js';
 import { CompiledStore } from '../cache/compiled-store.js';
-import { SESSION_OBSERVER } from '../sessions/session-registry.js';
 import { AssignmentStore } from './assignment-store.js';
 import { EndpointMetrics } from './endpoint.metrics.js';
 import { EndpointRegistry } from './endpoint-registry.js';
@@ -38,12 +37,13 @@ export class RegistryChangesModule {}
 
 /**
  * The endpoint source of the xds role: the session registry tells it about sessions (it is the
- * SESSION_OBSERVER), it records their endpoints and enqueues `endpoints` updates.
+ * first SESSION_OBSERVER, see XdsFleetModule), it records their endpoints and enqueues
+ * `endpoints` updates.
  */
 @Module({
   imports: [EndpointRegistryModule, QueuesModule],
-  providers: [EndpointsQueue, ProxyEndpoints, { provide: SESSION_OBSERVER, useExisting: ProxyEndpoints }],
-  exports: [SESSION_OBSERVER],
+  providers: [EndpointsQueue, ProxyEndpoints],
+  exports: [ProxyEndpoints],
 })
 export class EndpointSourceModule {}
 

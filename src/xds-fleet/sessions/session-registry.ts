@@ -86,6 +86,28 @@ export interface SessionObserver {
   heartbeat(records: readonly SessionRecord[]): Promise<void>;
 }
 export const SESSION_OBSERVER = Symbol('SESSION_OBSERVER');
+/**
+ * The observer that meters session time (src/billing/metering), in a process that meters: told
+ * after the endpoint source. Optional, so the fleet runs without billing.
+ */
+export const SESSION_METER = Symbol('SESSION_METER');
+
+/** Tells several observers, in order; one that throws does not keep the news from the others. */
+export class SessionObservers implements SessionObserver {
+  constructor(private readonly observers: readonly SessionObserver[]) {}
+
+  async admitted(record: SessionRecord): Promise<void> {
+    for (const o of this.observers) await o.admitted(record).catch(() => undefined);
+  }
+
+  async removed(record: SessionRecord): Promise<void> {
+    for (const o of this.observers) await o.removed(record).catch(() => undefined);
+  }
+
+  async heartbeat(records: readonly SessionRecord[]): Promise<void> {
+    for (const o of this.observers) await o.heartbeat(records).catch(() => undefined);
+  }
+}
 
 @Injectable()
 export class SessionRegistry {
@@ -151,13 +173,18 @@ export class SessionRegistry {
   }
 
   async remove(tenantId: string, record: SessionRecord): Promise<void> {
-    await this.client
-      .multi()
-      .hdel(this.keys.sessions(tenantId), record.sessionId)
-      .zrem(this.keys.seen(tenantId), record.sessionId)
-      .zrem(this.keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
-      .exec();
-    await this.observer?.removed(record);
+    try {
+      await this.client
+        .multi()
+        .hdel(this.keys.sessions(tenantId), record.sessionId)
+        .zrem(this.keys.seen(tenantId), record.sessionId)
+        .zrem(this.keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
+        .exec();
+    } finally {
+      // Told even when Redis failed: the session has ended whatever the registry holds (its record
+      // expires with the TTL), and metering must hear of it.
+      await this.observer?.removed(record);
+    }
   }
 
   /** Keeps a shard's sessions alive (and counted) for another TTL. */
