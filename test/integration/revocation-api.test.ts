@@ -3,16 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { errorOf } from '../support/sdk-errors.js';
+import { eventually } from '../support/eventually.js';
+import { countSqlStatements } from '../support/sql-statement-counter.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 
 /**
- * Revocation on the API takes effect on the very next request on every replica: two api
- * replicas (two app instances on the same database and Redis, one master key); a credential
- * revoked or a tenant suspended through one is refused by the other at once. The api role
- * caches no credential (every request reads the credential's row), and this test keeps it so.
+ * Revocation on the API takes effect at once on every replica: two api replicas (two app
+ * instances on the same database and Redis, one master key) that both authenticated a credential
+ * and cached it (ADR 0025); a credential revoked or a tenant suspended through one is refused by
+ * the other on the next request. The notice is published before the revoking request answers,
+ * and Redis delivers it to the other replica's subscriber before it answers the publisher.
  */
 describe('revocation reaches every api replica on the next request', () => {
   let one: TestApp;
@@ -37,6 +40,20 @@ describe('revocation reaches every api replica on the next request', () => {
 
   afterAll(async () => {
     await Promise.all([one?.close(), two?.close()]);
+  });
+
+  it('caches an authenticated credential: once warm, a request reads no credential row', async () => {
+    // The first authentication also subscribes the replica to revocation notices, and the
+    // subscription's start forgets everything cached (a notice may have been missed before it).
+    const credentialReads = await eventually('a request served from the credential cache', 5_000, async () => {
+      const reads = await countSqlStatements(async () => {
+        await listMeshes(two, alice.accessKey);
+        expect((await account(two, alice.apiToken.token)).status).toBe(200);
+      });
+      const credentialReads = reads.texts.filter((t) => /access_keys|api_tokens/.test(t) && !/^UPDATE/i.test(t.trim()));
+      return credentialReads.length === 0 ? credentialReads : undefined;
+    });
+    expect(credentialReads).toEqual([]);
   });
 
   it('refuses an access key revoked on one replica on the next request to the other', async () => {

@@ -193,7 +193,8 @@ export class WsConnections implements RevocationListener, OnApplicationBootstrap
   // --- RevocationListener --------------------------------------------------------------------------
 
   revoked(notice: RevocationNotice): void {
-    if (notice.kind === 'proxyToken') return;
+    // Sockets authenticate with API tokens only: proxy tokens and access keys hold none open.
+    if (notice.kind === 'proxyToken' || notice.kind === 'accessKey') return;
     for (const [socket, connection] of this.open) {
       if (connection.tenant.id !== notice.tenantId) continue;
       if (notice.kind === 'apiToken' && connection.apiTokenId !== notice.tokenId) continue;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/core/protocols';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthError } from '../../common/errors/auth-error.js';
 
@@ -35,6 +35,7 @@ const AUTHORIZATION =
   /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const NATIVE_SHA256 = Hash.bind(null, 'sha256');
 
 /** Reads the `Authorization` header; throws MALFORMED/MISSING errors with AWS's wording. */
 export function parseAuthorization(header: string | undefined): ParsedAuthorization {
@@ -122,7 +123,9 @@ export async function verifySigV4(
     service: auth.service,
     region: auth.region,
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
-    sha256: Sha256,
+    // Node's native SHA-256 and HMAC (what the AWS SDK for Node signs with), not a pure-JS hash:
+    // verifying a request hashes the canonical request and runs five HMACs.
+    sha256: NATIVE_SHA256,
     uriEscapePath: true,
     // Sign only what the client signed: botocore (AWS CLI) omits x-amz-content-sha256, the JS SDK includes it.
     applyChecksum: false,

@@ -1,4 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RevocableCache } from '../revocation/revocable-cache.js';
+import { RevocationBus, type RevocationListener } from '../revocation/revocation-bus.service.js';
+import { STANDING_BOUND_MS, type RevocationNotice } from '../revocation/revocation-notice.js';
 import { AuthError } from '../../common/errors/auth-error.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { tenantScopeOf, type TenantScope } from '../../common/tenancy/tenant-scope.js';
@@ -19,7 +22,6 @@ import {
 import { CredentialsRepository } from './credentials.repository.js';
 import { LastUsedStamps } from './last-used-stamps.js';
 import { SecretBox } from './secret-box.js';
-import { RevocationBus } from '../revocation/revocation-bus.service.js';
 
 /** A new access key: the secret appears here once and is never readable again through the API. */
 export interface IssuedAccessKey {
@@ -43,12 +45,32 @@ export interface SealedAccessKey {
   readonly masterKeyId: string;
 }
 
+type AccessKeyAuthentication = AuthenticatedTenant & { readonly secretAccessKey: string; readonly keyRowId: string };
+type ApiTokenAuthentication = AuthenticatedTenant & { readonly apiTokenId: string };
+
+/** Credentials remembered per process: enough for every client of a busy replica, bounded in memory. */
+const AUTH_CACHE_MAX = 10_000;
+
+/**
+ * Credentials: issuing, listing, revoking, and authenticating them.
+ *
+ * Authentication is cached per process (ADR 0025): a valid access key (with its opened secret) or
+ * API token of an active tenant is trusted for at most STANDING_BOUND_MS without reading its row
+ * again. Revoking a credential or suspending/deleting a tenant evicts it here at once and, through
+ * the revocation bus, on every other replica (ADR 0013); a lookup that raced with an eviction is
+ * not stored. Failures are never cached: an unknown, revoked or suspended credential is read
+ * from the database every time.
+ */
 @Injectable()
-export class CredentialsService {
+export class CredentialsService implements RevocationListener {
   private readonly log = new Logger(CredentialsService.name);
   private readonly lastUsed = new LastUsedStamps((err) =>
     this.log.warn(`could not record credential use: ${String(err)}`),
   );
+  private readonly accessKeys = new RevocableCache<AccessKeyAuthentication>(STANDING_BOUND_MS, AUTH_CACHE_MAX);
+  private readonly apiTokens = new RevocableCache<ApiTokenAuthentication>(STANDING_BOUND_MS, AUTH_CACHE_MAX);
+  /** Subscribed to revocation notices: on the first authentication, so roles that never authenticate open no subscriber. */
+  private listening = false;
 
   constructor(
     private readonly repo: CredentialsRepository,
@@ -85,7 +107,9 @@ export class CredentialsService {
     const key = await this.repo.findAccessKey(scope, accessKeyId);
     if (!key) throw notFound(`Access key ${accessKeyId} does not exist in account ${scope.accountId}.`);
     if (key.revokedAt !== null) return accessKeyView(key);
-    return accessKeyView(await this.repo.revokeAccessKey(scope, key.id, new Date()));
+    const revoked = await this.repo.revokeAccessKey(scope, key.id, new Date());
+    await this.revocations.publish({ kind: 'accessKey', tenantId: scope.tenantId, keyId: key.id });
+    return accessKeyView(revoked);
   }
 
   /** Generates a token and its stored hash; used here and when a tenant is created. */
@@ -110,7 +134,6 @@ export class CredentialsService {
     if (!token) throw notFound(`API token ${id} does not exist in account ${scope.accountId}.`);
     if (token.revokedAt !== null) return apiTokenView(token);
     const revoked = await this.repo.revokeApiToken(scope, token.id, new Date());
-    // Open GraphQL subscriptions hold the token: they end on every api replica (ADR 0019).
     await this.revocations.publish({ kind: 'apiToken', tenantId: scope.tenantId, tokenId: token.id });
     return apiTokenView(revoked);
   }
@@ -120,9 +143,11 @@ export class CredentialsService {
    * and revoked keys fail here; the tenant's status is checked by the caller only after the
    * signature proved the caller holds the secret, so a key id alone reveals nothing.
    */
-  async secretForAccessKey(
-    accessKeyId: string,
-  ): Promise<AuthenticatedTenant & { secretAccessKey: string; keyRowId: string }> {
+  async secretForAccessKey(accessKeyId: string): Promise<AccessKeyAuthentication> {
+    const cached = this.accessKeys.get(accessKeyId, Date.now());
+    if (cached) return cached;
+    this.listen();
+    const generation = this.accessKeys.generation;
     const key = ACCESS_KEY_ID_PATTERN.test(accessKeyId)
       ? await this.repo.findAccessKeyForAuthentication(accessKeyId)
       : null;
@@ -134,19 +159,62 @@ export class CredentialsService {
       );
     }
     const secretAccessKey = this.box.open(key.secretCiphertext, key.masterKeyId, key.accessKeyId);
-    return { scope: tenantScopeOf(key.tenant), tenant: key.tenant, secretAccessKey, keyRowId: key.id };
+    const found = { scope: tenantScopeOf(key.tenant), tenant: key.tenant, secretAccessKey, keyRowId: key.id };
+    // The caller checks the tenant's status after the signature: only an active tenant's key is kept.
+    if (key.tenant.status === 'active') this.accessKeys.set(accessKeyId, found, generation, Date.now());
+    return found;
   }
 
   /** The token's tenant, and the token's id (what a revocation notice names). */
-  async authenticateApiToken(token: string): Promise<AuthenticatedTenant & { readonly apiTokenId: string }> {
-    const row = API_TOKEN_PATTERN.test(token)
-      ? await this.repo.findApiTokenForAuthentication(hashApiToken(token))
-      : null;
+  async authenticateApiToken(token: string): Promise<ApiTokenAuthentication> {
+    if (!API_TOKEN_PATTERN.test(token)) throw new AuthError('UNKNOWN_CREDENTIALS', 'The API token is not valid.');
+    const tokenHash = hashApiToken(token);
+    const now = Date.now();
+    const cached = this.apiTokens.get(tokenHash, now);
+    if (cached) {
+      this.lastUsed.stamp(cached.apiTokenId, (at) => this.repo.touchApiToken(cached.apiTokenId, at));
+      return cached;
+    }
+    this.listen();
+    const generation = this.apiTokens.generation;
+    const row = await this.repo.findApiTokenForAuthentication(tokenHash);
     if (!row) throw new AuthError('UNKNOWN_CREDENTIALS', 'The API token is not valid.');
     if (row.revokedAt !== null) throw new AuthError('REVOKED_CREDENTIALS', 'The API token has been revoked.');
     assertTenantActive(row.tenant);
-    this.lastUsed.stamp(row.id, (now) => this.repo.touchApiToken(row.id, now));
-    return { scope: tenantScopeOf(row.tenant), tenant: row.tenant, apiTokenId: row.id };
+    this.lastUsed.stamp(row.id, (at) => this.repo.touchApiToken(row.id, at));
+    const found = { scope: tenantScopeOf(row.tenant), tenant: row.tenant, apiTokenId: row.id };
+    this.apiTokens.set(tokenHash, found, generation, Date.now());
+    return found;
+  }
+
+  // --- RevocationListener --------------------------------------------------------------------------
+
+  revoked(notice: RevocationNotice): void {
+    switch (notice.kind) {
+      case 'accessKey':
+        this.accessKeys.evict((k) => k.keyRowId === notice.keyId);
+        return;
+      case 'apiToken':
+        this.apiTokens.evict((t) => t.apiTokenId === notice.tokenId);
+        return;
+      case 'tenant':
+        this.accessKeys.evict((k) => k.tenant.id === notice.tenantId);
+        this.apiTokens.evict((t) => t.tenant.id === notice.tenantId);
+        return;
+      case 'proxyToken':
+        return;
+    }
+  }
+
+  resync(): void {
+    this.accessKeys.clear();
+    this.apiTokens.clear();
+  }
+
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.revocations.subscribe(this);
   }
 
   /** Records a successful SigV4 authentication (after the signature was verified). */

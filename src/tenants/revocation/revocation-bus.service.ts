@@ -47,11 +47,14 @@ export class RevocationBus implements OnApplicationShutdown {
   constructor(@Optional() private readonly redis?: RedisService) {}
 
   /**
-   * Publishes a notice; call it after the commit that made the change. Never rejects: the change
+   * Publishes a notice; call it after the commit that made the change. This process's listeners
+   * hear it before this returns; others when Redis delivers it. Never rejects: the change
    * is made, and a notice that cannot be sent now is retried in the background (the caches'
    * own bounds cover the time meanwhile).
    */
   async publish(notice: RevocationNotice): Promise<void> {
+    // This process's own caches forget at once, before the notice makes its round trip.
+    for (const l of this.listeners) l.revoked(notice);
     const redis = this.redis;
     if (!redis) {
       this.log.warn(`no Redis configured: running processes learn of this ${notice.kind} revocation within ${BOUND}`);

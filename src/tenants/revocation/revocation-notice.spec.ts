@@ -4,10 +4,13 @@ import { parseRevocationNotice, revocationsChannel } from './revocation-notice.j
 describe('revocation notices', () => {
   it('reads the notices writers publish', () => {
     const token = { kind: 'proxyToken', tenantId: 't1', tokenId: 'k1' };
-    const apiToken = { kind: 'apiToken', tenantId: 't1', tokenId: 'k2' };
     const tenant = { kind: 'tenant', tenantId: 't1', accountId: '123456789012', status: 'suspended' };
     expect(parseRevocationNotice(JSON.stringify(token))).toEqual(token);
-    expect(parseRevocationNotice(JSON.stringify(apiToken))).toEqual(apiToken);
+    for (const credential of [
+      { kind: 'apiToken', tenantId: 't1', tokenId: 'k2' },
+      { kind: 'accessKey', tenantId: 't1', keyId: 'k3' },
+    ])
+      expect(parseRevocationNotice(JSON.stringify(credential))).toEqual(credential);
     expect(parseRevocationNotice(JSON.stringify(tenant))).toEqual(tenant);
     expect(parseRevocationNotice(JSON.stringify({ ...tenant, status: 'deleted' }))).toEqual({
       ...tenant,

@@ -6,15 +6,13 @@ import { z } from 'zod';
  *
  * - `proxyToken`: the token was revoked (deleted); streams presenting it end.
  * - `tenant`: the tenant was suspended or deleted; nothing of it may be served any more.
- * - `apiToken`: the API token was revoked; GraphQL subscriptions (websockets) it opened end
- *   (docs/adr/0019-graphql-subscriptions.md). Every HTTP request reads the token's row anyway.
- *
- * Access keys have no notice: no process caches them or holds anything open with them (every API
- * request reads the key's row), so their revocation already holds from the next request on.
+ * - `accessKey` (`keyId`: the key's row id) and `apiToken` (`tokenId`: the token's row id): the
+ *   credential was revoked; api replicas forget it from their authentication caches.
  */
 export type RevocationNotice =
   | { readonly kind: 'proxyToken'; readonly tenantId: string; readonly tokenId: string }
   | { readonly kind: 'apiToken'; readonly tenantId: string; readonly tokenId: string }
+  | { readonly kind: 'accessKey'; readonly tenantId: string; readonly keyId: string }
   | {
       readonly kind: 'tenant';
       readonly tenantId: string;
@@ -35,6 +33,7 @@ export const revocationsChannel = (namespace: string) => `${namespace}:auth:revo
 const notice = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('proxyToken'), tenantId: z.string().min(1), tokenId: z.string().min(1) }),
   z.strictObject({ kind: z.literal('apiToken'), tenantId: z.string().min(1), tokenId: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('accessKey'), tenantId: z.string().min(1), keyId: z.string().min(1) }),
   z.strictObject({
     kind: z.literal('tenant'),
     tenantId: z.string().min(1),

@@ -6,7 +6,7 @@ import type { MeshRef } from '../cache/compiled-store.js';
 import type { ProxyIdentity } from '../identity/proxy-identity.js';
 import { ProxyTokenService, type ProxyRefusal } from '../identity/proxy-tokens.service.js';
 import { StreamRefused } from './stream-refused.js';
-import { TokenCache } from './token-cache.js';
+import { RevocableCache } from '../../tenants/revocation/revocable-cache.js';
 import { XdsMetrics } from './xds.metrics.js';
 
 const TOKEN_CACHE_MAX = 50_000;
@@ -38,7 +38,7 @@ type EndReason = 'revoked' | 'suspended' | 'deleted';
 @Injectable()
 export class ProxyAuthority implements RevocationListener, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(ProxyAuthority.name);
-  private readonly cache = new TokenCache(STANDING_BOUND_MS, TOKEN_CACHE_MAX);
+  private readonly cache = new RevocableCache<ProxyIdentity>(STANDING_BOUND_MS, TOKEN_CACHE_MAX);
   private readonly streams = new Set<GuardedStream>();
   /** Notices and resyncs heard: an authentication during which it moved may have missed its own revocation. */
   private heard = 0;
@@ -107,7 +107,8 @@ export class ProxyAuthority implements RevocationListener, OnApplicationBootstra
       this.endWhere(matches, 'revoked', status.UNAUTHENTICATED, `proxy token ${notice.tokenId} was revoked`);
       return;
     }
-    if (notice.kind === 'apiToken') return; // no stream presents an API token
+    // Access keys and API tokens are the api role's: no xDS stream is opened with them.
+    if (notice.kind !== 'tenant') return;
     const matches = (i: ProxyIdentity) => i.tenantId === notice.tenantId;
     this.cache.evict(matches);
     if (notice.status === 'suspended')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../identity/proxy-identity.js';
-import { TokenCache } from './token-cache.js';
+import type { ProxyIdentity } from '../../xds-fleet/identity/proxy-identity.js';
+import { RevocableCache } from './revocable-cache.js';
 
 const identity = (tenantId: string, tokenId: string): ProxyIdentity => ({
   tenantId,
@@ -12,9 +12,9 @@ const identity = (tenantId: string, tokenId: string): ProxyIdentity => ({
   tokenId,
 });
 
-describe('TokenCache', () => {
+describe('RevocableCache', () => {
   it('returns an entry until its time to live has passed', () => {
-    const cache = new TokenCache(1_000, 10);
+    const cache = new RevocableCache<ProxyIdentity>(1_000, 10);
     cache.set('a', identity('t1', 'k1'), cache.generation, 0);
     expect(cache.get('a', 999)?.tokenId).toBe('k1');
     expect(cache.get('a', 1_000)).toBeUndefined();
@@ -22,7 +22,7 @@ describe('TokenCache', () => {
   });
 
   it('evicts the identities that match, and only those', () => {
-    const cache = new TokenCache(1_000, 10);
+    const cache = new RevocableCache<ProxyIdentity>(1_000, 10);
     cache.set('a', identity('t1', 'k1'), cache.generation, 0);
     cache.set('b', identity('t1', 'k2'), cache.generation, 0);
     cache.set('c', identity('t2', 'k3'), cache.generation, 0);
@@ -37,7 +37,7 @@ describe('TokenCache', () => {
   });
 
   it('does not store a lookup that started before an invalidation (it may predate the revocation)', () => {
-    const cache = new TokenCache(1_000, 10);
+    const cache = new RevocableCache<ProxyIdentity>(1_000, 10);
     const started = cache.generation;
     cache.evict((i) => i.tokenId === 'unrelated');
     cache.set('a', identity('t1', 'k1'), started, 0);
@@ -51,7 +51,7 @@ describe('TokenCache', () => {
   });
 
   it('drops the oldest entry when full', () => {
-    const cache = new TokenCache(1_000, 2);
+    const cache = new RevocableCache<ProxyIdentity>(1_000, 2);
     cache.set('a', identity('t1', 'k1'), cache.generation, 0);
     cache.set('b', identity('t1', 'k2'), cache.generation, 0);
     cache.set('c', identity('t1', 'k3'), cache.generation, 0);
