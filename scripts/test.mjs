@@ -39,9 +39,10 @@ async function main() {
   // Tests use their own Redis database number so they never see `npm start`'s queues.
   const redisUrl = process.env.REDIS_URL ? process.env.REDIS_URL : `${services.redisUrl.replace(/\/\d*$/, '')}/1`;
 
-  const { ensureAwsCli, ensureEnvoy } = await import('./lib/peers.mjs');
+  const { ensureAwsCli, ensureEnvoy, ensureMoto } = await import('./lib/peers.mjs');
   const awsCli = await ensureAwsCli(root, log);
   const envoy = await ensureEnvoy(root, log);
+  const moto = await ensureMoto(root, log);
   await recreateDatabase(databaseUrl);
   log('building and type-checking...');
   await build(root);
@@ -66,6 +67,8 @@ async function main() {
     MESHPLANE_AWS_CLI: JSON.stringify(awsCli),
     // The real Envoy binary that test/support/envoy.ts runs.
     MESHPLANE_ENVOY: envoy,
+    // How test/support/moto.ts runs the EC2 API emulator: a JSON command line plus its environment.
+    MESHPLANE_MOTO: JSON.stringify(moto),
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
   const code = await exitCodeOf(

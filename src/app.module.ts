@@ -3,6 +3,7 @@ import type { AppConfig } from './config/config.schema.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
+import { Ec2SyncApiModule, Ec2SyncWorkerModule } from './registry/ec2/ec2-sync.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { OnboardingModule } from './xds-fleet/onboarding/onboarding.module.js';
 import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
@@ -24,6 +25,9 @@ export class AppModule {
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.
     if (config.roles.includes('api')) imports.push(ReconcileQueueModule);
     if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule);
+    // EC2 sync sources (src/registry/ec2): managed through the api; run by the worker's `ec2-sync` queue.
+    if (config.roles.includes('api')) imports.push(Ec2SyncApiModule);
+    if (config.roles.includes('worker')) imports.push(Ec2SyncWorkerModule);
     return { module: AppModule, imports };
   }
 }

@@ -18,6 +18,8 @@ export interface PlanQuotas {
   readonly connectedProxiesPerVirtualGateway: number;
   /** API requests per second per tenant (REST and GraphQL together), above which TooManyRequestsException. */
   readonly apiRequestsPerSecond: number;
+  /** EC2 sync sources per account (App Mesh had none; each one is a poller of the customer's AWS account). */
+  readonly ec2SyncSourcesPerAccount: number;
 }
 
 const APP_MESH_DEFAULTS: PlanQuotas = {
@@ -34,6 +36,7 @@ const APP_MESH_DEFAULTS: PlanQuotas = {
   connectedProxiesPerVirtualNode: 50,
   connectedProxiesPerVirtualGateway: 50,
   apiRequestsPerSecond: 200,
+  ec2SyncSourcesPerAccount: 10,
 };
 
 export const PLANS = {
@@ -46,6 +49,7 @@ export const PLANS = {
     connectedProxiesPerVirtualNode: 5,
     connectedProxiesPerVirtualGateway: 5,
     apiRequestsPerSecond: 50,
+    ec2SyncSourcesPerAccount: 2,
   },
   standard: APP_MESH_DEFAULTS,
   enterprise: {
@@ -60,6 +64,7 @@ export const PLANS = {
     connectedProxiesPerVirtualNode: 500,
     connectedProxiesPerVirtualGateway: 500,
     apiRequestsPerSecond: 5000,
+    ec2SyncSourcesPerAccount: 100,
   },
 } as const satisfies Record<string, PlanQuotas>;
 
