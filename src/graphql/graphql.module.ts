@@ -2,10 +2,12 @@ import { Module, type Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MeshesModule } from '../meshes/meshes.module.js';
+import { Ec2SyncCoreModule } from '../registry/ec2/ec2-sync.module.js';
 import { TenantsCoreModule } from '../tenants/tenants-core.module.js';
 import { OnboardingCoreModule } from '../xds-fleet/onboarding/onboarding-core.module.js';
 import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
 import { ACCOUNT_RESOLVERS } from './account/account.resolver.js';
+import { Ec2SyncSourcesResolver } from './ec2-sync/ec2-sync.resolver.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { GraphqlGate } from './http/graphql-gate.js';
@@ -41,6 +43,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   TopologyNodeResolver,
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
+  Ec2SyncSourcesResolver,
 ];
 
 /**
@@ -54,6 +57,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     MeshStatusModule,
     OnboardingCoreModule,
     TenantsCoreModule,
+    Ec2SyncCoreModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule, GraphqlLoadersModule],

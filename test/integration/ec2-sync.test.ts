@@ -518,3 +518,84 @@ describe('EC2 sync sources through /v1', () => {
     expect([401, 403]).toContain(anonymous.status);
   });
 });
+
+describe('EC2 sync sources through GraphQL', () => {
+  const FIELDS = `id name region endpoint tagFilters { key values } namespaceName serviceName attributeTags port
+    intervalSeconds credentials { type accessKeyId roleArn } status lastError instanceCount skippedCount`;
+
+  it('creates, lists, reads, changes, runs and deletes a source with the REST rules, never showing the secret', async () => {
+    const tag = uniqueTag();
+    await launch(ec2, 2, { suite: tag });
+    const t = await tenant();
+    const tid = await tenantId(t);
+    const serviceId = await registryService(prisma, tid, 'prod.local', 'web');
+    const gql = async (query: string, variables: Record<string, unknown> = {}) =>
+      (await t.call('POST', '/graphql', { query, variables })).body as { data?: any; errors?: any[] };
+    const secret = `gql-${randomBytes(10).toString('hex')}`;
+
+    const created = await gql(
+      `mutation($i: CreateEc2SyncSourceInput!) { createEc2SyncSource(input: $i) { ${FIELDS} } }`,
+      {
+        i: {
+          ...sourceBody(tag, { name: 'fleet' }),
+          credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: secret },
+        },
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    const source = created.data.createEc2SyncSource;
+    expect(source).toMatchObject({
+      name: 'fleet',
+      endpoint: moto.endpoint,
+      tagFilters: [{ key: 'suite', values: [tag] }],
+      namespaceName: 'prod.local',
+      serviceName: 'web',
+      attributeTags: [],
+      credentials: { type: 'accessKey', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', roleArn: null },
+      status: 'PENDING',
+    });
+    expect(JSON.stringify(created)).not.toContain(secret);
+
+    await handler.run(tid, source.id);
+    const listed = await gql(`{ ec2SyncSources { ${FIELDS} } }`);
+    expect(listed.data.ec2SyncSources).toEqual([
+      expect.objectContaining({ id: source.id, status: 'OK', instanceCount: 2 }),
+    ]);
+
+    const updated = await gql(
+      `mutation($id: ID!, $i: UpdateEc2SyncSourceInput!) { updateEc2SyncSource(id: $id, input: $i) { ${FIELDS} } }`,
+      { id: source.id, i: { endpoint: null, attributeTags: ['team'] } },
+    );
+    expect(updated.data.updateEc2SyncSource).toMatchObject({
+      endpoint: null,
+      attributeTags: ['team'],
+      status: 'PENDING',
+    });
+
+    const bad = await gql(
+      `mutation($id: ID!, $i: UpdateEc2SyncSourceInput!) { updateEc2SyncSource(id: $id, input: $i) { id } }`,
+      { id: source.id, i: { port: 70000, credentials: { roleArn: 'nope' } } },
+    );
+    expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION');
+    expect(bad.errors?.[0]?.message).toContain('port: must be an integer from 1 to 65535');
+    expect(bad.errors?.[0]?.message).toContain('credentials.roleArn: must be an IAM role ARN');
+
+    const synced = await gql(`mutation($id: ID!) { syncEc2SyncSource(id: $id) { id } }`, { id: source.id });
+    expect(synced.data.syncEc2SyncSource.id).toBe(source.id);
+
+    // Another tenant finds nothing under that id, and cannot delete it.
+    const other = await tenant();
+    const foreign = (await other.call('POST', '/graphql', { query: `{ ec2SyncSource(id: "${source.id}") { id } }` }))
+      .body;
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const foreignDelete = (
+      await other.call('POST', '/graphql', { query: `mutation { deleteEc2SyncSource(id: "${source.id}") }` })
+    ).body;
+    expect(foreignDelete.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    const deleted = await gql(`mutation($id: ID!) { deleteEc2SyncSource(id: $id) }`, { id: source.id });
+    expect(deleted.data.deleteEc2SyncSource).toBe(source.id);
+    expect(await instancesOf(serviceId)).toEqual([]);
+    expect((await gql(`{ ec2SyncSources { id } }`)).data.ec2SyncSources).toEqual([]);
+  });
+});
