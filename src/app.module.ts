@@ -4,6 +4,7 @@ import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
 import { Ec2SyncApiModule, Ec2SyncWorkerModule } from './registry/ec2/ec2-sync.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { OnboardingModule } from './xds-fleet/onboarding/onboarding.module.js';
 import { XdsFleetModule } from './xds-fleet/xds-fleet.module.js';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoles(config: AppConfig): DynamicModule {
     const imports: DynamicModule['imports'] = [PlatformModule.forRoot(config)];
     if (config.roles.includes('api'))
-      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, GraphqlModule);
+      imports.push(TenantsModule, MeshesModule, OnboardingModule, MeshStatusModule, RegistryModule, GraphqlModule);
     if (config.roles.includes('xds')) imports.push(XdsFleetModule);
     // Reconcile queue (src/xds-fleet/reconcile): the api role enqueues a compile after each
     // committed mesh change; the worker role runs the queue's jobs and the periodic sweep.

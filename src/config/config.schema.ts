@@ -340,6 +340,24 @@ export const CONFIG_KEYS = {
     default: '10000',
     doc: 'On SIGTERM a process stops accepting work, drains and closes its pools; after this long it exits anyway. Kubernetes gives 30 s before SIGKILL, so 10 s leaves room for the load balancer to notice.',
   }),
+  registryNamespacesPerTenant: key({
+    env: 'REGISTRY_NAMESPACES_PER_TENANT',
+    schema: positiveInt.max(100_000, 'must be at most 100000'),
+    default: '50',
+    doc: "Service-registry namespaces one tenant may hold (/v1/registry, docs/registry.md); one more is refused with LimitExceededException. 50 is AWS Cloud Map's default namespaces-per-Region quota, so an inventory that fit Cloud Map fits here.",
+  }),
+  registryServicesPerTenant: key({
+    env: 'REGISTRY_SERVICES_PER_TENANT',
+    schema: positiveInt.max(1_000_000, 'must be at most 1000000'),
+    default: '1000',
+    doc: "Service-registry services one tenant may hold across its namespaces. A service is a small row, but each one selected by a virtual node is an EDS cluster in its clients; 1,000 covers a large estate (App Mesh allowed 200 virtual nodes per mesh, 15 meshes) with room, and bounds what one tenant can make the registry's queries scan.",
+  }),
+  registryInstancesPerService: key({
+    env: 'REGISTRY_INSTANCES_PER_SERVICE',
+    schema: positiveInt.max(100_000, 'must be at most 100000'),
+    default: '1000',
+    doc: "Instances one registry service may hold (API registrations and EC2-synced ones together). 1,000 is AWS Cloud Map's default instances-per-service quota; every instance becomes an endpoint in the ClusterLoadAssignment of each virtual node that selects the service, so this also bounds the size of one EDS resource.",
+  }),
   reconcileFailureBackoffMs: key({
     env: 'RECONCILE_FAILURE_BACKOFF_MS',
     schema: positiveInt.max(600_000, 'must be at most 600000'),

@@ -3,6 +3,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MeshesModule } from '../meshes/meshes.module.js';
 import { Ec2SyncCoreModule } from '../registry/ec2/ec2-sync.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
 import { TenantsCoreModule } from '../tenants/tenants-core.module.js';
 import { OnboardingCoreModule } from '../xds-fleet/onboarding/onboarding-core.module.js';
 import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
@@ -15,6 +16,7 @@ import { GraphqlGateModule } from './http/graphql-gate.module.js';
 import { GraphqlLoadersModule } from './loaders/graphql-loaders.module.js';
 import { RequestLoadersFactory, type GraphqlRequestContext } from './loaders/request-loaders.js';
 import { ONBOARDING_RESOLVERS } from './onboarding/onboarding.resolvers.js';
+import { REGISTRY_RESOLVERS } from './registry/registry.resolver.js';
 import { MeshTopologyResolver, TopologyNodeResolver } from './topology/topology.resolver.js';
 import { queryCostRule } from './limits/query-cost.rule.js';
 import { KIND_MUTATION_RESOLVERS } from './meshes/kind-mutations.resolver.js';
@@ -44,6 +46,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
   Ec2SyncSourcesResolver,
+  ...REGISTRY_RESOLVERS,
 ];
 
 /**
@@ -56,6 +59,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     MeshesModule,
     MeshStatusModule,
     OnboardingCoreModule,
+    RegistryModule,
     TenantsCoreModule,
     Ec2SyncCoreModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({

@@ -6,6 +6,10 @@
  *
  * Writers inject the listener by {@link REGISTRY_CHANGES}; calling it is level-triggered repair's
  * first chance, not its only one, so a writer logs a failure rather than undoing its commit.
+ * For the repair to find a change whose notification was lost, a writer stamps each changed
+ * service in the same transaction as its instance writes (`RegistryStore.touchService`:
+ * `registry_services.updated_at = now()`); the endpoints sweep re-applies recently stamped
+ * services (ADR 0021).
  */
 export interface RegistryChangeListener {
   servicesChanged(tenantId: string, serviceIds: readonly string[]): Promise<void>;

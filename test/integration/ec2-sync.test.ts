@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Global, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformModule } from '../../src/platform/platform.module.js';
@@ -26,9 +25,6 @@ class RecordingListener implements RegistryChangeListener {
   }
 }
 const listener = new RecordingListener();
-@Global()
-@Module({ providers: [{ provide: REGISTRY_CHANGES, useValue: listener }], exports: [REGISTRY_CHANGES] })
-class RecordingListenerModule {}
 
 let moto: Moto;
 let fault: Ec2FaultEndpoint;
@@ -100,13 +96,16 @@ beforeAll(async () => {
   };
   // The api role only: runs happen when a test calls them, never behind its back.
   api = await startTestApp(['api'], env);
+  // The runs' listener records what they report (the EDS path behind the real one has its own tests).
   runner = await Test.createTestingModule({
     imports: [
       PlatformModule.forRoot({ ...testConfig(['worker'], env), masterKey: api.config.masterKey }),
-      RecordingListenerModule,
       Ec2SyncRunModule,
     ],
-  }).compile();
+  })
+    .overrideProvider(REGISTRY_CHANGES)
+    .useValue(listener)
+    .compile();
   await runner.init();
   prisma = runner.get(PrismaService);
   handler = runner.get(Ec2SyncJobHandler);
@@ -379,10 +378,13 @@ describe('EC2 sync sources through /v1', () => {
     await prisma.registryInstance.create({
       data: { tenantId: tid, serviceId, instanceId: 'deploy-1', ipv4: '192.0.2.1', port: 80, source: 'api' },
     });
-    // The API role has no listener until the registry's EDS path provides one; the row count is the record.
+    // The api role's listener is the real EDS path; the service's stamp is what its repair finds.
+    const stampBefore = (await prisma.registryService.findUniqueOrThrow({ where: { id: serviceId } })).updatedAt;
     const deleted = await t.call('DELETE', `/v1/ec2-sync-sources/${source.id}`);
     expect(deleted).toMatchObject({ status: 200, body: { id: source.id } });
     expect((await instancesOf(serviceId)).map((r) => r.instanceId)).toEqual(['deploy-1']);
+    const stampAfter = (await prisma.registryService.findUniqueOrThrow({ where: { id: serviceId } })).updatedAt;
+    expect(stampAfter.getTime()).toBeGreaterThan(stampBefore.getTime());
     expect(await prisma.ec2SyncSource.findUnique({ where: { id: source.id } })).toBeNull();
     expect((await t.call('GET', `/v1/ec2-sync-sources/${source.id}`)).status).toBe(404);
     // A run of the deleted source (a job still queued) writes nothing.

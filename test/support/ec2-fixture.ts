@@ -55,8 +55,8 @@ export async function terminate(ec2: EC2Client, ids: string[]): Promise<void> {
 export const uniqueTag = () => `t-${randomBytes(5).toString('hex')}`;
 
 /**
- * A registry namespace and service of a tenant, written as rows: the registry's own API is
- * another branch's work (issue 14); the sync only needs the service to exist.
+ * A registry namespace and service of a tenant, written as rows (the registry API has tests of
+ * its own, test/integration/registry-api.test.ts); the sync only needs the service to exist.
  */
 export async function registryService(
   prisma: PrismaService,

@@ -4,6 +4,7 @@ import { PrismaService } from '../../platform/prisma/prisma.service.js';
 import type { SourceForRun } from './ec2-client.factory.js';
 import type { DesiredInstance, MappedInventory } from './ec2-instance-map.js';
 import { RegistryServiceMissing } from './ec2-sync-failure.js';
+import { touchServices } from './registry-service-stamp.js';
 
 /** What one apply did. `changedServiceIds` are the services whose instances changed (for EDS). */
 export type ApplyOutcome =
@@ -141,6 +142,8 @@ export class Ec2SyncApplyRepository {
           await tx.registryInstance.deleteMany({ where: { tenantId, id: { in: diff.deletes } } });
         }
         if (diff.inserts.length + diff.updates.length + diff.deletes.length > 0) changedServiceIds.add(serviceId);
+        // The stamp the endpoints sweep's repair finds a lost notification by (registry-changes.ts).
+        await touchServices(tx, tenantId, [...changedServiceIds]);
 
         const instanceCount = diff.kept + diff.inserts.length + diff.updates.length;
         const warnings = [

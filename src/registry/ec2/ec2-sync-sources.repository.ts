@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { Prisma, type Ec2SyncSource } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../platform/prisma/prisma.service.js';
+import { touchServices } from './registry-service-stamp.js';
 import type { ServiceNames } from './ec2-sync-source.views.js';
 
 /** The columns a tenant sets on a source (everything else is the worker's status). */
@@ -124,6 +125,11 @@ export class Ec2SyncSourcesRepository {
         select: { serviceId: true },
       });
       await tx.registryInstance.deleteMany({ where: { tenantId: scope.tenantId, source: 'ec2', sourceId: id } });
+      await touchServices(
+        tx,
+        scope.tenantId,
+        services.map((s) => s.serviceId),
+      );
       await tx.ec2SyncSource.delete({ where: { id } });
       return { serviceIds: services.map((s) => s.serviceId) };
     });

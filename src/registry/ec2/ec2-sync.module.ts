@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { QueuesModule, QueueWorkersModule } from '../../platform/queues/queues.module.js';
 import { SecretBox } from '../../tenants/credentials/secret-box.js';
+import { RegistryChangesModule } from '../../xds-fleet/endpoints/endpoints.module.js';
 import { Ec2ClientFactory } from './ec2-client.factory.js';
 import { Ec2SyncApplyRepository } from './ec2-sync-apply.repository.js';
 import { Ec2SyncSchedules } from './ec2-sync-schedules.js';
@@ -21,7 +22,7 @@ const secretBox = {
 
 /** Sync sources without a transport: the service REST and GraphQL share. */
 @Module({
-  imports: [QueuesModule],
+  imports: [QueuesModule, RegistryChangesModule],
   providers: [Ec2SyncSourcesService, Ec2SyncSourcesRepository, Ec2SyncSchedules, RegistryChangeNotifier, secretBox],
   exports: [Ec2SyncSourcesService],
 })
@@ -37,7 +38,7 @@ export class Ec2SyncApiModule {}
  * a source by calling Ec2SyncJobHandler.run.
  */
 @Module({
-  imports: [QueuesModule],
+  imports: [QueuesModule, RegistryChangesModule],
   providers: [
     Ec2SyncJobHandler,
     Ec2SyncRescheduleHandler,

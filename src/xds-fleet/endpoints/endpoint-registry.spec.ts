@@ -133,8 +133,17 @@ describe('endpoint registry', () => {
     expect(await registry.meshes()).toContainEqual({ ...m, seenAt: now });
     await registry.markDirty(m);
     expect(await registry.dirty()).toContainEqual(m);
-    await registry.clearDirty(m);
+    expect(await registry.takeDirty(m)).toBe('all');
     expect(await registry.dirty()).not.toContainEqual(m);
+    // Marks naming nodes accumulate until the next update takes them; one without nodes means all.
+    await registry.markDirty(m, ['a']);
+    await registry.markDirty(m, ['b', 'a']);
+    expect(await registry.dirty()).toContainEqual(m);
+    expect(await registry.takeDirty(m)).toEqual(new Set(['a', 'b']));
+    expect(await registry.takeDirty(m)).toBe('all'); // nothing recorded: check everything
+    await registry.markDirty(m, ['a']);
+    await registry.markDirty(m);
+    expect(await registry.takeDirty(m)).toBe('all');
     await registry.forget(m, now); // written at `now`: not before the cutoff, kept
     expect((await registry.meshes()).some((x) => x.meshId === m.meshId)).toBe(true);
     await registry.forget(m, now + 1);

@@ -28,6 +28,8 @@ export const endpointKeys = (namespace: string) => ({
   node: (tenantId: string, meshId: string, node: string) =>
     `${tenantKey(namespace, tenantId)}:endpoints:${meshId}:node:${node}`,
   nodes: (tenantId: string, meshId: string) => `${tenantKey(namespace, tenantId)}:endpoints:${meshId}:nodes`,
+  /** The nodes whose endpoints changed since the mesh's last update started (the empty name: any of them). */
+  dirtyNodes: (tenantId: string, meshId: string) => `${tenantKey(namespace, tenantId)}:endpoints:${meshId}:dirty-nodes`,
   meshes: `${namespace}:xds:endpoint-meshes`,
   dirty: `${namespace}:xds:endpoint-meshes:dirty`,
 });
@@ -145,6 +147,11 @@ export interface EndpointEntry extends EndpointMeshRef {
   readonly sessionId: string;
   readonly endpoint: ProxyEndpoint;
 }
+
+/** The dirty-nodes member that means "any node of the mesh" (a node's name is never empty). */
+const ANY_NODE = '';
+/** A mark outlives any update that would consume it; one left by a lost job is read by the sweep's. */
+const DIRTY_NODES_TTL_MS = 24 * 3600_000;
 
 const entryOf = (e: EndpointEntry) => `${e.endpoint.address}\t${e.endpoint.zone ?? ''}\t${e.sessionId}`;
 const meshMember = (m: EndpointMeshRef) => `${m.tenantId}/${m.meshId}`;
@@ -278,14 +285,33 @@ export class EndpointRegistry {
     await this.client.eval(FORGET, 1, this.keys.meshes, meshMember(mesh), String(cutoff));
   }
 
-  /** Records that a mesh's endpoints changed and its published assignments may be stale. */
-  async markDirty(mesh: EndpointMeshRef): Promise<void> {
-    await this.client.sadd(this.keys.dirty, meshMember(mesh));
+  /**
+   * Records that a mesh's endpoints changed and its published assignments may be stale: those
+   * of `nodes` (the registry knows which nodes select a changed service), or of any node.
+   */
+  async markDirty(mesh: EndpointMeshRef, nodes?: readonly string[]): Promise<void> {
+    const members = nodes === undefined || nodes.length === 0 ? [ANY_NODE] : nodes;
+    const key = this.keys.dirtyNodes(mesh.tenantId, mesh.meshId);
+    await this.client
+      .multi()
+      .sadd(key, ...members)
+      .pexpire(key, DIRTY_NODES_TTL_MS)
+      .sadd(this.keys.dirty, meshMember(mesh))
+      .exec();
   }
 
-  /** Called as a fast-path update starts, before it reads: changes from now on mark the mesh again. */
-  async clearDirty(mesh: EndpointMeshRef): Promise<void> {
-    await this.client.srem(this.keys.dirty, meshMember(mesh));
+  /**
+   * Called as a fast-path update starts, before it reads: changes from now on mark the mesh
+   * again. Returns the nodes marked since the last update, or `all` (a change of unknown nodes,
+   * or none recorded: an update nobody marked for, e.g. the end of a removal grace, checks all).
+   */
+  async takeDirty(mesh: EndpointMeshRef): Promise<ReadonlySet<string> | 'all'> {
+    const key = this.keys.dirtyNodes(mesh.tenantId, mesh.meshId);
+    const results = await this.client.multi().smembers(key).del(key).srem(this.keys.dirty, meshMember(mesh)).exec();
+    const [err, members] = results?.[0] ?? [new Error('no reply'), undefined];
+    if (err) throw err;
+    const nodes = members as string[];
+    return nodes.length === 0 || nodes.includes(ANY_NODE) ? 'all' : new Set(nodes);
   }
 
   async dirty(): Promise<EndpointMeshRef[]> {

@@ -17,6 +17,7 @@ import { encodeResourceAny } from '../encoding/wire.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
 import { translate } from '../translator/translate.js';
 import { buildAssignment, endpointSources, sourcesOf } from './endpoint-sources.js';
+import { mergeEndpoints } from './node-endpoints.js';
 
 const DIR = fileURLToPath(new URL('../translator/testdata/in/', import.meta.url));
 const cases = readdirSync(DIR)
@@ -38,6 +39,27 @@ function withEndpoints(snapshot: MeshSnapshot): MeshSnapshot {
   return { ...snapshot, endpoints };
 }
 
+/**
+ * Every node with registry-like endpoints (ADR 0021): instance ports, health statuses, zones,
+ * IPv6, and a proxy's endpoint beside them, merged as NodeEndpoints merges them.
+ */
+function withRegistryEndpoints(snapshot: MeshSnapshot): MeshSnapshot {
+  const endpoints = Object.fromEntries(
+    snapshot.virtualNodes.map((n, i) => [
+      n.name,
+      mergeEndpoints(
+        [
+          { address: `10.1.${i}.1`, port: 8080, zone: 'eu-west-1a', health: 'HEALTHY' as const },
+          { address: `10.1.${i}.2`, port: 0, zone: 'eu-west-1b', health: 'UNHEALTHY' as const },
+          { address: `fd00::${i + 1}`, port: 9090, health: 'UNKNOWN' as const },
+        ],
+        [{ address: `10.1.${i}.3`, port: 0, zone: 'eu-west-1a' }],
+      ),
+    ]),
+  );
+  return { ...snapshot, endpoints };
+}
+
 describe('endpoint sources', () => {
   describe.each(cases)('%s', (name) => {
     const input = parse(readFileSync(join(DIR, `${name}.yaml`), 'utf8')) as MeshInput;
@@ -45,6 +67,7 @@ describe('endpoint sources', () => {
     it.each([
       ['as written', (s: MeshSnapshot) => s],
       ['with endpoints on every node', withEndpoints],
+      ['with registry endpoints on every node', withRegistryEndpoints],
     ])('covers every ClusterLoadAssignment and rebuilds each exactly (%s)', (_label, variant) => {
       const snapshot = variant(buildSnapshot(input));
       const { views } = translate(snapshot);

@@ -16,6 +16,8 @@ import { AssignmentStore } from './assignment-store.js';
 import { EndpointMetrics } from './endpoint.metrics.js';
 import { EndpointRegistry } from './endpoint-registry.js';
 import { buildAssignment } from './endpoint-sources.js';
+import { NodeEndpoints } from './node-endpoints.js';
+import { NodeSpecsReader } from './node-specs.reader.js';
 
 /** What one endpoints update of one mesh did. */
 export type EndpointUpdateOutcome =
@@ -51,6 +53,8 @@ export class EndpointUpdater {
     private readonly store: CompiledStore,
     private readonly assignments: AssignmentStore,
     private readonly registry: EndpointRegistry,
+    private readonly nodeEndpoints: NodeEndpoints,
+    private readonly specs: NodeSpecsReader,
     private readonly reconcile: ReconcileQueue,
     @Inject(EndpointMetrics) private readonly metrics: EndpointMetrics,
   ) {}
@@ -59,10 +63,10 @@ export class EndpointUpdater {
   async update(ref: MeshRef, changedAt: number): Promise<EndpointUpdateOutcome> {
     const started = performance.now();
     // Before reading: a change from now on marks the mesh again (and enqueues another update).
-    await this.registry.clearDirty(ref);
+    const dirty = await this.registry.takeDirty(ref);
     let outcome: EndpointUpdateOutcome | 'conflict' = 'conflict';
     for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS && outcome === 'conflict'; attempt++) {
-      outcome = await this.attempt(ref, changedAt);
+      outcome = await this.attempt(ref, changedAt, dirty);
     }
     if (outcome === 'conflict') outcome = await this.recompile(ref, 'concurrent publishes kept conflicting');
     this.metrics.updates.inc({ status: outcome.status });
@@ -70,16 +74,24 @@ export class EndpointUpdater {
     return outcome;
   }
 
-  private async attempt(ref: MeshRef, changedAt: number): Promise<EndpointUpdateOutcome | 'conflict'> {
+  /** `dirty`: the nodes whose assignments are rebuilt (the others cannot have changed). */
+  private async attempt(
+    ref: MeshRef,
+    changedAt: number,
+    dirty: ReadonlySet<string> | 'all',
+  ): Promise<EndpointUpdateOutcome | 'conflict'> {
     const manifest = await this.store.manifest(ref);
     if (!manifest) return { status: 'not_compiled' };
     const sources = manifest.endpointSources;
     if (!sources) return this.recompile(ref, 'the published compile does not record its endpoint sources');
 
-    const nodes = Object.values(sources.assignments).map((s) => s.node);
-    const endpoints = await this.registry.read(ref, nodes);
+    const affected = Object.entries(sources.assignments).filter(([, s]) => dirty === 'all' || dirty.has(s.node));
+    if (affected.length === 0) return { status: 'unchanged' };
+    const { meshSpec, nodes } = await this.specs.read(ref, [...new Set(affected.map(([, s]) => s.node))]);
+    const endpoints = await this.nodeEndpoints.read(ref, meshSpec, nodes);
     const rebuilt = new Map<string, EncodedResource>();
-    for (const [name, source] of Object.entries(sources.assignments)) {
+    this.metrics.rebuilt.inc(affected.length);
+    for (const [name, source] of affected) {
       const assignment = buildAssignment(name, source, sources.region, endpoints[source.node] ?? []);
       const any = encodeResourceAny(TYPE_URLS.endpoints, assignment);
       rebuilt.set(name, { hash: contentHash(any), any });

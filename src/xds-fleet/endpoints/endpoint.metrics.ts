@@ -11,6 +11,7 @@ export class EndpointMetrics {
   readonly updates: Counter<'status'>;
   readonly updateSeconds: Histogram;
   readonly expired: Counter;
+  readonly rebuilt: Counter;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -24,6 +25,11 @@ export class EndpointMetrics {
       name: 'meshplane_endpoint_update_duration_seconds',
       help: 'Time to read the live endpoints of a mesh, rebuild and encode its ClusterLoadAssignments and publish them.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.rebuilt = new Counter({
+      name: 'meshplane_endpoint_assignments_rebuilt_total',
+      help: 'ClusterLoadAssignments rebuilt by endpoint updates: only those of the nodes whose endpoints changed (a registry change names them), so this grows with what changed, not with the size of the mesh.',
       registers,
     });
     this.expired = new Counter({

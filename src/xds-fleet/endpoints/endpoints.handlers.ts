@@ -7,6 +7,7 @@ import { EndpointMetrics } from './endpoint.metrics.js';
 import { EndpointRegistry, type EndpointMeshRef } from './endpoint-registry.js';
 import { EndpointUpdater, type EndpointUpdateOutcome } from './endpoint-updater.js';
 import { EndpointsQueue } from './endpoints-queue.js';
+import { RegistryChanges } from './registry-changes.listener.js';
 
 /** Meshes the sweep works on at once. */
 const SWEEP_PARALLEL = 32;
@@ -31,7 +32,9 @@ export class EndpointsUpdateHandler implements JobProcessor<'endpoints', 'update
  * with their sessions, and nobody closes their streams to say so; the sweep drops them and marks
  * their meshes dirty. Then it enqueues an update for every dirty mesh: one whose change was
  * recorded but whose enqueue was lost is repaired here. Meshes without entries for twice the
- * session TTL leave its work list.
+ * session TTL leave its work list. Registry services changed within the last interval are applied
+ * again first (RegistryChanges.repair), so a registry change whose notification was lost is
+ * repaired the same way.
  */
 @Injectable()
 @JobHandler('endpoints', 'sweep')
@@ -40,9 +43,11 @@ export class EndpointsSweepHandler implements JobProcessor<'endpoints', 'sweep'>
     private readonly registry: EndpointRegistry,
     private readonly queue: EndpointsQueue,
     private readonly metrics: EndpointMetrics,
+    private readonly registryChanges: RegistryChanges,
   ) {}
 
-  async process(): Promise<{ meshes: number; expired: number; enqueued: number }> {
+  async process(): Promise<{ meshes: number; expired: number; enqueued: number; registryServices: number }> {
+    const registryServices = await this.registryChanges.repair();
     const now = Date.now();
     const idleSince = now - 2 * SESSION_TTL_MS;
     const meshes = await this.registry.meshes();
@@ -63,6 +68,6 @@ export class EndpointsSweepHandler implements JobProcessor<'endpoints', 'sweep'>
     for (let i = 0; i < dirty.length; i += SWEEP_PARALLEL) {
       await Promise.all(dirty.slice(i, i + SWEEP_PARALLEL).map((m) => this.queue.enqueue(m.tenantId, m.meshId)));
     }
-    return { meshes: meshes.length, expired, enqueued: dirty.length };
+    return { meshes: meshes.length, expired, enqueued: dirty.length, registryServices };
   }
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/config.schema.js';
 import type { Mesh, MeshResource, ResourceKind } from '../../generated/prisma/client.js';
 import type { MeshStore, ResourceKey } from '../../meshes/resources/mesh-store.js';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
-import { EndpointRegistry } from '../endpoints/endpoint-registry.js';
+import { NodeEndpoints } from '../endpoints/node-endpoints.js';
 import type { MeshSnapshot, SnapshotResource } from './mesh-snapshot.js';
 
 /**
@@ -40,12 +40,13 @@ export class MeshSnapshotLoader {
   constructor(
     private readonly stores: MeshStoreFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly endpoints: EndpointRegistry,
+    private readonly endpoints: NodeEndpoints,
   ) {}
 
   /**
    * `undefined` when the mesh does not exist (it was deleted). The endpoints are those of the
-   * connected proxies at the time of the call (EndpointRegistry), read after the database.
+   * service registry and the connected proxies at the time of the call (NodeEndpoints), read
+   * after the mesh, as the endpoints fast path reads them.
    */
   async load(scope: TenantScope, meshName: string, options: LoadOptions = {}): Promise<MeshSnapshot | undefined> {
     let meshId = '';
@@ -87,8 +88,12 @@ export class MeshSnapshotLoader {
       };
     });
     if (!snapshot) return undefined;
-    const nodes = snapshot.virtualNodes.map((n) => n.name);
-    return { ...snapshot, endpoints: await this.endpoints.read({ tenantId: scope.tenantId, meshId }, nodes) };
+    const endpoints = await this.endpoints.read(
+      { tenantId: scope.tenantId, meshId },
+      snapshot.spec,
+      snapshot.virtualNodes,
+    );
+    return { ...snapshot, endpoints };
   }
 
   /**

@@ -31,8 +31,15 @@ export interface SnapshotResource {
 
 export interface SnapshotEndpoint {
   readonly address: string;
+  /** 0: the target listener's port. */
   readonly port: number;
   readonly zone?: string;
+  /**
+   * Set by the service registry (a Cloud Map instance's custom health status, ADR 0021): Envoy
+   * balances over HEALTHY and UNKNOWN endpoints and leaves UNHEALTHY ones out. Connected
+   * proxies have none (their stream being alive is their health).
+   */
+  readonly health?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 }
 
 /**

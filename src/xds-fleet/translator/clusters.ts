@@ -181,6 +181,7 @@ export function clusterLoadAssignment(
       load_balancing_weight: list.length,
       lb_endpoints: list.map((e) => ({
         endpoint: { address: { socket_address: { address: e.address, port_value: e.port || port } } },
+        ...(e.health ? { health_status: e.health } : {}),
       })),
     })),
   };

@@ -223,10 +223,10 @@ export function proxylessLoadAssignment(
 ): EnvoyResource {
   const endpoints: readonly SnapshotEndpoint[] =
     known.length > 0 ? known : hostname !== undefined && isIP(hostname) !== 0 ? [{ address: hostname, port }] : [];
-  const byZone = new Map<string, Map<string, { address: string; port: number }>>();
+  const byZone = new Map<string, Map<string, { address: string; port: number; health?: string }>>();
   for (const e of endpoints) {
     if (isIP(e.address) === 0) continue;
-    const address = { address: e.address, port: e.port || port };
+    const address = { address: e.address, port: e.port || port, ...(e.health ? { health: e.health } : {}) };
     const zone = e.zone ?? '';
     const seen = [...byZone.values()].some((z) => z.has(`${address.address}|${address.port}`));
     if (seen) continue;
@@ -242,6 +242,7 @@ export function proxylessLoadAssignment(
         load_balancing_weight: list.size,
         lb_endpoints: [...list.values()].map((a) => ({
           endpoint: { address: { socket_address: { address: a.address, port_value: a.port } } },
+          ...(a.health ? { health_status: a.health } : {}),
         })),
       })),
   };
