@@ -267,6 +267,12 @@ export const CONFIG_KEYS = {
     default: '1000',
     doc: "DescribeInstances' MaxResults: results per page of an EC2 sync (5-1000, the API's bounds). 1000 makes the fewest calls, which is what DescribeInstances' request-rate limits count; a smaller page only helps a test see several pages.",
   }),
+  ec2SyncRequestTimeoutMs: key({
+    env: 'EC2_SYNC_REQUEST_TIMEOUT_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(600_000, 'must be at most 600000'),
+    default: '30000',
+    doc: "Longest one EC2 (or STS) request of a sync run may take before it fails (the SDK then retries it, up to 3 attempts, and a run whose attempts all time out marks its source STALE as unreachable). A page of 1,000 instances takes AWS a second or two; 30 s leaves room for a slow link without letting a hung connection hold a worker's slot for long. Raise it for a slow EC2-compatible endpoint or emulator.",
+  }),
   ec2SyncAllowedEndpoints: key({
     env: 'EC2_SYNC_ALLOWED_ENDPOINTS',
     schema: z.string().refine(

@@ -14,7 +14,6 @@ export type SourceForRun = Ec2SyncSource & { readonly accountId: string };
 /** The SDK's attempts per call: its standard retry backs off on throttling and 5xx between them. */
 const MAX_ATTEMPTS = 3;
 const CONNECTION_TIMEOUT_MS = 5_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 /** Credentials from AssumeRole live this long (the minimum STS allows): one run needs seconds. */
 const ROLE_SESSION_SECONDS = 900;
 
@@ -36,12 +35,14 @@ export class EndpointNotAllowed extends Error {
 @Injectable()
 export class Ec2ClientFactory {
   private readonly endpoints: ReadonlySet<string>;
+  private readonly requestTimeoutMs: number;
 
   constructor(
     private readonly box: SecretBox,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.endpoints = allowedEndpoints(config.ec2SyncAllowedEndpoints);
+    this.requestTimeoutMs = config.ec2SyncRequestTimeoutMs;
   }
 
   create(source: SourceForRun): EC2Client {
@@ -52,7 +53,13 @@ export class Ec2ClientFactory {
       region: source.region,
       ...(source.endpoint !== null ? { endpoint: source.endpoint } : {}),
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+      // A request past its timeout fails (the SDK only warns unless told): a hung connection
+      // must end the run as `unreachable`, not hold the job.
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: this.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
     };
     return new EC2Client({ ...common, credentials: this.credentials(source, common) });
   }

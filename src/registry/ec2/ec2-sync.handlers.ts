@@ -16,7 +16,13 @@ import { RegistryChangeNotifier } from './registry-change-notifier.js';
 
 export type Ec2SyncRunResult =
   | { readonly result: Exclude<Ec2SyncResult, 'applied'>; readonly error?: string }
-  | ({ readonly result: 'applied'; readonly pages: number } & Extract<ApplyOutcome, { status: 'applied' }>);
+  | ({
+      readonly result: 'applied';
+      readonly pages: number;
+      /** Time spent in DescribeInstances (every page) and in the apply transaction. */
+      readonly describeMs: number;
+      readonly applyMs: number;
+    } & Extract<ApplyOutcome, { status: 'applied' }>);
 
 /**
  * `sync`: one run of one source. DescribeInstances (every page, filtered), mapped to registry
@@ -62,21 +68,27 @@ export class Ec2SyncJobHandler implements JobProcessor<'ec2-sync', 'sync'> {
       return { result: 'backing-off' };
     }
     let pages = 0;
+    let describeMs = 0;
+    let applyMs = 0;
     let outcome: ApplyOutcome;
     try {
       const client = this.clients.create(source);
       try {
+        const describing = performance.now();
         const found = await describeRunningInstances(
           client,
           source.tagFilters as unknown as TagFilter[],
           this.config.ec2SyncPageSize,
         );
         pages = found.pages;
+        describeMs = Math.round(performance.now() - describing);
         const inventory = mapInstances(found.instances, {
           port: source.port,
           attributeTags: source.attributeTags as unknown as string[],
         });
+        const applying = performance.now();
         outcome = await this.sources.apply(source, inventory, new Date());
+        applyMs = Math.round(performance.now() - applying);
       } finally {
         client.destroy();
       }
@@ -93,7 +105,7 @@ export class Ec2SyncJobHandler implements JobProcessor<'ec2-sync', 'sync'> {
     await this.changes.servicesChanged(tenantId, outcome.changedServiceIds);
     this.metrics.instancesOf(sourceId, outcome.instanceCount);
     done('applied');
-    return { result: 'applied', pages, ...outcome };
+    return { result: 'applied', pages, describeMs, applyMs, ...outcome };
   }
 
   private async recordFailure(source: SourceForRun, failure: Ec2SyncFailure, at: Date): Promise<void> {
