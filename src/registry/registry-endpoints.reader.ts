@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../platform/prisma/prisma.service.js';
-import { registryEndpoint, serviceKey, type CloudMapSelector, type RegistryEndpoint } from './cloud-map-selector.js';
+import {
+  registryEndpoint,
+  serviceKey,
+  type CloudMapSelector,
+  type RegistryEndpoint,
+  type SelectableInstance,
+} from './cloud-map-selector.js';
+
+type Row = SelectableInstance & { readonly namespaceName: string; readonly serviceName: string };
 
 /**
  * The registry as the xDS fleet reads it: the endpoints each Cloud Map selector picks, for one
@@ -19,27 +27,21 @@ export class RegistryEndpointsReader {
     if (selectors.size === 0) return {};
     const services = new Map<string, { namespaceName: string; serviceName: string }>();
     for (const s of selectors.values()) services.set(serviceKey(s.namespaceName, s.serviceName), s);
-    const rows = await this.prisma.registryInstance.findMany({
-      where: {
-        tenantId,
-        service: {
-          tenantId,
-          OR: [...services.values()].map((s) => ({ name: s.serviceName, namespace: { name: s.namespaceName } })),
-        },
-      },
-      select: {
-        ipv4: true,
-        ipv6: true,
-        port: true,
-        zone: true,
-        attributes: true,
-        health: true,
-        service: { select: { name: true, namespace: { select: { name: true } } } },
-      },
-    });
-    const byService = new Map<string, typeof rows>();
+    const wanted = [...services.values()];
+    // One statement for every selected service: (namespace, service) pairs as two arrays.
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      SELECT n.name AS "namespaceName", s.name AS "serviceName",
+             i.ipv4, i.ipv6, i.port, i.zone, i.attributes, i.health::text AS health
+      FROM registry_instances i
+      JOIN registry_services s ON s.id = i.service_id AND s.tenant_id = i.tenant_id
+      JOIN registry_namespaces n ON n.id = s.namespace_id AND n.tenant_id = i.tenant_id
+      JOIN unnest(${wanted.map((w) => w.namespaceName)}::text[], ${wanted.map((w) => w.serviceName)}::text[])
+        AS w(namespace_name, service_name)
+        ON w.namespace_name = n.name AND w.service_name = s.name
+      WHERE i.tenant_id = ${tenantId}::uuid`;
+    const byService = new Map<string, Row[]>();
     for (const row of rows) {
-      const key = serviceKey(row.service.namespace.name, row.service.name);
+      const key = serviceKey(row.namespaceName, row.serviceName);
       const list = byService.get(key);
       if (list) list.push(row);
       else byService.set(key, [row]);

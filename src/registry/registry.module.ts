@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RegistryChangesModule } from '../xds-fleet/endpoints/endpoints.module.js';
+import { EndpointRegistryModule, RegistryChangesModule } from '../xds-fleet/endpoints/endpoints.module.js';
+import { ProxyInstances } from './proxy-instances.js';
 import { RegistryController } from './rest/registry.controller.js';
 import { RegistryService } from './registry.service.js';
 
@@ -9,9 +10,9 @@ import { RegistryService } from './registry.service.js';
  * path through REGISTRY_CHANGES.
  */
 @Module({
-  imports: [RegistryChangesModule],
+  imports: [RegistryChangesModule, EndpointRegistryModule],
   controllers: [RegistryController],
-  providers: [RegistryService],
+  providers: [RegistryService, ProxyInstances],
   exports: [RegistryService],
 })
 export class RegistryModule {}

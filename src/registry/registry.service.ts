@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { RegistryInstance, RegistryNamespace, RegistryService as ServiceRow } from '../generated/prisma/client.js';
 import { PrismaService } from '../platform/prisma/prisma.service.js';
 import { REGISTRY_CHANGES, type RegistryChangeListener } from './registry-changes.js';
+import { ProxyInstances } from './proxy-instances.js';
 import { parseAttributes, type CustomHealthStatus } from './registry-rules.js';
 import { RegistryStore, type PageQuery } from './registry-store.js';
 import {
@@ -47,6 +48,7 @@ export class RegistryService {
     private readonly prisma: PrismaService,
     @Inject(REGISTRY_CHANGES) private readonly changes: RegistryChangeListener,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly proxies: ProxyInstances,
   ) {}
 
   private reader(scope: TenantScope): RegistryStore {
@@ -161,7 +163,10 @@ export class RegistryService {
     const service = await this.service(store, await this.namespace(store, namespaceName), serviceName);
     const query = pageQuery(input, 'registry-instances');
     const rows = await store.listInstances(service.id, query);
-    return page(rows, query, 'registry-instances', (i) => i.instanceId, instanceView);
+    const result = page(rows, query, 'registry-instances', (i) => i.instanceId, instanceView);
+    if (result.nextToken !== undefined) return result;
+    // The last page also shows the connected proxies of the nodes that select the service (read-only).
+    return { items: [...result.items, ...(await this.proxies.list(scope.tenantId, service.id))] };
   }
 
   async getInstance(
@@ -191,7 +196,7 @@ export class RegistryService {
     if (Array.isArray(location)) throw badRequest(location.join('; '));
     const { serviceId, row } = await this.transaction(scope, async (store) => {
       const service = await this.service(store, await this.namespace(store, namespaceName), serviceName);
-      await store.lockService(service.id);
+      // Stamping the service locks its row: instance writes and its deletion are serialised.
       await store.touchService(service.id);
       const write = {
         instanceId,
@@ -226,10 +231,9 @@ export class RegistryService {
   ): Promise<InstanceView> {
     const { serviceId, row } = await this.transaction(scope, async (store) => {
       const service = await this.service(store, await this.namespace(store, namespaceName), serviceName);
-      await store.lockService(service.id);
+      await store.touchService(service.id);
       const existing = await this.instance(store, service, instanceId);
       this.refuseEc2(existing, 'deregistered');
-      await store.touchService(service.id);
       await store.deleteInstance(existing.id);
       return { serviceId: service.id, row: existing };
     });

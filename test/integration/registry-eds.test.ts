@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { MetricsService } from '../../src/platform/metrics/metrics.service.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import { TenantsService, type CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { EndpointsSweepHandler } from '../../src/xds-fleet/endpoints/endpoints.handlers.js';
+import { RegistryChanges } from '../../src/xds-fleet/endpoints/registry-changes.listener.js';
 import { ProxyTokenService } from '../../src/xds-fleet/identity/proxy-tokens.service.js';
 import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js';
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
@@ -186,7 +186,7 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
         : undefined,
     );
     const compiles = await counter('meshplane_mesh_compiles_total');
-    // The frontend stream's own endpoint (a connected proxy) triggers an update of every node: let it pass.
+    // The frontend stream's own endpoint (a connected proxy) triggers an update of its node: let it pass.
     const rebuilt = await eventually('no endpoint update running', 10_000, async () => {
       const before = await counter('meshplane_endpoint_assignments_rebuilt_total');
       await new Promise((r) => setTimeout(r, 300));
@@ -281,8 +281,11 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
       }),
       prisma.$executeRaw`UPDATE registry_services SET updated_at = now() WHERE id = ${service.id}::uuid`,
     ]);
-    await app.app.get(EndpointsSweepHandler, { strict: false }).process();
+    // The sweep's repair looks at stamps from half a minute ago on; this one looks at them at once.
+    expect(await app.app.get(RegistryChanges).repair(0)).toBeGreaterThanOrEqual(1);
     const repaired = await nextEds(stream);
+    // Each stamp is repaired once: the next pass finds nothing new.
+    expect(await app.app.get(RegistryChanges).repair(0)).toBe(0);
     expect(endpoints(assignmentIn(repaired, otherCla))).toEqual([`10.40.0.1:${port + 2} HEALTHY -`]);
     await registry(alice)('DELETE', '/shop.local/services/other/instances/lost-1');
     await nextEds(stream);
@@ -333,5 +336,48 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
       await envoy.stop();
       await registry(alice)('DELETE', '/shop.local/services/backend/instances/b');
     }
+  });
+  it('lists the connected proxies of the selecting nodes as read-only proxy instances of the service', async () => {
+    const token = (
+      await app.app
+        .get(ProxyTokenService)
+        .issue(await app.app.get(TenantsService).scopeOf(alice.accountId), 'shop', 'virtualNode', 'backend')
+    ).token;
+    const proxy = openAds(client, 'sotw', token);
+    streams.push(proxy);
+    proxy.send({
+      node: {
+        id: 'mesh/shop/virtualNode/backend',
+        cluster: 'backend',
+        metadata: { meshplane: { address: '10.60.0.1' } },
+        locality: { zone: 'z9' },
+      },
+      type_url: TYPE.cluster,
+    });
+    await proxy.next(15_000);
+    const listed = await eventually('the proxy listed', 10_000, async () => {
+      const res = await registry(alice)('GET', '/shop.local/services/backend/instances');
+      return res.body.Instances.length > 0 ? res.body.Instances : undefined;
+    });
+    expect(listed).toEqual([
+      expect.objectContaining({
+        Id: 'proxy:shop/backend/10.60.0.1',
+        Source: 'proxy',
+        HealthStatus: 'HEALTHY',
+        Attributes: {
+          AWS_INSTANCE_IPV4: '10.60.0.1',
+          AWS_INSTANCE_AVAILABILITY_ZONE: 'z9',
+          MESHPLANE_MESH: 'shop',
+          MESHPLANE_VIRTUAL_NODE: 'backend',
+        },
+      }),
+    ]);
+    // Read-only, and another tenant's identical names never show it.
+    expect(
+      (await registry(alice)('DELETE', '/shop.local/services/backend/instances/proxy:shop%2Fbackend%2F10.60.0.1'))
+        .status,
+    ).toBe(404);
+    expect((await registry(bob)('GET', '/shop.local/services/backend/instances')).body.Instances).toEqual([]);
+    proxy.close();
   });
 });

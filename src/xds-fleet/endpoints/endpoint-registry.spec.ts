@@ -41,7 +41,7 @@ describe('endpoint registry', () => {
     const m = mesh();
     const first = entry(m, '10.0.0.1');
     const second = entry(m, '10.0.0.1');
-    expect(await registry.upsert([first], TTL)).toEqual([m]);
+    expect(await registry.upsert([first], TTL)).toEqual([{ ...m, nodes: ['b'] }]); // the node whose endpoints changed;
     expect(await registry.upsert([second], TTL)).toEqual([]); // same address: nothing new
     expect(await registry.upsert([first, second], TTL)).toEqual([]); // heartbeats
     expect(await registry.read(m, ['b', 'other'])).toEqual({ b: [{ address: '10.0.0.1', port: 0 }] });
@@ -100,7 +100,7 @@ describe('endpoint registry', () => {
     expect(await registry.purge(m, later)).toBe(true);
     expect(await registry.purge(m, later)).toBe(false);
     // The dead shard comes back and heartbeats again: its address reappears, which is a change.
-    expect(await registry.upsert([dead], TTL, later)).toEqual([m]);
+    expect(await registry.upsert([dead], TTL, later)).toEqual([{ ...m, nodes: ['b'] }]);
     expect(await registry.read(m, ['b'], later)).toEqual({
       b: [
         { address: '10.0.0.1', port: 0 },
@@ -113,7 +113,7 @@ describe('endpoint registry', () => {
     const m = mesh();
     const t0 = Date.now();
     await registry.upsert([entry(m, '10.0.0.1')], TTL, t0);
-    expect(await registry.upsert([entry(m, '10.0.0.2')], TTL, t0 + TTL + 1)).toEqual([m]);
+    expect(await registry.upsert([entry(m, '10.0.0.2')], TTL, t0 + TTL + 1)).toEqual([{ ...m, nodes: ['b'] }]);
     expect(await registry.purge(m, t0 + TTL + 2)).toBe(false);
   });
 

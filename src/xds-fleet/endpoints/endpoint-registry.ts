@@ -141,6 +141,11 @@ if seen and tonumber(seen) < tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], 
 return 0
 `;
 
+/** A mesh whose endpoints changed; `nodes`: which of its nodes (absent: any of them). */
+export interface EndpointMeshChange extends EndpointMeshRef {
+  readonly nodes?: readonly string[];
+}
+
 /** One session's entry, as a registry write names it. */
 export interface EndpointEntry extends EndpointMeshRef {
   readonly node: string;
@@ -170,9 +175,9 @@ export class EndpointRegistry {
 
   /**
    * Adds or refreshes entries, each living until `now + ttlMs` unless refreshed again. Returns
-   * the meshes whose endpoints changed.
+   * the meshes whose endpoints changed, with the nodes that changed.
    */
-  async upsert(entries: readonly EndpointEntry[], ttlMs: number, now = Date.now()): Promise<EndpointMeshRef[]> {
+  async upsert(entries: readonly EndpointEntry[], ttlMs: number, now = Date.now()): Promise<EndpointMeshChange[]> {
     if (entries.length === 0) return [];
     const pipeline = this.client.pipeline();
     for (const e of entries) {
@@ -324,12 +329,15 @@ export class EndpointRegistry {
   private changedMeshes(
     entries: readonly EndpointEntry[],
     results: [Error | null, unknown][] | null,
-  ): EndpointMeshRef[] {
-    const changed = new Map<string, EndpointMeshRef>();
+  ): EndpointMeshChange[] {
+    const changed = new Map<string, { tenantId: string; meshId: string; nodes: string[] }>();
     entries.forEach((e, i) => {
       const [err, value] = results?.[i] ?? [new Error('no reply'), undefined];
       if (err) throw err;
-      if (value === 1) changed.set(meshMember(e), { tenantId: e.tenantId, meshId: e.meshId });
+      if (value !== 1) return;
+      const known = changed.get(meshMember(e));
+      if (known) known.nodes.push(e.node);
+      else changed.set(meshMember(e), { tenantId: e.tenantId, meshId: e.meshId, nodes: [e.node] });
     });
     return [...changed.values()];
   }

@@ -32,9 +32,9 @@ export class EndpointsUpdateHandler implements JobProcessor<'endpoints', 'update
  * with their sessions, and nobody closes their streams to say so; the sweep drops them and marks
  * their meshes dirty. Then it enqueues an update for every dirty mesh: one whose change was
  * recorded but whose enqueue was lost is repaired here. Meshes without entries for twice the
- * session TTL leave its work list. Registry services changed within the last interval are applied
- * again first (RegistryChanges.repair), so a registry change whose notification was lost is
- * repaired the same way.
+ * session TTL leave its work list. Registry services stamped since the previous sweep (half a
+ * minute late, see RegistryChanges.repair) are applied again first, so a registry change whose
+ * notification was lost is repaired too.
  */
 @Injectable()
 @JobHandler('endpoints', 'sweep')

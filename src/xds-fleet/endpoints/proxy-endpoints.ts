@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { SESSION_TTL_MS, type SessionObserver, type SessionRecord } from '../sessions/session-registry.js';
-import { EndpointRegistry, type EndpointEntry, type EndpointMeshRef } from './endpoint-registry.js';
+import { EndpointRegistry, type EndpointEntry, type EndpointMeshChange } from './endpoint-registry.js';
 import { EndpointsQueue } from './endpoints-queue.js';
 
 /**
@@ -38,7 +38,7 @@ export class ProxyEndpoints implements SessionObserver {
     await this.guard('removing', async () => {
       // The endpoint outlives its stream by the grace: a proxy that reconnects at once keeps it.
       const change = await this.registry.remove(entry, this.graceMs);
-      if (change.now) await this.changed([entry]);
+      if (change.now) await this.changed([{ tenantId: entry.tenantId, meshId: entry.meshId, nodes: [entry.node] }]);
       if (change.later) await this.queue.enqueue(entry.tenantId, entry.meshId, { afterMs: this.graceMs });
     });
   }
@@ -48,10 +48,10 @@ export class ProxyEndpoints implements SessionObserver {
     await this.guard('refreshing', async () => this.changed(await this.registry.upsert(entries, SESSION_TTL_MS)));
   }
 
-  /** Marks the meshes dirty, then asks for their updates. */
-  async changed(meshes: readonly EndpointMeshRef[]): Promise<void> {
+  /** Marks the meshes' changed nodes dirty (all of them when not named), then asks for their updates. */
+  async changed(meshes: readonly EndpointMeshChange[]): Promise<void> {
     for (const mesh of meshes) {
-      await this.registry.markDirty(mesh);
+      await this.registry.markDirty(mesh, mesh.nodes);
       await this.queue.enqueue(mesh.tenantId, mesh.meshId);
     }
   }
