@@ -27,7 +27,20 @@ export async function startMoto(): Promise<Moto> {
     env: Record<string, string>;
   };
   if (!command) throw new Error('MESHPLANE_MOTO is not set: run the tests with `npm test`, which installs moto');
-  const port = await freePort();
+  // moto cannot report a port it chose: a free port is picked, and picked again when another
+  // process (a test file running beside this one) took it meanwhile.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), command, env);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 5) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOn(port: number, command: string[], env: Record<string, string>): Promise<Moto> {
   const [file = 'python3', ...args] = command;
   const child = spawn(file, [...args, '-H', '127.0.0.1', '-p', String(port)], {
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
@@ -39,7 +52,10 @@ export async function startMoto(): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      if (/Address already in use|is in use by another program/.test(output)) throw new PortTaken(output);
+      throw new Error(`moto exited early:\n${output}`);
+    }
     try {
       if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
     } catch {
@@ -61,7 +77,12 @@ export async function startMoto(): Promise<Moto> {
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // A busy moto may not stop on SIGTERM.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
