@@ -39,10 +39,11 @@ async function main() {
   // Tests use their own Redis database number so they never see `npm start`'s queues.
   const redisUrl = process.env.REDIS_URL ? process.env.REDIS_URL : `${services.redisUrl.replace(/\/\d*$/, '')}/1`;
 
-  const { ensureAwsCli, ensureChromium, ensureEnvoy } = await import('./lib/peers.mjs');
+  const { ensureAwsCli, ensureChromium, ensureEnvoy, ensureMoto } = await import('./lib/peers.mjs');
   const awsCli = await ensureAwsCli(root, log);
   const envoy = await ensureEnvoy(root, log);
   const chromium = await ensureChromium(root, log);
+  const moto = await ensureMoto(root, log);
   await recreateDatabase(databaseUrl);
   log('building and type-checking...');
   await build(root);
@@ -72,6 +73,8 @@ async function main() {
     MESHPLANE_ENVOY: envoy,
     // Debian's Chromium, which the console's browser tests drive (test/support/browser.ts).
     MESHPLANE_CHROMIUM: chromium,
+    // How test/support/moto.ts runs the EC2 API emulator: a JSON command line plus its environment.
+    MESHPLANE_MOTO: JSON.stringify(moto),
     NODE_OPTIONS: [process.env.NODE_OPTIONS, '--enable-source-maps'].filter(Boolean).join(' '),
   };
   const code = await exitCodeOf(

@@ -7,6 +7,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { MeshesModule } from './meshes/meshes.module.js';
 import { PlatformModule } from './platform/platform.module.js';
+import { Ec2SyncApiModule, Ec2SyncWorkerModule } from './registry/ec2/ec2-sync.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { OnboardingModule } from './xds-fleet/onboarding/onboarding.module.js';
@@ -40,6 +41,9 @@ export class AppModule {
     if (config.roles.includes('worker')) imports.push(ReconcileWorkerModule, BillingWorkerModule);
     // Metering (src/billing/metering): what each role collects or rolls up.
     imports.push(MeteringModule.forRoles(config));
+    // EC2 sync sources (src/registry/ec2): managed through the api; run by the worker's `ec2-sync` queue.
+    if (config.roles.includes('api')) imports.push(Ec2SyncApiModule);
+    if (config.roles.includes('worker')) imports.push(Ec2SyncWorkerModule);
     return { module: AppModule, imports };
   }
 }

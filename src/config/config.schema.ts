@@ -303,6 +303,61 @@ export const CONFIG_KEYS = {
     default: '300000',
     doc: "How often a worker samples the resources every tenant holds (meshes and each kind inside them; two GROUP BY queries). Each hour keeps its largest sample as that hour's resource-hours; every 5 minutes sees a resource held for part of an hour.",
   }),
+  ec2SyncConcurrency: key({
+    env: 'EC2_SYNC_CONCURRENCY',
+    schema: positiveInt.max(64, 'must be at most 64'),
+    default: '2',
+    doc: 'EC2 sync runs (one DescribeInstances walk of one sync source, then one transaction) one worker process runs at once. A run mostly waits on AWS; its apply is one transaction over one registry service. Scale with worker replicas; a source never has two runs applying at once (its row is locked while it applies).',
+  }),
+  ec2SyncPageSize: key({
+    env: 'EC2_SYNC_PAGE_SIZE',
+    schema: z.coerce
+      .number({ error: 'must be an integer from 5 to 1000' })
+      .int('must be an integer from 5 to 1000')
+      .min(5, 'must be an integer from 5 to 1000')
+      .max(1000, 'must be an integer from 5 to 1000'),
+    default: '1000',
+    doc: "DescribeInstances' MaxResults: results per page of an EC2 sync (5-1000, the API's bounds). 1000 makes the fewest calls, which is what DescribeInstances' request-rate limits count; a smaller page only helps a test see several pages.",
+  }),
+  ec2SyncRequestTimeoutMs: key({
+    env: 'EC2_SYNC_REQUEST_TIMEOUT_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(600_000, 'must be at most 600000'),
+    default: '30000',
+    doc: "Longest one EC2 (or STS) request of a sync run may take before it fails (the SDK then retries it, up to 3 attempts, and a run whose attempts all time out marks its source STALE as unreachable). A page of 1,000 instances takes AWS a second or two; 30 s leaves room for a slow link without letting a hung connection hold a worker's slot for long. Raise it for a slow EC2-compatible endpoint or emulator.",
+  }),
+  ec2SyncAllowedEndpoints: key({
+    env: 'EC2_SYNC_ALLOWED_ENDPOINTS',
+    schema: z.string().refine(
+      (v) =>
+        v === '' ||
+        v.split(',').every((o) => {
+          try {
+            const u = new URL(o.trim());
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.trim();
+          } catch {
+            return false;
+          }
+        }),
+      {
+        message:
+          'must be a comma-separated list of http(s) origins, e.g. https://ec2.example.com,http://127.0.0.1:5000',
+      },
+    ),
+    default: '',
+    doc: "Origins a sync source's endpoint override may name (comma-separated `scheme://host[:port]`), for EC2-compatible clouds and emulators. Empty by default: sources then reach AWS's own regional endpoints only. An override makes the worker send signed requests to that address and report what answers in the source's status, so letting tenants name any address would let them probe the worker's network; the operator lists the ones that are meant.",
+  }),
+  ec2SyncThrottleBackoffMaxMs: key({
+    env: 'EC2_SYNC_THROTTLE_BACKOFF_MAX_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(86_400_000, 'must be at most 86400000'),
+    default: '900000',
+    doc: "Longest a sync source that AWS throttles (RequestLimitExceeded after the SDK's own retries) waits before its next run. The wait starts at the source's interval and doubles with each throttled run in a row; the instances it wrote stay as they were meanwhile. Request-rate limits are per AWS account and shared with the customer's other tools, so backing off far is the polite answer; 15 minutes bounds how stale a throttled inventory gets.",
+  }),
+  ec2SyncRescheduleIntervalMs: key({
+    env: 'EC2_SYNC_RESCHEDULE_INTERVAL_MS',
+    schema: positiveInt.min(1_000, 'must be at least 1000').max(3_600_000, 'must be at most 3600000'),
+    default: '60000',
+    doc: 'How often a worker checks that every EC2 sync source has its BullMQ job scheduler (one per source, created by the API) and that no scheduler is left for a deleted source. It repairs what a lost Redis or a failed write after commit left behind, so it bounds how long a source can go without running; each check is one query and one Redis read per source.',
+  }),
   adminToken: key({
     env: 'MESH_ADMIN_TOKEN',
     schema: z.string().min(24, 'must be at least 24 characters (it guards every tenant)'),
@@ -315,9 +370,9 @@ export const CONFIG_KEYS = {
     schema: z.string().refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
       message: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
     }),
-    requiredBy: ['api'],
+    requiredBy: ['api', 'worker'],
     secret: true,
-    doc: 'Key that encrypts access-key secrets at rest (AES-256-GCM). SigV4 needs the plain secret to recompute signatures, so secrets cannot be hashed. Losing this key makes every access key unusable. `npm start` generates one into .data/local.env (with a warning) when unset.',
+    doc: "Key that encrypts access-key secrets and the AWS secret keys of EC2 sync sources at rest (AES-256-GCM). SigV4 needs the plain secret to recompute signatures, and the worker needs a sync source's secret to sign its DescribeInstances calls, so secrets cannot be hashed; the api and worker roles need the same key. Losing this key makes every access key and every sync source's key unusable. `npm start` generates one into .data/local.env (with a warning) when unset.",
   }),
   region: key({
     env: 'MESH_REGION',

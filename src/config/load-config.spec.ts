@@ -33,9 +33,12 @@ describe('loadConfig', () => {
     expect(error!.message).not.toContain('short');
   });
 
-  it('requires the operator token and master key only for the api role', () => {
+  it('requires the operator token only for the api role, and the master key for the api and worker roles', () => {
     const { MESH_ADMIN_TOKEN: _a, MESH_MASTER_KEY: _m, ...rest } = base;
     expect(() => loadConfig(rest, ['api'])).toThrow(/MESH_ADMIN_TOKEN is required[\s\S]*MESH_MASTER_KEY is required/);
-    expect(loadConfig(rest, ['worker', 'xds']).adminToken).toBeUndefined();
+    // The worker opens EC2 sync sources' sealed secrets.
+    expect(() => loadConfig(rest, ['worker'])).toThrow(/MESH_MASTER_KEY is required/);
+    expect(loadConfig(rest, ['xds']).adminToken).toBeUndefined();
+    expect(loadConfig({ ...rest, MESH_MASTER_KEY: base.MESH_MASTER_KEY }, ['worker']).adminToken).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MeshesModule } from '../meshes/meshes.module.js';
+import { Ec2SyncCoreModule } from '../registry/ec2/ec2-sync.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { TenantsCoreModule } from '../tenants/tenants-core.module.js';
 import { OnboardingCoreModule } from '../xds-fleet/onboarding/onboarding-core.module.js';
@@ -9,6 +10,7 @@ import { MeshStatusModule } from '../xds-fleet/status/mesh-status.module.js';
 import { BillingCoreModule } from '../billing/billing.module.js';
 import { ACCOUNT_RESOLVERS } from './account/account.resolver.js';
 import { AccountBillingResolver } from './billing/billing.resolver.js';
+import { Ec2SyncSourcesResolver } from './ec2-sync/ec2-sync.resolver.js';
 import { formatGraphqlErrors } from './errors/graphql-error-formatter.js';
 import { GRAPHQL_LIMITS } from './graphql-limits.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -58,6 +60,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   ...ONBOARDING_RESOLVERS,
   ...ACCOUNT_RESOLVERS,
   AccountBillingResolver,
+  Ec2SyncSourcesResolver,
   ...REGISTRY_RESOLVERS,
   FleetSubscriptionsResolver,
 ];
@@ -76,6 +79,7 @@ export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
     TenantsCoreModule,
     BillingCoreModule,
     GraphqlSubscriptionsModule,
+    Ec2SyncCoreModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       imports: [GraphqlGateModule, GraphqlLoadersModule, GraphqlSubscriptionsModule],

@@ -96,7 +96,7 @@ describe('offline migrations (WASM schema engine)', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     // Every table the schema maps, and Prisma's bookkeeping table.
-    const mapped = [...(await readFile(SCHEMA_PATH, 'utf8')).matchAll(/@@map\("([a-z_]+)"\)/g)].map((m) => m[1]);
+    const mapped = [...(await readFile(SCHEMA_PATH, 'utf8')).matchAll(/@@map\("([a-z0-9_]+)"\)/g)].map((m) => m[1]);
     expect(mapped.length).toBeGreaterThan(0);
     expect(tables.map((t) => t.table_name)).toEqual(['_prisma_migrations', ...mapped].sort());
 

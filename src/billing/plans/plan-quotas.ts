@@ -25,6 +25,8 @@ export const planQuotasSchema = z.strictObject({
   connectedProxiesPerVirtualGateway: limit,
   /** API requests per second per tenant (REST and GraphQL together), above which TooManyRequestsException. */
   apiRequestsPerSecond: limit,
+  /** EC2 sync sources per account (src/registry/ec2); a plan written without it gets the standard plan's 10. */
+  ec2SyncSourcesPerAccount: limit.default(10),
 });
 
 export type PlanQuotas = Readonly<z.infer<typeof planQuotasSchema>>;

@@ -17,6 +17,7 @@ const quotas: PlanQuotas = {
   connectedProxiesPerVirtualNode: 50,
   connectedProxiesPerVirtualGateway: 50,
   apiRequestsPerSecond: 200,
+  ec2SyncSourcesPerAccount: 10,
 };
 const withOutlier = (interval: number, base: number) =>
   virtualNodeRules.check(

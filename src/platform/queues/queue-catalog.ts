@@ -38,6 +38,12 @@ export interface EndpointsJobData {
   readonly changedAt: number;
 }
 
+/** The payload of an `ec2-sync` `sync` job: the sync source to run. */
+export interface Ec2SyncJobData {
+  readonly tenantId: string;
+  readonly sourceId: string;
+}
+
 /**
  * Every queue of the platform, the jobs on it and their schedules, declared once. Producers add
  * only declared jobs (typed by this table); the worker role refuses to start unless every
@@ -90,6 +96,19 @@ export const QUEUES = {
     schedules: [
       { id: 'metering-rollup', job: 'rollup', everyMs: (config) => config.meteringRollupIntervalMs },
       { id: 'metering-sample', job: 'sample', everyMs: (config) => config.meteringSampleIntervalMs },
+    ],
+  },
+  'ec2-sync': {
+    doc: 'Polls EC2 inventories into the service registry (src/registry/ec2).',
+    jobs: {
+      /** Run one sync source: DescribeInstances, then apply the difference. Created by the source's own job scheduler (or "sync now"). */
+      sync: payload<Ec2SyncJobData>(),
+      /** Upsert the job scheduler of every sync source that lacks one; remove those of deleted sources. */
+      reschedule: payload<Record<string, never>>(),
+    },
+    concurrency: (config) => config.ec2SyncConcurrency,
+    schedules: [
+      { id: 'ec2-sync-reschedule', job: 'reschedule', everyMs: (config) => config.ec2SyncRescheduleIntervalMs },
     ],
   },
 } as const satisfies Record<string, QueueDeclaration>;

@@ -38,6 +38,7 @@ const quotas: PlanQuotas = {
   connectedProxiesPerVirtualNode: 500,
   connectedProxiesPerVirtualGateway: 500,
   apiRequestsPerSecond: 5000,
+  ec2SyncSourcesPerAccount: 100,
 };
 const CERTS = 'src/xds-fleet/translator/testdata/certs';
 const SEEDS = Array.from({ length: Number(process.env['GEN_SEEDS'] ?? 60) }, (_, i) => i + 1);
