@@ -41,7 +41,7 @@ import { Redis } from 'ioredis';
 import { envoyBinary, startEnvoy } from '../xds/lib/envoy.mjs';
 import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
 import { Loadgen, until } from '../xds/lib/loadgen.mjs';
-import { busyCores, cpuSampler, machineInfo, percentiles, pidsNamed, round } from '../xds/lib/measure.mjs';
+import { busyCores, cpuSampler, machineInfo, percentiles, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
 import { appMesh, bootstrap, buildMesh, createTenant, issueProxies, updateRoute } from '../xds/lib/mesh.mjs';
 import {
   commonEnv,
@@ -396,8 +396,19 @@ async function runPhase({
       ready: readyTimes.length,
       seconds: round((Math.max(...readyTimes) - connectStart) / 1000, 2),
       serverCpuS: cpu.since()['serverCpuS'],
+      // Streams our shard refused while the fleet connected (admission rate, quotas...): each
+      // sends its proxy into Envoy's backoff. The peer refuses none.
+      refused: shard
+        ? Object.fromEntries(
+            (await scrape(shard.httpPort))
+              .filter((m) => m.name === 'meshplane_xds_streams_rejected_total')
+              .map((m) => [m.labels['reason'] ?? '', m.value]),
+          )
+        : {},
     };
-    log(`  connected ${readyTimes.length}/${clients.length} in ${phase.connect.seconds} s`);
+    log(
+      `  connected ${readyTimes.length}/${clients.length} in ${phase.connect.seconds} s (streams refused: ${JSON.stringify(phase.connect.refused)})`,
+    );
     await sleep(3000);
     const after = memoryOf(serverPid).rssMb;
     phase.memory = {
