@@ -21,6 +21,7 @@ const STANDARD_QUOTAS = {
   connectedProxiesPerVirtualNode: 50,
   connectedProxiesPerVirtualGateway: 50,
   apiRequestsPerSecond: 200,
+  ec2SyncSourcesPerAccount: 10,
 };
 const price = (unitPrice: string, freeUnits: number | string = 0) => ({ unitPrice, freeUnits });
 const PRICES = {

@@ -308,7 +308,6 @@ describe('proxy onboarding', () => {
       expect(identity).toEqual({
         tenantId: expect.any(String),
         accountId: alice.accountId,
-        plan: 'standard',
         meshId: expect.any(String),
         meshName: 'shop',
         kind: 'virtualGateway',
