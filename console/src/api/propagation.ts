@@ -1,4 +1,6 @@
+import { createClient, type Client } from 'graphql-ws';
 import { gql } from './client';
+import { session } from './session';
 
 /** Mesh.propagation: where the mesh's committed changes are on their way to its proxies. */
 export interface Propagation {
@@ -13,43 +15,58 @@ export interface Propagation {
 
 export async function readPropagation(mesh: string): Promise<Propagation> {
   const data = await gql<{ mesh: { propagation: Propagation } }>(
-    `query($m: String!) { mesh(name: $m) { propagation {
-       generation servedGeneration compiledAt inSync proxies { connected inSync withNack }
-       rejected { generation reason } problems { arn message } } } }`,
+    `query($m: String!) { mesh(name: $m) { propagation { ${PROPAGATION_FIELDS} } } }`,
     { m: mesh },
   );
   return data.mesh.propagation;
 }
 
-/** How often the watch polls. */
-export const POLL_MS = 500;
+const PROPAGATION_FIELDS = `generation servedGeneration compiledAt inSync proxies { connected inSync withNack }
+  rejected { generation reason } problems { arn message }`;
 
 /**
- * Calls `onUpdate` with the mesh's propagation now and whenever it may have changed, until the
- * returned function is called. It polls `Mesh.propagation` today; when the API's propagation
- * subscription lands, this is the one function to switch to it (callers see the same stream).
+ * One websocket per signed-in token (graphql-transport-ws on /graphql, ADR 0019), opened when the
+ * first watch starts and closed when the last one stops or the token changes.
+ */
+let socket: { readonly token: string; readonly client: Client } | undefined;
+
+function subscriptions(): Client {
+  const token = session.token() ?? '';
+  if (socket?.token !== token) {
+    void socket?.client.dispose();
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+    socket = {
+      token,
+      client: createClient({ url, connectionParams: { authorization: `Bearer ${token}` }, lazy: true }),
+    };
+  }
+  return socket.client;
+}
+
+/**
+ * Calls `onUpdate` with the mesh's propagation now and whenever it changes (a commit, a compile, a
+ * proxy connecting, leaving, ACKing or NACKing), until the returned function is called: the
+ * `meshPropagation` subscription, which sends the current state first.
  */
 export function watchPropagation(
   mesh: string,
   onUpdate: (p: Propagation) => void,
   onError: (e: unknown) => void,
 ): () => void {
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const tick = async () => {
-    try {
-      const p = await readPropagation(mesh);
-      if (!stopped) onUpdate(p);
-    } catch (e) {
-      if (!stopped) onError(e);
-    }
-    if (!stopped) timer = setTimeout(tick, POLL_MS);
-  };
-  void tick();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  return subscriptions().subscribe<{ meshPropagation: Propagation }>(
+    {
+      query: `subscription($m: String!) { meshPropagation(meshName: $m) { ${PROPAGATION_FIELDS} } }`,
+      variables: { m: mesh },
+    },
+    {
+      next: (result) => {
+        if (result.errors?.length) onError(new Error(result.errors.map((e) => e.message).join('\n')));
+        else if (result.data) onUpdate(result.data.meshPropagation);
+      },
+      error: onError,
+      complete: () => undefined,
+    },
+  );
 }
 
 /** Where one applied change (mesh generation `target`) is: compiling, rejected, or how many proxies hold it. */
