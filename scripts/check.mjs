@@ -4,7 +4,7 @@
 // OpenAPI, App Mesh types, the GraphQL schema, the Envoy proto set, migrations). Exits non-zero on any.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from './lib/build.mjs';
+import { build, generatePrismaClient } from './lib/build.mjs';
 import { checkImports } from './lib/import-graph.mjs';
 import { run } from './lib/run.mjs';
 
@@ -16,7 +16,12 @@ const gates = [
   ['format (prettier)', () => run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], { cwd: root })],
   [
     'types (tsc, tests and scripts included)',
-    () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }),
+    // src/ imports the generated Prisma client: generate it first when the schema changed (or on
+    // a fresh clone), or the types of every model added since would be missing.
+    async () => {
+      await generatePrismaClient(root);
+      await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root });
+    },
   ],
   [
     'types of the console (tsc, console/tsconfig.json)',

@@ -1,11 +1,15 @@
 // What a newcomer sees from `npm start`: the pieces that decide what it prints. Preparation steps
 // print one line each (a command's own output only when it fails), local secrets are generated
 // without a warning, Nest's start-up chatter is at debug, and the banner comes last.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bannerLines } from '../../scripts/lib/banner.mjs';
+import { recreateDatabase } from '../../scripts/lib/database.mjs';
+import { applyMigrations } from '../../scripts/lib/migrations.mjs';
 import { ensureLocalSecrets } from '../../scripts/lib/local-env.mjs';
 import { runCaptured } from '../../scripts/lib/run.mjs';
 import { STARTUP_CONTEXTS } from '../../src/platform/logging/startup-chatter.js';
@@ -105,6 +109,28 @@ describe('preparation steps', () => {
 
 describe("the server's start-up log", () => {
   let proc: Spawned | undefined;
+  // Its own database and queue prefix: the worker role it starts runs whatever it finds (EC2 sync
+  // sources, meshes to compile), and other test files' leftovers would log warnings of their own.
+  const isolated = { DATABASE_URL: '', QUEUE_PREFIX: `startlog-${randomBytes(4).toString('hex')}` };
+  beforeAll(async () => {
+    const url = new URL(process.env['DATABASE_URL'] ?? '');
+    url.pathname = `/startlog_${randomBytes(4).toString('hex')}`;
+    isolated.DATABASE_URL = url.toString();
+    await recreateDatabase(isolated.DATABASE_URL);
+    await applyMigrations(isolated.DATABASE_URL, {
+      migrationsDir: join(process.cwd(), 'prisma', 'migrations'),
+      log: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    if (!isolated.DATABASE_URL) return;
+    const admin = new URL(isolated.DATABASE_URL);
+    const name = admin.pathname.slice(1);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => client.end());
+  });
   afterEach(async () => {
     if (proc && proc.child.exitCode === null) {
       proc.child.kill('SIGTERM');
@@ -115,7 +141,11 @@ describe("the server's start-up log", () => {
   /** Starts every role in one process, as `npm start` does, and returns its log lines once ready. */
   async function startUpLog(logLevel: string): Promise<{ context?: string; level: number; msg: string }[]> {
     const [http, xds] = [await freePort(), await freePort()];
-    proc = spawnNode('dist/main.js', [], testEnv({ PORT: String(http), XDS_PORT: String(xds), LOG_LEVEL: logLevel }));
+    proc = spawnNode(
+      'dist/main.js',
+      [],
+      testEnv({ ...isolated, PORT: String(http), XDS_PORT: String(xds), LOG_LEVEL: logLevel }),
+    );
     await waitFor200(`http://127.0.0.1:${http}/readyz`, proc);
     return proc
       .output()
