@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateMeshCommand,
   CreateVirtualNodeCommand,
@@ -153,6 +154,10 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
 
   beforeAll(async () => {
     app = await startTestApp(['api', 'worker', 'xds'], {
+      // Its own queues, and no reconcile sweep: the compile counter below must count this file's
+      // meshes only, not other test files' meshes that a shared queue or the sweep would bring.
+      QUEUE_PREFIX: `test-registry-eds-${randomBytes(4).toString('hex')}`,
+      RECONCILE_SWEEP_INTERVAL_MS: '3600000',
       RECONCILE_DEBOUNCE_MS: '10',
       ENDPOINTS_DEBOUNCE_MS: '10',
       // The sweep is run by hand where a test needs it: its repair pass would rebuild the
@@ -180,11 +185,14 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
   it('pushes registered instances as endpoints through the fast path, only the affected assignments, and a compile agrees', async () => {
     const { stream } = await frontendEds(alice);
     const ref = await refOf(alice);
-    await eventually('the mesh compiled', 10_000, async () =>
-      (await app.app.get(PrismaService).mesh.findFirstOrThrow({ where: { id: ref.meshId } })).compiledGeneration > 0n
-        ? true
-        : undefined,
-    );
+    const bobRef = await refOf(bob);
+    // Both tenants' meshes compiled (bob's compile must not land inside the count below).
+    await eventually('the meshes compiled', 10_000, async () => {
+      const meshes = await app.app
+        .get(PrismaService)
+        .mesh.findMany({ where: { id: { in: [ref.meshId, bobRef.meshId] } } });
+      return meshes.length === 2 && meshes.every((m) => m.compiledGeneration >= m.generation) ? true : undefined;
+    });
     const compiles = await counter('meshplane_mesh_compiles_total');
     // The frontend stream's own endpoint (a connected proxy) triggers an update of its node: let it pass.
     const rebuilt = await eventually('no endpoint update running', 10_000, async () => {
