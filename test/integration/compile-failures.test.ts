@@ -342,9 +342,11 @@ describe('compile failures', () => {
 
     it('converges once the fault is gone, without another change, and the rejection clears', async () => {
       faults.translatorMeshArn = undefined;
+      // Served (published to the shards) and recorded as compiled: the worker publishes first and
+      // then marks the mesh compiled, so a status read in between shows the one without the other.
       const fixed = await eventually('boom served', 20_000, async () => {
         const s = await status(alice, 'boom');
-        return s['servedGeneration'] === s['generation'] ? s : undefined;
+        return s['servedGeneration'] === s['generation'] && s['compiledGeneration'] === s['generation'] ? s : undefined;
       });
       expect(fixed).not.toHaveProperty('rejected');
       expect(fixed['compiledGeneration']).toBe(fixed['generation']);
