@@ -18,6 +18,7 @@ import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
 import { eventually } from '../support/eventually.js';
 import { freePort, spawnNode, waitFor200, type Spawned } from '../support/processes.js';
+import { freePorts } from '../support/envoy.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { testEnv } from '../support/test-config.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
@@ -155,7 +156,7 @@ describe('metering', () => {
   });
 
   it('ends the sessions of a SIGKILLed shard at its last heartbeat, not when the rollup finds it dead', async () => {
-    const [xdsPort, httpPort] = [await freePort(), await freePort()];
+    const [xdsPort, httpPort] = (await freePorts(2)) as [number, number];
     const shard = spawnNode('dist/main.xds.js', [], {
       ...testEnv({ MESH_MASTER_KEY: app.config.masterKey, MESH_ADMIN_TOKEN: app.config.adminToken }),
       QUEUE_PREFIX,

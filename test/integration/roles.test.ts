@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { AppMeshClient, CreateMeshCommand } from '@aws-sdk/client-app-mesh';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnNode, waitFor200, type Spawned } from '../support/processes.js';
+import { freePorts } from '../support/envoy.js';
 import { testEnv } from '../support/test-config.js';
 
 /** The entry files as production runs them: each role in its own process, from the build. */
@@ -30,7 +31,7 @@ describe('role processes', () => {
   ])(
     '%s: becomes ready, then drains and exits 0 on SIGTERM within the shutdown bound',
     async (_role, script, portVar) => {
-      const [http, xds] = [await freePort(), await freePort()];
+      const [http, xds] = (await freePorts(2)) as [number, number];
       const proc = spawnNode(script, [], {
         ...testEnv(),
         [portVar]: String(http),
@@ -57,7 +58,7 @@ describe('role processes', () => {
   );
 
   it('finishes the requests in flight when SIGTERM arrives: none fails with an internal error', async () => {
-    const [http, xds] = [await freePort(), await freePort()];
+    const [http, xds] = (await freePorts(2)) as [number, number];
     const env: NodeJS.ProcessEnv = {
       ...testEnv(),
       PORT: String(http),

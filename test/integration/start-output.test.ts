@@ -14,6 +14,7 @@ import { ensureLocalSecrets } from '../../scripts/lib/local-env.mjs';
 import { runCaptured } from '../../scripts/lib/run.mjs';
 import { STARTUP_CONTEXTS } from '../../src/platform/logging/startup-chatter.js';
 import { freePort, spawnNode, waitFor200, type Spawned } from '../support/processes.js';
+import { freePorts } from '../support/envoy.js';
 import { testEnv } from '../support/test-config.js';
 
 const demo = {
@@ -140,7 +141,7 @@ describe("the server's start-up log", () => {
 
   /** Starts every role in one process, as `npm start` does, and returns its log lines once ready. */
   async function startUpLog(logLevel: string): Promise<{ context?: string; level: number; msg: string }[]> {
-    const [http, xds] = [await freePort(), await freePort()];
+    const [http, xds] = (await freePorts(2)) as [number, number];
     proc = spawnNode(
       'dist/main.js',
       [],
