@@ -8,6 +8,7 @@ describe('GraphQL service registry', () => {
   let api: TestApp;
   let alice: CreatedTenant;
   let bob: CreatedTenant;
+  let carol: CreatedTenant;
 
   const gql = (tenant: CreatedTenant, query: string, variables?: Record<string, unknown>) =>
     call(
@@ -43,10 +44,20 @@ describe('GraphQL service registry', () => {
   }`;
   const DEREGISTER = `mutation($i: RegistryInstanceRef!) { deregisterRegistryInstance(input: $i) { instanceId } }`;
   const ref = { namespaceName: 'gql.local', serviceName: 'api' };
+  const CREATE_NS = `mutation($i: CreateRegistryNamespaceInput!) {
+    createRegistryNamespace(input: $i) { name description createdAt updatedAt }
+  }`;
+  const DELETE_NS = `mutation($i: RegistryNamespaceRef!) { deleteRegistryNamespace(input: $i) { name } }`;
+  const CREATE_SVC = `mutation($i: CreateRegistryServiceInput!) {
+    createRegistryService(input: $i) { namespaceName name description }
+  }`;
+  const DELETE_SVC = `mutation($i: RegistryServiceRef!) { deleteRegistryService(input: $i) { namespaceName name } }`;
+  /** The rule of a one-problem message, without the field it names (REST and GraphQL name fields their own way). */
+  const rule = (message: string) => message.replace(/^[\w.]+: /, '');
 
   beforeAll(async () => {
-    api = await startTestApp();
-    [alice, bob] = await Promise.all([createTenant(api), createTenant(api)]);
+    api = await startTestApp(['api'], { REGISTRY_NAMESPACES_PER_TENANT: '5' });
+    [alice, bob, carol] = await Promise.all([createTenant(api), createTenant(api), createTenant(api)]);
     await rest(alice, 'POST', '', { Name: 'gql.local' });
     await rest(alice, 'POST', '/gql.local/services', { Name: 'api' });
   });
@@ -110,5 +121,128 @@ describe('GraphQL service registry', () => {
     expect(bobWrite.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const one = await gql(bob, `{ registryNamespace(name: "gql.local") { name } }`);
     expect(one.body.errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('creates and deletes namespaces and services, as REST then sees them', async () => {
+    const ns = await gql(alice, CREATE_NS, { i: { namespaceName: 'made.gql', description: 'by GraphQL' } });
+    expect(ns.body.errors).toBeUndefined();
+    expect(ns.body.data.createRegistryNamespace).toMatchObject({ name: 'made.gql', description: 'by GraphQL' });
+    const svc = await gql(alice, CREATE_SVC, {
+      i: { namespaceName: 'made.gql', serviceName: 'web', description: null },
+    });
+    expect(svc.body.data.createRegistryService).toEqual({ namespaceName: 'made.gql', name: 'web', description: null });
+
+    const overRest = await rest(alice, 'GET', '/made.gql/services/web');
+    expect(overRest.status).toBe(200);
+    expect(overRest.body.Service).toMatchObject({ Name: 'web', NamespaceName: 'made.gql' });
+    const tree = await gql(
+      alice,
+      `{ registryNamespace(name: "made.gql") { description services(first: 5) { nodes { name } } } }`,
+    );
+    expect(tree.body.data.registryNamespace).toEqual({
+      description: 'by GraphQL',
+      services: { nodes: [{ name: 'web' }] },
+    });
+
+    expect((await gql(alice, DELETE_SVC, { i: { namespaceName: 'made.gql', serviceName: 'web' } })).body.data).toEqual({
+      deleteRegistryService: { namespaceName: 'made.gql', name: 'web' },
+    });
+    expect((await rest(alice, 'GET', '/made.gql/services/web')).status).toBe(404);
+    expect((await gql(alice, DELETE_NS, { i: { namespaceName: 'made.gql' } })).body.data).toEqual({
+      deleteRegistryNamespace: { name: 'made.gql' },
+    });
+    expect((await rest(alice, 'GET', '/made.gql')).status).toBe(404);
+  });
+
+  it("refuses bad names with REST's rules, naming the input member in extensions.fields", async () => {
+    const badNs = await gql(alice, CREATE_NS, { i: { namespaceName: 'has space' } });
+    expect(badNs.body.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['input.namespaceName'] });
+    const restNs = await rest(alice, 'POST', '', { Name: 'has space' });
+    expect(restNs.headers.get('x-amzn-errortype')).toBe('BadRequestException');
+    expect(rule(badNs.body.errors[0].message)).toBe(rule(restNs.body.message));
+
+    const badSvc = await gql(alice, CREATE_SVC, {
+      i: { namespaceName: 'gql.local', serviceName: '-web', description: 'x'.repeat(1025) },
+    });
+    expect(badSvc.body.errors[0].extensions).toEqual({
+      code: 'VALIDATION',
+      fields: ['input.serviceName', 'input.description'],
+    });
+    const restSvc = await rest(alice, 'POST', '/gql.local/services', { Name: '-web' });
+    expect(badSvc.body.errors[0].message).toContain(`input.serviceName: ${rule(restSvc.body.message)}`);
+    expect(badSvc.body.errors[0].message).toContain('input.description: must be at most 1024 characters');
+
+    const badDelete = await gql(alice, DELETE_SVC, { i: { namespaceName: '', serviceName: 'api' } });
+    expect(badDelete.body.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['input.namespaceName'] });
+    expect(
+      (await rest(alice, 'GET', '/gql.local/services')).body.Services.map((s: { Name: string }) => s.Name),
+    ).toEqual(['api']);
+  });
+
+  it('answers a duplicate, a missing parent, a missing target and a non-empty one as REST does', async () => {
+    const dupNs = await gql(alice, CREATE_NS, { i: { namespaceName: 'gql.local' } });
+    expect(dupNs.body.errors[0].extensions.code).toBe('CONFLICT');
+    expect(dupNs.body.errors[0].message).toBe((await rest(alice, 'POST', '', { Name: 'gql.local' })).body.message);
+    const dupSvc = await gql(alice, CREATE_SVC, { i: { ...ref } });
+    expect(dupSvc.body.errors[0].extensions.code).toBe('CONFLICT');
+    expect(dupSvc.body.errors[0].message).toBe('registry service api already exists in namespace gql.local');
+
+    const noParent = await gql(alice, CREATE_SVC, { i: { namespaceName: 'nowhere', serviceName: 'api' } });
+    expect(noParent.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(noParent.body.errors[0].message).toBe('registry namespace nowhere does not exist');
+    const noNs = await gql(alice, DELETE_NS, { i: { namespaceName: 'nowhere' } });
+    expect(noNs.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const noSvc = await gql(alice, DELETE_SVC, { i: { namespaceName: 'gql.local', serviceName: 'gone' } });
+    expect(noSvc.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(noSvc.body.errors[0].message).toBe((await rest(alice, 'DELETE', '/gql.local/services/gone')).body.message);
+
+    // gql.local holds service api, which holds instances (the first test's): both stay.
+    const busyNs = await gql(alice, DELETE_NS, { i: { namespaceName: 'gql.local' } });
+    expect(busyNs.body.errors[0].extensions.code).toBe('RESOURCE_IN_USE');
+    const restBusyNs = await rest(alice, 'DELETE', '/gql.local');
+    expect(restBusyNs.headers.get('x-amzn-errortype')).toBe('ResourceInUseException');
+    expect(busyNs.body.errors[0].message).toBe(restBusyNs.body.message);
+    const busySvc = await gql(alice, DELETE_SVC, { i: { ...ref } });
+    expect(busySvc.body.errors[0].extensions.code).toBe('RESOURCE_IN_USE');
+    expect(busySvc.body.errors[0].message).toBe((await rest(alice, 'DELETE', '/gql.local/services/api')).body.message);
+    expect(busySvc.body.errors[0].message).toMatch(/still has \d+ instance\(s\)/);
+    expect((await rest(alice, 'GET', '/gql.local/services/api')).status).toBe(200);
+  });
+
+  it('keeps another tenant out of a namespace: it can neither see, delete nor create into it', async () => {
+    const intoAlice = await gql(bob, CREATE_SVC, { i: { namespaceName: 'gql.local', serviceName: 'spy' } });
+    expect(intoAlice.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const deleteAlice = await gql(bob, DELETE_NS, { i: { namespaceName: 'gql.local' } });
+    expect(deleteAlice.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const deleteAliceSvc = await gql(bob, DELETE_SVC, { i: { ...ref } });
+    expect(deleteAliceSvc.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(
+      (await rest(alice, 'GET', '/gql.local/services')).body.Services.map((s: { Name: string }) => s.Name),
+    ).toEqual(['api']);
+
+    // Names are per tenant: bob's namespace of the same name is his own, invisible to alice.
+    const own = await gql(bob, CREATE_NS, { i: { namespaceName: 'gql.local' } });
+    expect(own.body.errors).toBeUndefined();
+    expect((await gql(bob, CREATE_SVC, { i: { namespaceName: 'gql.local', serviceName: 'bobs' } })).body.errors).toBe(
+      undefined,
+    );
+    expect(
+      (await rest(alice, 'GET', '/gql.local/services')).body.Services.map((s: { Name: string }) => s.Name),
+    ).toEqual(['api']);
+    expect((await gql(bob, DELETE_SVC, { i: { namespaceName: 'gql.local', serviceName: 'bobs' } })).body.errors).toBe(
+      undefined,
+    );
+    expect((await gql(bob, DELETE_NS, { i: { namespaceName: 'gql.local' } })).body.errors).toBeUndefined();
+    expect((await rest(alice, 'GET', '/gql.local')).status).toBe(200);
+  });
+
+  it("holds creations to the tenant's namespace quota, with REST's error", async () => {
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect((await gql(carol, CREATE_NS, { i: { namespaceName: `q${n}.local` } })).body.errors).toBeUndefined();
+    }
+    const over = await gql(carol, CREATE_NS, { i: { namespaceName: 'q6.local' } });
+    expect(over.body.errors[0].extensions.code).toBe('LIMIT_EXCEEDED');
+    expect(over.body.errors[0].message).toMatch(/already has 5 registry namespaces \(REGISTRY_NAMESPACES_PER_TENANT\)/);
+    expect((await rest(carol, 'GET', '')).body.Namespaces).toHaveLength(5);
   });
 });

@@ -26,6 +26,18 @@ describe('formatGraphqlErrors', () => {
     ]);
   });
 
+  it('names a field that broke several rules once', () => {
+    const { response } = formatGraphqlErrors({
+      data: { mesh: null },
+      errors: [
+        fieldError(
+          new DomainError('BAD_REQUEST', 'input.name: must not be empty; input.name: must match ^[!-~]+$; x: no'),
+        ),
+      ],
+    });
+    expect(response.errors?.[0]?.extensions).toEqual({ code: 'VALIDATION', fields: ['input.name', 'x'] });
+  });
+
   it('answers a request-level authentication failure with its HTTP status and no data', () => {
     const { statusCode, response } = formatGraphqlErrors({
       errors: [new GraphQLError('no', { originalError: new AuthError('TENANT_SUSPENDED', 'suspended') })],

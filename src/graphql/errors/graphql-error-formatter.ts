@@ -120,10 +120,14 @@ function statusOf(error: GraphQLError): number {
   return GRAPHQL_CODE_STATUS[error.extensions.code as GraphqlErrorCode] ?? 200;
 }
 
-/** The field paths a validation message names, so clients can point at the input at fault. */
+/**
+ * The field paths a validation message names, so clients can point at the input at fault: each
+ * once, in the message's order, however many of its rules one field broke.
+ */
 function fieldsOf(message: string): string[] {
-  return message
+  const fields = message
     .split('; ')
     .map((problem) => PROBLEM.exec(problem)?.[1])
     .filter((field): field is string => field !== undefined);
+  return [...new Set(fields)];
 }

@@ -105,16 +105,36 @@ export class RegistryNamespace {
 @ObjectType()
 export class RegistryNamespaceConnection extends ConnectionOf(RegistryNamespace) {}
 
-@InputType({ description: 'Names one instance of one registry service.' })
-export class RegistryInstanceRef {
+@InputType({ description: 'Names one registry namespace.' })
+export class RegistryNamespaceRef {
   @Field()
   namespaceName!: string;
+}
 
+@InputType({ description: 'Names one registry service of one namespace.' })
+export class RegistryServiceRef extends RegistryNamespaceRef {
   @Field()
   serviceName!: string;
+}
 
+@InputType({ description: 'Names one instance of one registry service.' })
+export class RegistryInstanceRef extends RegistryServiceRef {
   @Field()
   instanceId!: string;
+}
+
+@InputType({ description: "POST /v1/registry/namespaces, with the same rules (Cloud Map's CreateHttpNamespace)." })
+export class CreateRegistryNamespaceInput extends RegistryNamespaceRef {
+  @Field(() => String, { nullable: true, description: 'At most 1024 characters.' })
+  description?: string | null;
+}
+
+@InputType({
+  description: "POST /v1/registry/namespaces/{ns}/services, with the same rules (Cloud Map's CreateService).",
+})
+export class CreateRegistryServiceInput extends RegistryServiceRef {
+  @Field(() => String, { nullable: true, description: 'At most 1024 characters.' })
+  description?: string | null;
 }
 
 @InputType({ description: "Cloud Map's RegisterInstance: creates the instance, or replaces its attributes." })

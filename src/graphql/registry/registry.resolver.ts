@@ -1,12 +1,15 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { z } from 'zod';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { parseInput } from '../../common/validation/parse-input.js';
-import { ATTRIBUTES, INSTANCE_ID, NAMESPACE_NAME, SERVICE_NAME } from '../../registry/registry-rules.js';
+import { ATTRIBUTES, DESCRIPTION, INSTANCE_ID, NAMESPACE_NAME, SERVICE_NAME } from '../../registry/registry-rules.js';
 import { RegistryService as Registry, type PageInput } from '../../registry/registry.service.js';
 import type { InstanceView, NamespaceView, ServiceView } from '../../registry/registry.views.js';
 import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decorators.js';
 import { ConnectionArgs, listPage, type Connection } from '../pagination/connection.js';
 import {
+  CreateRegistryNamespaceInput,
+  CreateRegistryServiceInput,
   RegisterRegistryInstanceInput,
   RegistryHealthStatus,
   RegistryInstance,
@@ -14,8 +17,10 @@ import {
   RegistryInstanceRef,
   RegistryNamespace,
   RegistryNamespaceConnection,
+  RegistryNamespaceRef,
   RegistryService,
   RegistryServiceConnection,
+  RegistryServiceRef,
   RegistrySource,
   UpdateRegistryInstanceHealthInput,
 } from './registry.models.js';
@@ -49,15 +54,28 @@ const pageInput = (page: { limit?: number; nextToken?: string }): PageInput => (
   ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
 });
 
-/** Names as the REST path checks them, reported under the GraphQL argument's name. */
-function ref(input: RegistryInstanceRef, where: string): RegistryInstanceRef {
-  parseInput(NAMESPACE_NAME, input.namespaceName, `${where}.namespaceName`);
-  parseInput(SERVICE_NAME, input.serviceName, `${where}.serviceName`);
-  parseInput(INSTANCE_ID, input.instanceId, `${where}.instanceId`);
-  return input;
+/*
+ * The REST API's rules (registry-rules.ts) under the GraphQL input's member names, so a problem
+ * reads `input.namespaceName: <the rule REST states>` and `extensions.fields` names that member.
+ * Every member is checked at once: all problems are reported, not the first.
+ */
+const NAMESPACE_REF = z.object({ namespaceName: NAMESPACE_NAME });
+const SERVICE_REF = NAMESPACE_REF.extend({ serviceName: SERVICE_NAME });
+const INSTANCE_REF = SERVICE_REF.extend({ instanceId: INSTANCE_ID });
+const CREATE_NAMESPACE = NAMESPACE_REF.extend({ description: DESCRIPTION.optional() });
+const CREATE_SERVICE = SERVICE_REF.extend({ description: DESCRIPTION.optional() });
+
+/** GraphQL lets a client send `description: null` for "none": the REST body's rule knows only absent. */
+const withoutNullDescription = <T extends { description?: string | null }>(input: T) => {
+  const { description, ...rest } = input;
+  return description === null || description === undefined ? rest : { ...rest, description };
+};
+
+function ref(input: RegistryInstanceRef, where: string): z.output<typeof INSTANCE_REF> {
+  return parseInput(INSTANCE_REF, input, where);
 }
 
-/** The service registry's queries and instance mutations (ADR 0021), over the REST API's service. */
+/** The service registry's queries and mutations (ADR 0021), over the REST API's service. */
 @Resolver()
 @Authenticate('tenant')
 export class RegistryQueryResolver {
@@ -79,6 +97,52 @@ export class RegistryQueryResolver {
   async registryNamespace(@CurrentScope() scope: TenantScope, @Args('name') name: string): Promise<RegistryNamespace> {
     parseInput(NAMESPACE_NAME, name, 'name');
     return namespaceOut(await this.registry.getNamespace(scope, name));
+  }
+
+  @Mutation(() => RegistryNamespace, {
+    description: 'Creates a registry namespace (POST /v1/registry/namespaces): CONFLICT if it exists.',
+  })
+  async createRegistryNamespace(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => CreateRegistryNamespaceInput }) input: CreateRegistryNamespaceInput,
+  ): Promise<RegistryNamespace> {
+    const valid = parseInput(CREATE_NAMESPACE, withoutNullDescription(input), 'input');
+    return namespaceOut(await this.registry.createNamespace(scope, valid.namespaceName, valid.description));
+  }
+
+  @Mutation(() => RegistryNamespace, {
+    description: 'Deletes an empty registry namespace (RESOURCE_IN_USE while it has services); returns it.',
+  })
+  async deleteRegistryNamespace(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => RegistryNamespaceRef }) input: RegistryNamespaceRef,
+  ): Promise<RegistryNamespace> {
+    const { namespaceName } = parseInput(NAMESPACE_REF, input, 'input');
+    return namespaceOut(await this.registry.deleteNamespace(scope, namespaceName));
+  }
+
+  @Mutation(() => RegistryService, {
+    description: 'Creates a registry service in a namespace (POST …/{ns}/services): CONFLICT if it exists.',
+  })
+  async createRegistryService(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => CreateRegistryServiceInput }) input: CreateRegistryServiceInput,
+  ): Promise<RegistryService> {
+    const valid = parseInput(CREATE_SERVICE, withoutNullDescription(input), 'input');
+    return serviceOut(
+      await this.registry.createService(scope, valid.namespaceName, valid.serviceName, valid.description),
+    );
+  }
+
+  @Mutation(() => RegistryService, {
+    description: 'Deletes a registry service without instances (RESOURCE_IN_USE while it has some); returns it.',
+  })
+  async deleteRegistryService(
+    @CurrentScope() scope: TenantScope,
+    @Args('input', { type: () => RegistryServiceRef }) input: RegistryServiceRef,
+  ): Promise<RegistryService> {
+    const { namespaceName, serviceName } = parseInput(SERVICE_REF, input, 'input');
+    return serviceOut(await this.registry.deleteService(scope, namespaceName, serviceName));
   }
 
   @Mutation(() => RegistryInstance, { description: "Cloud Map's RegisterInstance (POST …/instances)." })
