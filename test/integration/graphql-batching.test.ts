@@ -238,4 +238,92 @@ describe('GraphQL batching and topology', () => {
     expect(absent.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(JSON.stringify(absent)).not.toContain(alice.accountId);
   });
+
+  /** One lookup of each kind, by its names, as `mesh(name)` looks up a mesh. */
+  const LOOKUPS = `query($m: String!) {
+    virtualNode(meshName: $m, name: "node-1") { name arn specJson }
+    virtualService(meshName: $m, name: "svc-10") { name specJson }
+    virtualRouter(meshName: $m, name: "router-1") { name routes(first: 5) { nodes { name } } }
+    route(meshName: $m, virtualRouterName: "router-1", name: "b") { name virtualRouterName specJson }
+    virtualGateway(meshName: $m, name: "gw") { name }
+    gatewayRoute(meshName: $m, virtualGatewayName: "gw", name: "gr-2") { name virtualGatewayName specJson }
+  }`;
+  /** `count` lookups of virtual nodes in one request, as aliases. */
+  const manyNodes = (count: number) =>
+    `query($m: String!) { ${Array.from({ length: count }, (_, i) => `n${i}: virtualNode(meshName: $m, name: "node-${i}") { name spec { listeners { portMapping { port } } } }`).join('\n')} }`;
+
+  it('looks up one resource of each kind by its names', async () => {
+    const body = await gql(alice, LOOKUPS, { m: 'small' });
+    expect(body.errors).toBeUndefined();
+    const { virtualNode, virtualService, virtualRouter, route, virtualGateway, gatewayRoute } = body.data;
+    expect(virtualNode.name).toBe('node-1');
+    expect(virtualNode.arn).toBe(
+      `arn:aws:appmesh:${app.config.region}:${alice.accountId}:mesh/small/virtualNode/node-1`,
+    );
+    expect(virtualNode.specJson.backends).toEqual([{ virtualService: { virtualServiceName: 'svc-2' } }]);
+    expect(virtualService.specJson.provider).toEqual({ virtualRouter: { virtualRouterName: 'router-1' } });
+    expect(virtualRouter.routes.nodes.map((r: Json) => r.name)).toEqual(['a', 'b']);
+    expect(route).toMatchObject({ name: 'b', virtualRouterName: 'router-1' });
+    expect(virtualGateway).toEqual({ name: 'gw' });
+    expect(gatewayRoute).toMatchObject({ name: 'gr-2', virtualGatewayName: 'gw' });
+    expect(gatewayRoute.specJson.httpRoute.action.target.virtualService.virtualServiceName).toBe('svc-20');
+  });
+
+  it('batches the lookups of a request: 2 and 40 virtual nodes cost the same SQL statements', async () => {
+    const two = await counted(alice, manyNodes(2), { m: 'big' });
+    const forty = await counted(alice, manyNodes(40), { m: 'big' });
+    expect(two.body.errors).toBeUndefined();
+    expect(forty.body.errors).toBeUndefined();
+    expect(forty.body.data.n39).toEqual({ name: 'node-39', spec: { listeners: [{ portMapping: { port: 8080 } }] } });
+    expect(forty.count, forty.texts.join('\n')).toBe(two.count);
+    // Auth, the meshes, the resources.
+    expect(forty.count, forty.texts.join('\n')).toBeLessThanOrEqual(8);
+  });
+
+  it('answers a missing resource, parent or mesh with NOT_FOUND, each lookup on its own', async () => {
+    const body = await gql(
+      alice,
+      `query($m: String!) {
+        found: virtualNode(meshName: $m, name: "node-3") { name }
+        missing: virtualNode(meshName: $m, name: "node-999") { name }
+        noRouter: route(meshName: $m, virtualRouterName: "router-99", name: "a") { name }
+        noRoute: route(meshName: $m, virtualRouterName: "router-1", name: "zzz") { name }
+        noMesh: virtualService(meshName: "nowhere", name: "svc-1") { name }
+      }`,
+      { m: 'small' },
+    );
+    expect(body.data).toEqual({
+      found: { name: 'node-3' },
+      missing: null,
+      noRouter: null,
+      noRoute: null,
+      noMesh: null,
+    });
+    const byPath = Object.fromEntries(body.errors.map((e: Json) => [e.path[0], e]));
+    for (const e of Object.values(byPath) as Json[]) expect(e.extensions).toEqual({ code: 'NOT_FOUND' });
+    expect(byPath.missing.message).toBe('VirtualNode node-999 does not exist in mesh small.');
+    expect(byPath.noRouter.message).toBe('VirtualRouter router-99 does not exist in mesh small.');
+    expect(byPath.noRoute.message).toBe('Route zzz of virtualRouter router-1 does not exist in mesh small.');
+    expect(byPath.noMesh.message).toBe(`Mesh nowhere does not exist in account ${alice.accountId}.`);
+
+    const bad = await gql(alice, `{ virtualNode(meshName: "", name: "node-1") { name } }`, {});
+    expect(bad.errors[0].extensions).toEqual({ code: 'VALIDATION', fields: ['meshName'] });
+  });
+
+  it("never finds tenant A's resources for tenant B, even in a mesh B has of the same name", async () => {
+    // Alice's mesh small: absent for Bob, as if nobody had it.
+    const theirs = await gql(bob, LOOKUPS, { m: 'small' });
+    expect(Object.values(theirs.data)).toEqual([null, null, null, null, null, null]);
+    for (const e of theirs.errors) expect(e.extensions.code).toBe('NOT_FOUND');
+    expect(JSON.stringify(theirs)).not.toContain(alice.accountId);
+    // Bob's own mesh big (the shop fixture) has web, not Alice's node-1; batched in one request.
+    const mixed = await gql(
+      bob,
+      `{ web: virtualNode(meshName: "big", name: "web") { arn } node1: virtualNode(meshName: "big", name: "node-1") { arn } }`,
+      {},
+    );
+    expect(mixed.data.web.arn).toBe(`arn:aws:appmesh:${app.config.region}:${bob.accountId}:mesh/big/virtualNode/web`);
+    expect(mixed.data.node1).toBeNull();
+    expect(mixed.errors.map((e: Json) => e.extensions.code)).toEqual(['NOT_FOUND']);
+  });
 });

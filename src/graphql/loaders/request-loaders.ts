@@ -7,6 +7,7 @@ import {
   type MeshTarget,
   type Page,
   type PageRequest,
+  type ResourceTarget,
 } from '../../meshes/resources/mesh-resources.service.js';
 import type { ListFilter } from '../../meshes/resources/mesh-store.js';
 import type { ResourceData } from '../../meshes/resources/resource-views.js';
@@ -28,7 +29,7 @@ export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageR
 /**
  * The batched reads of ONE GraphQL request (against N+1): every nested connection of a kind that
  * the request resolves in one tick is one `listDataBatch` (one query for all its pages, whatever
- * the number of parents); a mesh's connected proxies and its propagation status are read once
+ * the number of parents), and every single lookup of a kind one `describeBatch`; a mesh's connected proxies and its propagation status are read once
  * however many fields ask, and for all the meshes of a page with one SQL statement (the fleet's
  * Redis records are then read per mesh, concurrently); the proxy tokens of every virtual node or
  * gateway resolved in one tick are one statement (and one for their meshes). Bound to one tenant: built from the request's authenticated scope, never shared between
@@ -36,6 +37,7 @@ export type ChildPageKey = MeshTarget & { readonly parentName?: string } & PageR
  */
 export class TenantLoaders {
   private readonly pages = new Map<ResourceKind, DataLoader<ChildPageKey, Page<ResourceData>, string>>();
+  private readonly described = new Map<ResourceKind, DataLoader<ResourceTarget, ResourceData, string>>();
   private readonly proxiesByMesh: DataLoader<string, readonly ProxyView[]>;
   private readonly statusByMesh: DataLoader<string, MeshStatus>;
   private readonly tokensByProxy: DataLoader<ProxyOwner, ProxyTokenView[], string>;
@@ -77,6 +79,20 @@ export class TenantLoaders {
       this.pages.set(kind, loader);
     }
     return loader.load(key);
+  }
+
+  /** One resource of `kind`, as a describe reads it; every lookup of the kind in one tick is one batch. */
+  resource(kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
+    let loader = this.described.get(kind);
+    if (!loader) {
+      // DataLoader rejects the `load` of a key whose answer is an Error: that lookup's NotFound.
+      loader = new DataLoader<ResourceTarget, ResourceData, string>(
+        (targets) => this.resources.describeBatch(this.scope, kind, targets),
+        { cacheKeyFn: (t) => JSON.stringify([t.meshName, t.meshOwner ?? null, t.parentName ?? '', t.name]) },
+      );
+      this.described.set(kind, loader);
+    }
+    return loader.load(target);
   }
 
   /** The proxies connected to one mesh now (read once per request). */

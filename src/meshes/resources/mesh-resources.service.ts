@@ -417,6 +417,53 @@ export class MeshResourcesService {
   }
 
   /**
+   * Many describes of one kind at once (the GraphQL API's single lookups, batched per request):
+   * one query for the meshes and one for the resources and their parents, whatever their number.
+   * Each answer is the data `describe` returns or the NotFound it would throw, with its message
+   * (an unknown mesh, a route's missing router, a missing resource).
+   */
+  async describeBatch(
+    scope: TenantScope,
+    kind: ResourceKind,
+    targets: readonly ResourceTarget[],
+  ): Promise<(ResourceData | DomainError)[]> {
+    const rules = KIND_RULES[kind];
+    const parentRules = rules.parent ? KIND_RULES[rules.parent.kind] : undefined;
+    const store = this.stores.reader(scope);
+    const meshes = new Map(
+      (await store.findMeshes([...new Set(targets.map((t) => t.meshName))])).map((m) => [m.name, m]),
+    );
+    const keys = targets.flatMap((target) => {
+      const mesh = meshes.get(target.meshName);
+      if (!mesh) return [];
+      const key = { meshId: mesh.id, ...keyOf(kind, target) };
+      return rules.parent
+        ? [key, { meshId: mesh.id, kind: rules.parent.kind, parentName: '', name: key.parentName }]
+        : [key];
+    });
+    const rowKey = (meshId: string, key: ResourceKey) => JSON.stringify([meshId, key.kind, key.parentName, key.name]);
+    const rows = new Map((await store.resourcesByMeshKeys(keys)).map((r) => [rowKey(r.meshId, r), r]));
+    return targets.map((target) => {
+      try {
+        this.checkOwner(scope, target);
+        const mesh = meshes.get(target.meshName);
+        if (!mesh) throw meshNotFound(scope, target.meshName);
+        const key = keyOf(kind, target);
+        if (parentRules && !rows.has(rowKey(mesh.id, { kind: parentRules.kind, parentName: '', name: key.parentName })))
+          throw notFound(
+            `${describeKey(parentRules, { parentName: '', name: key.parentName })} does not exist in mesh ${mesh.name}.`,
+          );
+        const row = rows.get(rowKey(mesh.id, key));
+        if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+        return resourceData(scope, this.region, mesh.name, row);
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+    });
+  }
+
+  /**
    * A mesh and every resource in it, read on one consistent snapshot of the database (two
    * queries): what a view of the whole mesh (the GraphQL topology) is drawn from.
    */

@@ -618,6 +618,17 @@ export class MeshStore {
     });
   }
 
+  /** The resources with these keys, across the tenant's meshes (those that exist), in one query. */
+  resourcesByMeshKeys(keys: readonly (ResourceKey & { readonly meshId: string })[]): Promise<MeshResource[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.meshResource.findMany({
+      where: {
+        tenantId: this.scope.tenantId,
+        OR: keys.map((k) => ({ meshId: k.meshId, kind: k.kind, parentName: k.parentName, name: k.name })),
+      },
+    });
+  }
+
   // --- clientToken idempotency ----------------------------------------------------------------
 
   findIdempotency(operation: string, clientToken: string) {
