@@ -33,7 +33,7 @@ import { MeshMutationsResolver } from './meshes/mesh-mutations.resolver.js';
 import { TagMutationsResolver } from './meshes/tag-mutations.resolver.js';
 import { SPEC_DATA_TYPE_NAMES } from './specs/spec-types.js';
 import { MeshResolver } from './meshes/mesh.resolver.js';
-import { ResourceLookupsResolver } from './meshes/resource-lookups.resolver.js';
+import { RESOURCE_LOOKUP_RESOLVERS } from './meshes/resource-lookups.resolver.js';
 import {
   PROXIES_RESOLVERS,
   SPEC_RESOLVERS,
@@ -50,7 +50,7 @@ const WS_KEEP_ALIVE_MS = 30_000;
 /** Every resolver of the GraphQL API: this module provides them, the schema printer builds from them. */
 export const GRAPHQL_RESOLVERS: readonly Type<unknown>[] = [
   MeshResolver,
-  ResourceLookupsResolver,
+  ...RESOURCE_LOOKUP_RESOLVERS,
   MeshMutationsResolver,
   VirtualRouterResolver,
   VirtualGatewayResolver,

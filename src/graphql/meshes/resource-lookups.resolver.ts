@@ -1,5 +1,7 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import type { Type } from '@nestjs/common';
+import { Args, ArgsType, Field, Query, Resolver } from '@nestjs/graphql';
 import type { ResourceKind } from '../../generated/prisma/client.js';
+import { KIND_RULES } from '../../meshes/resources/kind-registry.js';
 import { Authenticate } from '../../tenants/auth/auth-policy.decorators.js';
 import { Loaders } from '../loaders/loaders.decorator.js';
 import type { TenantLoaders } from '../loaders/request-loaders.js';
@@ -15,103 +17,56 @@ import {
 } from './resource.models.js';
 import { resourceView } from './resource-view.js';
 
-const notFoundNote = 'a NOT_FOUND error when the mesh or it does not exist, as with `mesh(name)`';
-
 /**
- * One resource by its names, the way `mesh(name)` finds one mesh: App Mesh's Describe calls as
- * queries. Answered through the request's loaders, so the lookups of one kind that a request
- * makes (aliases, a list of names) are one `describeBatch`; the tenant is the caller's, and
- * another tenant's resource is as absent as one that never existed.
+ * `<kind>(meshName, [virtualRouterName | virtualGatewayName,] name)`: one resource by its names,
+ * the way `mesh(name)` finds one mesh (App Mesh's Describe calls as queries). Answered through
+ * the request's loaders, so the lookups of one kind that a request makes (aliases) are one
+ * `describeBatch`. The tenant is the caller's; another tenant's resource is as absent as one that
+ * never existed: `null` with a NOT_FOUND error.
  */
-@Resolver()
-@Authenticate('tenant')
-export class ResourceLookupsResolver {
-  @Query(() => VirtualNode, {
-    nullable: true,
-    description: `One virtual node of one of the caller's meshes (${notFoundNote}).`,
-  })
-  virtualNode(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'virtualNode', meshName, name);
-  }
+function KindLookupResolver(kind: ResourceKind, type: Type<ResourceFields>): Type<unknown> {
+  const rules = KIND_RULES[kind];
+  const parentMember = rules.parent?.nameMember;
+  const query = `${rules.apiName[0]!.toLowerCase()}${rules.apiName.slice(1)}`;
 
-  @Query(() => VirtualService, {
-    nullable: true,
-    description: `One virtual service of one of the caller's meshes (${notFoundNote}).`,
-  })
-  virtualService(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'virtualService', meshName, name);
-  }
+  const LookupArgs = class {};
+  Object.defineProperty(LookupArgs, 'name', { value: `${rules.apiName}LookupArgs` });
+  for (const member of ['meshName', ...(parentMember ? [parentMember] : []), 'name'])
+    Field(() => String)(LookupArgs.prototype, member);
+  ArgsType()(LookupArgs);
 
-  @Query(() => VirtualRouter, {
-    nullable: true,
-    description: `One virtual router of one of the caller's meshes (${notFoundNote}).`,
-  })
-  virtualRouter(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'virtualRouter', meshName, name);
+  @Resolver()
+  @Authenticate('tenant')
+  class KindLookup {
+    @Query(() => type, {
+      name: query,
+      nullable: true,
+      description: `One ${rules.apiName} by its names (a NOT_FOUND error when it${
+        rules.parent ? `, its ${rules.parent.kind}` : ''
+      } or its mesh does not exist, as with \`mesh(name)\`).`,
+    })
+    async lookup(
+      @Loaders() loaders: TenantLoaders,
+      @Args({ type: () => LookupArgs }) args: Record<string, string>,
+    ): Promise<ResourceFields> {
+      const target = {
+        meshName: nameArg('meshName', args['meshName']!),
+        ...(parentMember ? { parentName: nameArg(parentMember, args[parentMember]!) } : {}),
+        name: nameArg('name', args['name']!),
+      };
+      return resourceView(kind, await loaders.resource(kind, target));
+    }
   }
-
-  @Query(() => Route, {
-    nullable: true,
-    description: `One route of a virtual router (${notFoundNote}, or the router does not).`,
-  })
-  route(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('virtualRouterName') virtualRouterName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'route', meshName, name, nameArg('virtualRouterName', virtualRouterName));
-  }
-
-  @Query(() => VirtualGateway, {
-    nullable: true,
-    description: `One virtual gateway of one of the caller's meshes (${notFoundNote}).`,
-  })
-  virtualGateway(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'virtualGateway', meshName, name);
-  }
-
-  @Query(() => GatewayRoute, {
-    nullable: true,
-    description: `One gateway route of a virtual gateway (${notFoundNote}, or the gateway does not).`,
-  })
-  gatewayRoute(
-    @Loaders() loaders: TenantLoaders,
-    @Args('meshName') meshName: string,
-    @Args('virtualGatewayName') virtualGatewayName: string,
-    @Args('name') name: string,
-  ): Promise<ResourceFields> {
-    return lookup(loaders, 'gatewayRoute', meshName, name, nameArg('virtualGatewayName', virtualGatewayName));
-  }
+  Object.defineProperty(KindLookup, 'name', { value: `${rules.apiName}LookupResolver` });
+  return KindLookup;
 }
 
-async function lookup(
-  loaders: TenantLoaders,
-  kind: ResourceKind,
-  meshName: string,
-  name: string,
-  parentName?: string,
-): Promise<ResourceFields> {
-  const target = {
-    meshName: nameArg('meshName', meshName),
-    name: nameArg('name', name),
-    ...(parentName === undefined ? {} : { parentName }),
-  };
-  return resourceView(kind, await loaders.resource(kind, target));
-}
+/** A single lookup for every kind inside a mesh. */
+export const RESOURCE_LOOKUP_RESOLVERS: readonly Type<unknown>[] = [
+  KindLookupResolver('virtualNode', VirtualNode),
+  KindLookupResolver('virtualService', VirtualService),
+  KindLookupResolver('virtualRouter', VirtualRouter),
+  KindLookupResolver('route', Route),
+  KindLookupResolver('virtualGateway', VirtualGateway),
+  KindLookupResolver('gatewayRoute', GatewayRoute),
+];
