@@ -11,15 +11,7 @@ import { Authenticate, CurrentScope } from '../../tenants/auth/auth-policy.decor
 import { appMeshInput } from './app-mesh-input.js';
 import { expectedVersion } from './expected-version.js';
 import { appMeshInputType } from './mutation.inputs.js';
-import {
-  GatewayRoute,
-  Route,
-  VirtualGateway,
-  VirtualNode,
-  VirtualRouter,
-  VirtualService,
-  type ResourceFields,
-} from './resource.models.js';
+import { KIND_TYPES, type ResourceFields } from './resource.models.js';
 import { resourceView } from './resource-view.js';
 
 /**
@@ -96,11 +88,6 @@ function KindMutationsResolver(kind: ResourceKind, type: Type<ResourceFields>): 
 }
 
 /** Writes for every kind inside a mesh. */
-export const KIND_MUTATION_RESOLVERS: readonly Type<unknown>[] = [
-  KindMutationsResolver('virtualNode', VirtualNode),
-  KindMutationsResolver('virtualService', VirtualService),
-  KindMutationsResolver('virtualRouter', VirtualRouter),
-  KindMutationsResolver('route', Route),
-  KindMutationsResolver('virtualGateway', VirtualGateway),
-  KindMutationsResolver('gatewayRoute', GatewayRoute),
-];
+export const KIND_MUTATION_RESOLVERS: readonly Type<unknown>[] = KIND_TYPES.map(([kind, type]) =>
+  KindMutationsResolver(kind, type),
+);

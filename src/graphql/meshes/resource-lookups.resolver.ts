@@ -6,15 +6,7 @@ import { Authenticate } from '../../tenants/auth/auth-policy.decorators.js';
 import { Loaders } from '../loaders/loaders.decorator.js';
 import type { TenantLoaders } from '../loaders/request-loaders.js';
 import { nameArg } from './name-args.js';
-import {
-  GatewayRoute,
-  Route,
-  VirtualGateway,
-  VirtualNode,
-  VirtualRouter,
-  VirtualService,
-  type ResourceFields,
-} from './resource.models.js';
+import { KIND_TYPES, type ResourceFields } from './resource.models.js';
 import { resourceView } from './resource-view.js';
 
 /**
@@ -62,11 +54,6 @@ function KindLookupResolver(kind: ResourceKind, type: Type<ResourceFields>): Typ
 }
 
 /** A single lookup for every kind inside a mesh. */
-export const RESOURCE_LOOKUP_RESOLVERS: readonly Type<unknown>[] = [
-  KindLookupResolver('virtualNode', VirtualNode),
-  KindLookupResolver('virtualService', VirtualService),
-  KindLookupResolver('virtualRouter', VirtualRouter),
-  KindLookupResolver('route', Route),
-  KindLookupResolver('virtualGateway', VirtualGateway),
-  KindLookupResolver('gatewayRoute', GatewayRoute),
-];
+export const RESOURCE_LOOKUP_RESOLVERS: readonly Type<unknown>[] = KIND_TYPES.map(([kind, type]) =>
+  KindLookupResolver(kind, type),
+);

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { ResourceKind } from '../../generated/prisma/client.js';
 import type { ResourceStatus as ServiceResourceStatus } from '../../meshes/resources/resource-views.js';
@@ -76,6 +77,16 @@ export class GatewayRoute extends ResourceFields {
   @Field({ description: 'The virtual gateway this gateway route belongs to.' })
   virtualGatewayName!: string;
 }
+
+/** The GraphQL type of every kind inside a mesh: what per-kind resolvers are built for. */
+export const KIND_TYPES: readonly (readonly [ResourceKind, Type<ResourceFields>])[] = [
+  ['virtualNode', VirtualNode],
+  ['virtualService', VirtualService],
+  ['virtualRouter', VirtualRouter],
+  ['route', Route],
+  ['virtualGateway', VirtualGateway],
+  ['gatewayRoute', GatewayRoute],
+];
 
 @ObjectType()
 export class MeshConnection extends ConnectionOf(Mesh) {}
