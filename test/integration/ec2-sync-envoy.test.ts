@@ -1,30 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
 import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
-import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
+import { createCloudMapMesh, createRegistryServices, startFrontendEnvoy } from '../support/cloud-map-mesh.js';
 import { ec2Client, launch, terminate, uniqueTag } from '../support/ec2-fixture.js';
-import { countUpstreams, freePorts, startEnvoy } from '../support/envoy.js';
-import { eventually } from '../support/eventually.js';
+import { freePorts, startUpstream, type Upstream } from '../support/envoy.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
-
-type Json = Record<string, any>;
-
-/** An HTTP server on one loopback address that answers with its name in `x-upstream`. */
-function serveAt(host: string, port: number, name: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.once('end', () => res.writeHead(200, { 'x-upstream': name }).end(name));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
-}
 
 /**
  * The whole path with real parts: EC2 instances launched through the real SDK on the emulator,
@@ -37,7 +19,7 @@ describe('an Envoy routing to EC2-synced instances', () => {
   let moto: Moto;
   let app: TestApp;
   let tenant: CreatedTenant;
-  const servers: Server[] = [];
+  const upstreams: Upstream[] = [];
   let port: number;
   let upstreamPort: number;
 
@@ -53,52 +35,23 @@ describe('an Envoy routing to EC2-synced instances', () => {
     });
     [port, upstreamPort] = (await freePorts(2)) as [number, number];
     tenant = await createTenant(app);
-    const mesh = appMeshClient(app, tenant.accessKey);
-    await mesh.send(new CreateMeshCommand({ meshName: 'shop' }));
-    const nodes: [string, number, Json][] = [
-      ['backend', 0, { namespaceName: 'shop.local', serviceName: 'backend' }],
-      [
-        'blue',
-        1,
-        { namespaceName: 'shop.local', serviceName: 'backend', attributes: [{ key: 'color', value: 'blue' }] },
-      ],
-    ];
-    for (const [name, offset, awsCloudMap] of nodes) {
-      await mesh.send(
-        new CreateVirtualNodeCommand({
-          meshName: 'shop',
-          virtualNodeName: name,
-          spec: {
-            listeners: [{ portMapping: { port: port + offset, protocol: 'http' } }],
-            serviceDiscovery: { awsCloudMap: awsCloudMap as never },
-          },
-        }),
-      );
-      await mesh.send(
-        new CreateVirtualServiceCommand({
-          meshName: 'shop',
-          virtualServiceName: `${name}.shop.local`,
-          spec: { provider: { virtualNode: { virtualNodeName: name } } },
-        }),
-      );
-    }
-    await mesh.send(
-      new CreateVirtualNodeCommand({
-        meshName: 'shop',
-        virtualNodeName: 'frontend',
-        spec: {
-          listeners: [{ portMapping: { port: 9080, protocol: 'http' } }],
-          serviceDiscovery: { dns: { hostname: 'frontend.local' } },
-          backends: nodes.map(([name]) => ({ virtualService: { virtualServiceName: `${name}.shop.local` } })),
+    await createCloudMapMesh(appMeshClient(app, tenant.accessKey), [
+      { name: 'backend', port, awsCloudMap: { namespaceName: 'shop.local', serviceName: 'backend' } },
+      {
+        name: 'blue',
+        port: port + 1,
+        awsCloudMap: {
+          namespaceName: 'shop.local',
+          serviceName: 'backend',
+          attributes: [{ key: 'color', value: 'blue' }],
         },
-      }),
-    );
-    expect((await v1('POST', '/v1/registry/namespaces', { Name: 'shop.local' })).status).toBe(201);
-    expect((await v1('POST', '/v1/registry/namespaces/shop.local/services', { Name: 'backend' })).status).toBe(201);
+      },
+    ]);
+    await createRegistryServices(app, tenant, 'shop.local', ['backend']);
   });
 
   afterAll(async () => {
-    for (const s of servers) await new Promise((r) => s.close(r));
+    for (const u of upstreams) await u.close();
     await app?.close();
     await moto?.close();
   });
@@ -114,22 +67,13 @@ describe('an Envoy routing to EC2-synced instances', () => {
     const subnetId = subnet.Subnet!.SubnetId!;
     await launch(ec2, 1, { suite: tag, color: 'blue' }, { subnetId, privateIps: ['127.0.0.2'] });
     const [green] = await launch(ec2, 1, { suite: tag, color: 'green' }, { subnetId, privateIps: ['127.0.0.3'] });
-    servers.push(
-      await serveAt('127.0.0.2', upstreamPort, 'ec2-blue'),
-      await serveAt('127.0.0.3', upstreamPort, 'ec2-green'),
-      await serveAt('127.0.0.4', upstreamPort, 'api-registered'),
+    upstreams.push(
+      await startUpstream('ec2-blue', { host: '127.0.0.2', port: upstreamPort }),
+      await startUpstream('ec2-green', { host: '127.0.0.3', port: upstreamPort }),
+      await startUpstream('api-registered', { host: '127.0.0.4', port: upstreamPort }),
     );
 
-    const [admin, ingress, egress] = await freePorts(3);
-    const query = `xdsHost=127.0.0.1&xdsPort=${app.app.get(XdsGrpcServer).port}&adminPort=${admin}&ingressPort=${ingress}&egressPort=${egress}`;
-    const bootstrap = await v1('GET', `/v1/meshes/shop/virtualNodes/frontend/bootstrap?${query}`);
-    expect(bootstrap.status).toBe(200);
-    const envoy = await startEnvoy(parse(bootstrap.body as string) as Json, { readyTimeoutMs: 30_000 });
-    const reached = (host: string, expected: string[]) =>
-      eventually(`${host} answered by ${expected.join(', ')}`, 20_000, async () => {
-        const seen = await countUpstreams(egress!, host, 30);
-        return Object.keys(seen).sort().join(',') === [...expected].sort().join(',') ? seen : undefined;
-      });
+    const { envoy, reached } = await startFrontendEnvoy(app, tenant);
     const backendHost = `backend.shop.local:${port}`;
     const blueHost = `blue.shop.local:${port + 1}`;
     try {

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CreateMeshCommand,
-  CreateVirtualNodeCommand,
-  CreateVirtualServiceCommand,
-  type AppMeshClient,
-} from '@aws-sdk/client-app-mesh';
 import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { MetricsService } from '../../src/platform/metrics/metrics.service.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
 import { TenantsService, type CreatedTenant } from '../../src/tenants/tenants.service.js';
@@ -17,7 +10,8 @@ import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
-import { countUpstreams, freePorts, startEnvoy, startUpstream, type Upstream } from '../support/envoy.js';
+import { createCloudMapMesh, createRegistryServices, startFrontendEnvoy } from '../support/cloud-map-mesh.js';
+import { freePorts, startUpstream, type Upstream } from '../support/envoy.js';
 import { eventually } from '../support/eventually.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
@@ -98,52 +92,19 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
     return response;
   }
 
-  async function createMesh(mesh: AppMeshClient, tenant: CreatedTenant): Promise<void> {
-    await mesh.send(new CreateMeshCommand({ meshName: 'shop' }));
-    const nodes: [string, number, Json][] = [
-      ['backend', 0, { namespaceName: 'shop.local', serviceName: 'backend' }],
-      [
-        'canary',
-        1,
-        { namespaceName: 'shop.local', serviceName: 'backend', attributes: [{ key: 'stage', value: 'canary' }] },
-      ],
-      ['other', 2, { namespaceName: 'shop.local', serviceName: 'other' }],
-    ];
-    for (const [name, offset, awsCloudMap] of nodes) {
-      await mesh.send(
-        new CreateVirtualNodeCommand({
-          meshName: 'shop',
-          virtualNodeName: name,
-          spec: {
-            listeners: [{ portMapping: { port: port + offset, protocol: 'http' } }],
-            serviceDiscovery: { awsCloudMap: awsCloudMap as never },
-          },
-        }),
-      );
-      await mesh.send(
-        new CreateVirtualServiceCommand({
-          meshName: 'shop',
-          virtualServiceName: `${name}.shop.local`,
-          spec: { provider: { virtualNode: { virtualNodeName: name } } },
-        }),
-      );
-    }
-    await mesh.send(
-      new CreateVirtualNodeCommand({
-        meshName: 'shop',
-        virtualNodeName: 'frontend',
-        spec: {
-          listeners: [{ portMapping: { port: 9080, protocol: 'http' } }],
-          serviceDiscovery: { dns: { hostname: 'frontend.local' } },
-          backends: nodes.map(([name]) => ({ virtualService: { virtualServiceName: `${name}.shop.local` } })),
-        },
-      }),
-    );
-    const api = registry(tenant);
-    expect((await api('POST', '', { Name: 'shop.local' })).status).toBe(201);
-    for (const service of ['backend', 'other']) {
-      expect((await api('POST', '/shop.local/services', { Name: service })).status).toBe(201);
-    }
+  /** Mesh `shop`: `backend` selects service backend, `canary` its stage=canary instances, `other` service other. */
+  async function createMesh(tenant: CreatedTenant): Promise<void> {
+    const selector = (serviceName: string, attributes?: { key: string; value: string }[]) => ({
+      namespaceName: 'shop.local',
+      serviceName,
+      ...(attributes ? { attributes } : {}),
+    });
+    await createCloudMapMesh(appMeshClient(app, tenant.accessKey), [
+      { name: 'backend', port, awsCloudMap: selector('backend') },
+      { name: 'canary', port: port + 1, awsCloudMap: selector('backend', [{ key: 'stage', value: 'canary' }]) },
+      { name: 'other', port: port + 2, awsCloudMap: selector('other') },
+    ]);
+    await createRegistryServices(app, tenant, 'shop.local', ['backend', 'other']);
   }
 
   async function refOf(tenant: CreatedTenant): Promise<{ tenantId: string; meshId: string }> {
@@ -170,8 +131,8 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
     canaryCla = cla('canary', 1);
     otherCla = cla('other', 2);
     [alice, bob] = await Promise.all([createTenant(app), createTenant(app)]);
-    await createMesh(appMeshClient(app, alice.accessKey), alice);
-    await createMesh(appMeshClient(app, bob.accessKey), bob);
+    await createMesh(alice);
+    await createMesh(bob);
     client = adsClient(app.app.get(XdsGrpcServer).port!);
   });
 
@@ -302,20 +263,9 @@ describe('endpoints from the service registry (awsCloudMap, EDS fast path)', () 
   it('routes real traffic from an Envoy to upstreams registered through the API, by filter and health', async () => {
     const [a, b, c] = await Promise.all([startUpstream('a'), startUpstream('b'), startUpstream('c')]);
     upstreams.push(a!, b!, c!);
-    const [admin, ingress, egress] = await freePorts(3);
-    const query = `xdsHost=127.0.0.1&xdsPort=${app.app.get(XdsGrpcServer).port}&adminPort=${admin}&ingressPort=${ingress}&egressPort=${egress}`;
-    const res = await call(app.baseUrl, 'GET', `/v1/meshes/shop/virtualNodes/frontend/bootstrap?${query}`, {
-      authorization: `Bearer ${alice.apiToken.token}`,
-    });
-    expect(res.status).toBe(200);
-    const envoy = await startEnvoy(parse(res.body as string) as Json, { readyTimeoutMs: 30_000 });
+    const { envoy, reached } = await startFrontendEnvoy(app, alice, 15_000);
     const backendHost = `backend.shop.local:${port}`;
     const canaryHost = `canary.shop.local:${port + 1}`;
-    const reached = async (host: string, expected: string[]) =>
-      eventually(`${host} answered by ${expected.join(', ')}`, 15_000, async () => {
-        const seen = await countUpstreams(egress!, host, 30);
-        return Object.keys(seen).sort().join(',') === [...expected].sort().join(',') ? seen : undefined;
-      });
     try {
       const at = (u: Upstream, extra: Record<string, string> = {}) => ({
         AWS_INSTANCE_IPV4: '127.0.0.1',

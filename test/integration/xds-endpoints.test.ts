@@ -1,9 +1,4 @@
-import {
-  CreateMeshCommand,
-  CreateVirtualNodeCommand,
-  CreateVirtualServiceCommand,
-  type AppMeshClient,
-} from '@aws-sdk/client-app-mesh';
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -17,7 +12,8 @@ import { ReconcileQueue } from '../../src/xds-fleet/reconcile/reconcile-queue.js
 import { XdsGrpcServer } from '../../src/xds-fleet/server/xds-grpc-server.service.js';
 import { TYPE } from '../../src/xds-fleet/translator/envoy-types.js';
 import { adsClient, openAds, type AdsStream } from '../support/ads-client.js';
-import { freePorts, sendHttp, startEnvoy, startUpstream, type Upstream } from '../support/envoy.js';
+import { createCloudMapMesh, startFrontendEnvoy } from '../support/cloud-map-mesh.js';
+import { sendHttp, startUpstream, type Upstream } from '../support/envoy.js';
 import { eventually } from '../support/eventually.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
 import { appMeshClient, createTenant } from '../support/tenant-builder.js';
@@ -105,45 +101,16 @@ describe('endpoints of connected proxies (EDS fast path)', () => {
   const assignmentIn = (response: Json, name: string) =>
     (response['resources'] as Json[]).find((r) => r['name'] === name)?.['resource'] as Json | undefined;
 
-  async function createMesh(mesh: AppMeshClient): Promise<void> {
-    await mesh.send(new CreateMeshCommand({ meshName: 'shop' }));
-    for (const [name, listenerPort] of [
-      ['backend', port],
-      ['other', port + 1],
-    ] as const) {
-      await mesh.send(
-        new CreateVirtualNodeCommand({
-          meshName: 'shop',
-          virtualNodeName: name,
-          spec: {
-            listeners: [{ portMapping: { port: listenerPort, protocol: 'http' } }],
-            serviceDiscovery: { awsCloudMap: { namespaceName: 'shop.local', serviceName: name } },
-          },
-        }),
-      );
-      await mesh.send(
-        new CreateVirtualServiceCommand({
-          meshName: 'shop',
-          virtualServiceName: `${name}.shop.local`,
-          spec: { provider: { virtualNode: { virtualNodeName: name } } },
-        }),
-      );
-    }
-    await mesh.send(
-      new CreateVirtualNodeCommand({
-        meshName: 'shop',
-        virtualNodeName: 'frontend',
-        spec: {
-          listeners: [{ portMapping: { port: 9080, protocol: 'http' } }],
-          serviceDiscovery: { dns: { hostname: 'frontend.local' } },
-          backends: [
-            { virtualService: { virtualServiceName: SERVICE } },
-            { virtualService: { virtualServiceName: 'other.shop.local' } },
-          ],
-        },
-      }),
+  /** Mesh `shop`: `backend` and `other`, each selecting its registry service (its proxies are its endpoints). */
+  const createMesh = (mesh: AppMeshClient) =>
+    createCloudMapMesh(
+      mesh,
+      ['backend', 'other'].map((name, i) => ({
+        name,
+        port: port + i,
+        awsCloudMap: { namespaceName: 'shop.local', serviceName: name },
+      })),
     );
-  }
 
   beforeAll(async () => {
     app = await startTestApp(['api', 'worker', 'xds'], {
@@ -269,11 +236,7 @@ describe('endpoints of connected proxies (EDS fast path)', () => {
   });
 
   it('routes real traffic from an Envoy to an upstream reached through a registered endpoint', async () => {
-    const [admin, ingress, egress] = await freePorts(3);
-    const query = `xdsHost=127.0.0.1&xdsPort=${app.app.get(XdsGrpcServer).port}&adminPort=${admin}&ingressPort=${ingress}&egressPort=${egress}`;
-    const res = await get(alice, `/v1/meshes/shop/virtualNodes/frontend/bootstrap?${query}`);
-    expect(res.status).toBe(200);
-    const envoy = await startEnvoy(parse(res.body as string) as Json, { readyTimeoutMs: 30_000 });
+    const { envoy, egressPort: egress } = await startFrontendEnvoy(app, alice);
     try {
       // No endpoint yet: Envoy has the route but nowhere to send it.
       await eventually('the route without endpoints', 10_000, async () =>

@@ -290,7 +290,8 @@ export interface Upstream {
 }
 
 /**
- * A tiny HTTP/1.1 server on 127.0.0.1 (ephemeral port) that answers with body `name` and header
+ * A tiny HTTP/1.1 server on 127.0.0.1 (or `host`, another loopback address; an ephemeral port
+ * unless `port` is given) that answers with body `name` and header
  * `x-upstream: <name>`, recording each request. `status` may be a function of the request and its
  * 1-based hit number (e.g. 503 for the first hit, to exercise retries). `delayMs` (a number or such
  * a function) holds the response back that long after the request has been read (e.g. to exercise
@@ -301,6 +302,8 @@ export function startUpstream(
   options: {
     status?: number | ((req: UpstreamRequest, hit: number) => number);
     delayMs?: number | ((req: UpstreamRequest, hit: number) => number);
+    host?: string;
+    port?: number;
   } = {},
 ): Promise<Upstream> {
   const requests: UpstreamRequest[] = [];
@@ -320,7 +323,7 @@ export function startUpstream(
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
         port,
