@@ -41,17 +41,10 @@ import { Redis } from 'ioredis';
 import { envoyBinary, startEnvoy } from '../xds/lib/envoy.mjs';
 import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
 import { Loadgen, until } from '../xds/lib/loadgen.mjs';
-import { busyCores, cpuSampler, machineInfo, percentiles, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
-import { appMesh, bootstrap, buildMesh, createTenant, issueProxies, updateRoute } from '../xds/lib/mesh.mjs';
-import {
-  commonEnv,
-  freePorts,
-  memoryOf,
-  onCleanup,
-  prepareServices,
-  requireBuild,
-  startRole,
-} from '../xds/lib/stack.mjs';
+import { createNodeMesh, startBenchStack } from '../xds/lib/bench-stack.mjs';
+import { cpuSampler, percentiles, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
+import { bootstrap, issueProxies, updateRoute } from '../xds/lib/mesh.mjs';
+import { memoryOf, onCleanup, requireBuild, startRole } from '../xds/lib/stack.mjs';
 import { exportViews } from './export-views.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -147,37 +140,26 @@ function buildPeer() {
 async function main(o) {
   requireBuild(root);
   const peerBuild = buildPeer();
-  const machine = { ...machineInfo(root), busyCoresBeforeStart: await busyCores() };
-  if (machine.busyCoresBeforeStart > 0.3)
-    log(`WARNING: other processes keep ${machine.busyCoresBeforeStart} cores busy; both servers will suffer it`);
-  const services = await prepareServices({ root, database: DATABASE, redisDb: REDIS_DB, log });
-  const [apiPort, workerHttp, xdsPort, xdsHttp, peerControl, adminPort, ingressPort, egressPort] =
-    /** @type {[number, number, number, number, number, number, number, number]} */ (await freePorts(8));
-  const env = commonEnv(services, { QUEUE_PREFIX });
-  const api = await startRole({ root, role: 'api', env: { ...env, PORT: String(apiPort) }, httpPort: apiPort, log });
-  const worker = await startRole({
+  const { machine, services, env, apiPort, ports, api, worker } = await startBenchStack({
     root,
-    role: 'worker',
-    env: { ...env, WORKER_HTTP_PORT: String(workerHttp) },
-    httpPort: workerHttp,
+    database: DATABASE,
+    redisDb: REDIS_DB,
+    env: { QUEUE_PREFIX },
+    extraPorts: 6,
+    busyWarning: 'both servers will suffer it',
     log,
   });
+  const [xdsPort, xdsHttp, peerControl, adminPort, ingressPort, egressPort] =
+    /** @type {[number, number, number, number, number, number]} */ (ports);
 
   // The mesh of bench:xds: every node has its own backend service and the shared one.
-  const tenant = await createTenant({ port: apiPort, adminToken: env.MESH_ADMIN_TOKEN, name: 'bench-peers' });
-  const sdk = appMesh(apiPort, tenant);
-  const nodeNames = Array.from({ length: o.nodes }, (_, i) => `n${i}`);
-  const shared = { name: 'shared.bench.local', router: 'shared', route: SHARED, targets: { n0: 1, n1: 1 } };
-  const ownServices = nodeNames.map((n, i) => ({
-    name: `svc-${i}.bench.local`,
-    router: `r-${i}`,
-    route: i + 1,
-    targets: { [n]: 1 },
-  }));
-  await buildMesh(sdk, {
+  const { tenant, sdk, nodeNames, shared } = await createNodeMesh({
+    apiPort,
+    adminToken: env.MESH_ADMIN_TOKEN,
+    tenantName: 'bench-peers',
     meshName: MESH,
-    services: [shared, ...ownServices],
-    nodes: nodeNames.map((name, i) => ({ name, backends: [shared.name, `svc-${(i + 1) % o.nodes}.bench.local`] })),
+    nodes: o.nodes,
+    sharedRoute: SHARED,
     log,
   });
   const clients = await issueProxies({

@@ -32,18 +32,10 @@ import { CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceComman
 import * as grpc from '@grpc/grpc-js';
 import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
 import { until } from '../xds/lib/loadgen.mjs';
-import {
-  busyCores,
-  histogram,
-  histogramDelta,
-  machineInfo,
-  percentiles,
-  round,
-  scrape,
-  sum,
-} from '../xds/lib/measure.mjs';
+import { startBenchStack } from '../xds/lib/bench-stack.mjs';
+import { histogram, histogramDelta, percentiles, round, scrape, sum } from '../xds/lib/measure.mjs';
 import { appMesh, createTenant, issueProxies, pool } from '../xds/lib/mesh.mjs';
-import { commonEnv, freePorts, prepareServices, requireBuild, startRole } from '../xds/lib/stack.mjs';
+import { requireBuild, startRole } from '../xds/lib/stack.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_registry';
@@ -88,22 +80,15 @@ async function main(o) {
   const { encodeMessage, decodeMessage } = await import(
     pathToFileURL(join(root, 'dist/xds-fleet/encoding/protos.js')).href
   );
-  const machine = { ...machineInfo(root), busyCoresBeforeStart: await busyCores() };
-  if (machine.busyCoresBeforeStart > 0.3)
-    log(
-      `WARNING: other processes keep ${machine.busyCoresBeforeStart} cores busy; numbers will be worse than on a quiet machine`,
-    );
-  const services = await prepareServices({ root, database: DATABASE, redisDb: REDIS_DB, log });
-  const [apiPort, workerHttp, xdsPort, xdsHttp] = /** @type {[number, number, number, number]} */ (await freePorts(4));
-  const env = commonEnv(services, { QUEUE_PREFIX: 'bench-registry' });
-  const api = await startRole({ root, role: 'api', env: { ...env, PORT: String(apiPort) }, httpPort: apiPort, log });
-  const worker = await startRole({
+  const { machine, services, env, apiPort, workerHttp, ports, api, worker } = await startBenchStack({
     root,
-    role: 'worker',
-    env: { ...env, WORKER_HTTP_PORT: String(workerHttp) },
-    httpPort: workerHttp,
+    database: DATABASE,
+    redisDb: REDIS_DB,
+    env: { QUEUE_PREFIX: 'bench-registry' },
+    extraPorts: 2,
     log,
   });
+  const [xdsPort, xdsHttp] = /** @type {[number, number]} */ (ports);
   const xds = await startRole({
     root,
     role: 'xds',

@@ -34,20 +34,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logger, parseFlags, runBench } from './lib/cli.mjs';
 import { Loadgen, until } from './lib/loadgen.mjs';
-import {
-  busyCores,
-  cpuSampler,
-  histogram,
-  histogramDelta,
-  machineInfo,
-  percentiles,
-  pidsNamed,
-  round,
-  scrape,
-  sum,
-} from './lib/measure.mjs';
+import { startBenchStack } from './lib/bench-stack.mjs';
+import { cpuSampler, histogram, histogramDelta, percentiles, pidsNamed, round, scrape, sum } from './lib/measure.mjs';
 import { appMesh, buildMesh, createTenant, issueProxies, pool, updateRoute } from './lib/mesh.mjs';
-import { commonEnv, freePorts, prepareServices, requireBuild, startRole } from './lib/stack.mjs';
+import { requireBuild, startRole } from './lib/stack.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_propagation';
@@ -121,27 +111,19 @@ function parseArgs(argv) {
 /** @param {ReturnType<typeof parseArgs>} o */
 async function main(o) {
   requireBuild(root);
-  const machine = { ...machineInfo(root), busyCoresBeforeStart: await busyCores() };
-  if (machine.busyCoresBeforeStart > 0.3)
-    log(
-      `WARNING: other processes keep ${machine.busyCoresBeforeStart} cores busy; numbers will be worse than on a quiet machine`,
-    );
-  const services = await prepareServices({ root, database: DATABASE, redisDb: REDIS_DB, log });
-  const [apiPort, workerHttp, portA, httpA, portB, httpB] =
-    /** @type {[number, number, number, number, number, number]} */ (await freePorts(6));
-  const env = commonEnv(services, { QUEUE_PREFIX: 'bench-propagation', ...o.env });
-  const api = await startRole({ root, role: 'api', env: { ...env, PORT: String(apiPort) }, httpPort: apiPort, log });
   const profileDir = join(root, 'bench', '.profiles');
   if (o.profile) mkdirSync(profileDir, { recursive: true });
   const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const worker = await startRole({
+  const { machine, services, env, apiPort, ports, api, worker } = await startBenchStack({
     root,
-    role: 'worker',
-    env: { ...env, WORKER_HTTP_PORT: String(workerHttp) },
-    httpPort: workerHttp,
-    nodeArgs,
+    database: DATABASE,
+    redisDb: REDIS_DB,
+    env: { QUEUE_PREFIX: 'bench-propagation', ...o.env },
+    extraPorts: 4,
+    workerNodeArgs: nodeArgs,
     log,
   });
+  const [portA, httpA, portB, httpB] = /** @type {[number, number, number, number]} */ (ports);
   const shards = await Promise.all(
     /** @type {const} */ ([
       ['a', portA, httpA],

@@ -38,21 +38,20 @@ import { fileURLToPath } from 'node:url';
 import { envoyBinary, startEnvoy } from './lib/envoy.mjs';
 import { logger, parseFlags, runBench } from './lib/cli.mjs';
 import { Loadgen, until } from './lib/loadgen.mjs';
+import { createNodeMesh, startBenchStack } from './lib/bench-stack.mjs';
 import {
-  busyCores,
   cpuSampler,
   histogram,
   histogramDelta,
   listenDrops,
-  machineInfo,
   percentiles,
   pidsNamed,
   round,
   scrape,
   sum,
 } from './lib/measure.mjs';
-import { appMesh, bootstrap, buildMesh, createTenant, issueProxies, updateRoute } from './lib/mesh.mjs';
-import { commonEnv, freePorts, memoryOf, prepareServices, requireBuild, startRole } from './lib/stack.mjs';
+import { bootstrap, issueProxies, updateRoute } from './lib/mesh.mjs';
+import { memoryOf, requireBuild, startRole } from './lib/stack.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_xds';
@@ -128,42 +127,25 @@ function parseArgs(argv) {
 /** @param {ReturnType<typeof parseArgs>} o */
 async function main(o) {
   requireBuild(root);
-  const machine = { ...machineInfo(root), busyCoresBeforeStart: await busyCores() };
-  if (machine.busyCoresBeforeStart > 0.3)
-    log(
-      `WARNING: other processes keep ${machine.busyCoresBeforeStart} cores busy; numbers will be worse than on a quiet machine`,
-    );
-  const services = await prepareServices({ root, database: DATABASE, redisDb: REDIS_DB, log });
-  const [apiPort, workerHttp, shardPort, shardHttp, adminPort, ingressPort, egressPort] =
-    /** @type {[number, number, number, number, number, number, number]} */ (await freePorts(7));
-  const env = commonEnv(services, { QUEUE_PREFIX: 'bench-xds' });
-  const api = await startRole({ root, role: 'api', env: { ...env, PORT: String(apiPort) }, httpPort: apiPort, log });
-  const worker = await startRole({
+  const { machine, services, env, apiPort, ports, api, worker } = await startBenchStack({
     root,
-    role: 'worker',
-    env: { ...env, WORKER_HTTP_PORT: String(workerHttp) },
-    httpPort: workerHttp,
+    database: DATABASE,
+    redisDb: REDIS_DB,
+    env: { QUEUE_PREFIX: 'bench-xds' },
+    extraPorts: 5,
     log,
   });
+  const [shardPort, shardHttp, adminPort, ingressPort, egressPort] =
+    /** @type {[number, number, number, number, number]} */ (ports);
 
   // --- the mesh: every node has its own backend service and the shared one ----------------------
-  const tenant = await createTenant({ port: apiPort, adminToken: env.MESH_ADMIN_TOKEN, name: 'bench-xds' });
-  const sdk = appMesh(apiPort, tenant);
-  const nodeNames = Array.from({ length: o.nodes }, (_, i) => `n${i}`);
-  const shared = { name: 'shared.bench.local', router: 'shared', route: SHARED, targets: { n0: 1, n1: 1 } };
-  const ownServices = nodeNames.map((n, i) => ({
-    name: `svc-${i}.bench.local`,
-    router: `r-${i}`,
-    route: i + 1,
-    targets: { [n]: 1 },
-  }));
-  await buildMesh(sdk, {
+  const { tenant, sdk, nodeNames, shared } = await createNodeMesh({
+    apiPort,
+    adminToken: env.MESH_ADMIN_TOKEN,
+    tenantName: 'bench-xds',
     meshName: MESH,
-    services: [shared, ...ownServices],
-    nodes: nodeNames.map((name, i) => ({
-      name,
-      backends: [shared.name, `svc-${(i + 1) % o.nodes}.bench.local`],
-    })),
+    nodes: o.nodes,
+    sharedRoute: SHARED,
     log,
   });
   const clients = (
