@@ -254,10 +254,23 @@ export class MeshResourcesService {
     return { data, ...(translation ? { translation } : {}) };
   }
 
+  /**
+   * The mesh, the parent (for a route or gateway route) and the resource in one statement, read
+   * without locks: a Describe is one round trip, and each missing row gets its own NotFound.
+   */
   private async find(scope: TenantScope, kind: ResourceKind, target: ResourceTarget) {
+    this.checkOwner(scope, target);
+    const rules = KIND_RULES[kind];
+    const key = keyOf(kind, target);
     const store = this.stores.reader(scope);
-    const mesh = await this.mesh(store, target);
-    const row = await this.resource(store, mesh, KIND_RULES[kind], keyOf(kind, target));
+    const locked = await store.lockRows(target.meshName, {
+      ...parentLock(rules, key, 'none'),
+      self: { key, lock: 'none' },
+    });
+    const mesh = meshOf(scope, target, locked);
+    this.parentSpec(mesh, rules, key, locked);
+    const row = locked.self;
+    if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
     return { data: resourceData(scope, this.region, mesh.name, row), meshId: mesh.id, version: row.version };
   }
 
