@@ -7,9 +7,10 @@
 //   the mesh generation (its row lock), counts or reads, writes the node and the mesh_changes row.
 //   API / minimal is the overhead ratio of the issue.
 // - `as-issued`: every statement the api role actually sends for the operation, in its order, as
-//   captured on the wire by capture-sql.mjs (Prisma reads the key's tenant with a second query;
-//   an Update also rewrites resource_references). API / as-issued isolates what the Node side
-//   costs. Re-capture when the API's queries change.
+//   captured on the wire by capture-sql.mjs: none for authentication (verified credentials are
+//   cached, ADR 0025), one statement for a Describe (mesh and node in one CTE), the writes'
+//   CTEs (an Update also rewrites resource_references). API / as-issued isolates what the Node
+//   side costs. Re-capture when the API's queries change.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { cpuBetween, sampleCpu } from './cpu.mjs';
@@ -40,9 +41,6 @@ const SQL = {
   authJoined: `SELECT ak.id, ak.tenant_id, ak.access_key_id, ak.secret_ciphertext, ak.master_key_id, ak.revoked_at,
     t.account_id, t.name, t.plan, t.status, t.created_at, t.updated_at
     FROM access_keys ak JOIN tenants t ON t.id = ak.tenant_id WHERE ak.access_key_id = $1`,
-  /** as-issued: Prisma reads the key, then its tenant. */
-  authKey: 'SELECT * FROM access_keys WHERE access_key_id = $1 LIMIT 1',
-  authTenant: 'SELECT id, account_id, name, plan, status::text, created_at, updated_at FROM tenants WHERE id = $1',
   findMesh: 'SELECT * FROM meshes WHERE tenant_id = $1 AND name = $2 LIMIT 1',
   findNode: `SELECT * FROM mesh_resources
     WHERE mesh_id = $1 AND kind = 'virtualNode' AND parent_name = '' AND name = $2 AND tenant_id = $3 LIMIT 1`,
@@ -52,10 +50,46 @@ const SQL = {
     VALUES ($1, $2, $3, 'virtualNode', '', $4, $5::jsonb, '[]'::jsonb) RETURNING *`,
   updateNode: `UPDATE mesh_resources SET spec = $1::jsonb, version = version + 1, updated_at = now()
     WHERE id = $2 AND tenant_id = $3 RETURNING *`,
-  clearReferences: `DELETE FROM resource_references r WHERE r.from_id = $1
-    AND EXISTS (SELECT 1 FROM mesh_resources t WHERE t.id = r.from_id AND t.tenant_id = $2)`,
   recordChange: `INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name, operation)
     VALUES ($1, $2, 'virtualNode', '', $3, $4::"ChangeOperation") RETURNING *`,
+};
+
+/** What the api role sends (capture-sql.mjs), with MeshStore's column list; parameters as it binds them. */
+const RESOURCE_COLUMNS = `id, tenant_id AS "tenantId", mesh_id AS "meshId", kind, parent_name AS "parentName",
+  name, spec, version, tags, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const MESH_ROW = `mesh_row AS (SELECT id, tenant_id AS "tenantId", id AS "meshId", NULL::"ResourceKind" AS kind,
+  ''::varchar AS "parentName", name, spec, version, tags, created_at AS "createdAt", updated_at AS "updatedAt"
+  FROM meshes WHERE tenant_id = $1::uuid AND name = $2)`;
+/** @param {string} lock */
+const meshAndNode = (lock) => `WITH ${MESH_ROW}, self_row AS (SELECT ${RESOURCE_COLUMNS} FROM mesh_resources
+  WHERE tenant_id = $1::uuid AND mesh_id = (SELECT id FROM mesh_row) AND kind = 'virtualNode' AND parent_name = ''
+  AND name = $3 ${lock})
+  SELECT 'mesh'::text AS role, * FROM mesh_row UNION ALL SELECT 'self'::text AS role, * FROM self_row`;
+const ISSUED = {
+  describe: meshAndNode(''),
+  createRead: `WITH ${MESH_ROW} SELECT 'mesh'::text AS role, * FROM mesh_row`,
+  createLock: 'SELECT id FROM meshes WHERE id = $1::uuid AND tenant_id = $2::uuid FOR NO KEY UPDATE',
+  createCount: `SELECT COUNT(*) AS n FROM (SELECT id FROM mesh_resources
+    WHERE tenant_id = $1 AND mesh_id = $2 AND kind = 'virtualNode' OFFSET 0) AS sub`,
+  createInsert: `INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, version, tags,
+    created_at, updated_at) VALUES ($1, $2, $3, 'virtualNode', '', $4, $5::jsonb, 1, '[]'::jsonb, now(), now())
+    RETURNING id, tenant_id, mesh_id, kind::text, parent_name, name, spec, version, tags, created_at, updated_at`,
+  createLog: `WITH bumped AS (UPDATE meshes SET generation = generation + 1 WHERE id = $1::uuid AND tenant_id = $2::uuid
+    RETURNING id, generation), logged AS (INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name,
+    operation, committed_at) SELECT id, generation, 'virtualNode', '', $3, 'create'::"ChangeOperation", clock_timestamp()
+    FROM bumped RETURNING generation) SELECT (SELECT generation FROM logged) AS generation, 1::bigint AS updated`,
+  updateRead: meshAndNode('FOR NO KEY UPDATE'),
+  updateWrite: `WITH bumped AS (UPDATE meshes SET generation = generation + 1 WHERE id = $1::uuid AND tenant_id = $2::uuid
+    RETURNING id, generation), logged AS (INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name,
+    operation, committed_at) SELECT id, generation, 'virtualNode', '', $3, 'update'::"ChangeOperation", clock_timestamp()
+    FROM bumped RETURNING generation), updated AS (UPDATE mesh_resources SET spec = $4::jsonb, version = version + 1,
+    updated_at = now() WHERE id = $5::uuid AND tenant_id = $2::uuid RETURNING id, mesh_id),
+    dropped AS (DELETE FROM resource_references r USING updated u WHERE r.from_id = u.id AND (r.to_kind, r.to_name)
+    NOT IN (SELECT * FROM unnest($6::text[]::"ResourceKind"[], $7::text[]) AS w(to_kind, to_name))),
+    added AS (INSERT INTO resource_references (from_id, mesh_id, to_kind, to_name) SELECT u.id, u.mesh_id, w.to_kind,
+    w.to_name FROM updated u CROSS JOIN (SELECT * FROM unnest($6::text[]::"ResourceKind"[], $7::text[])
+    AS w(to_kind, to_name)) w ON CONFLICT (from_id, to_kind, to_name) DO NOTHING)
+    SELECT (SELECT generation FROM logged) AS generation, (SELECT count(*) FROM updated) AS updated`,
 };
 
 /**
@@ -75,26 +109,21 @@ const SQL = {
  */
 
 /**
- * Authenticates as the variant does: one joined read (minimal), or the key, then its tenant
- * (as-issued). The API's last-used stamp is written at most once a minute per process: left out.
+ * Authenticates as the variant does: one joined read (minimal), or nothing (as-issued: the api
+ * role verifies cached credentials; its last-used stamp is written at most once a minute).
  * @param {pg.Pool} pool
  * @param {BaselineContext} ctx
  * @param {Variant} variant
  */
 async function authenticate(pool, ctx, variant) {
-  if (variant === 'minimal') {
-    const auth = await pool.query(SQL.authJoined, [ctx.accessKeyId]);
-    if (auth.rowCount !== 1) throw new Error('access key not found');
-    return;
-  }
-  const key = (await pool.query(SQL.authKey, [ctx.accessKeyId])).rows[0];
-  if (!key) throw new Error('access key not found');
-  await pool.query(SQL.authTenant, [key.tenant_id]);
+  if (variant === 'as-issued') return;
+  const auth = await pool.query(SQL.authJoined, [ctx.accessKeyId]);
+  if (auth.rowCount !== 1) throw new Error('access key not found');
 }
 
 /** @param {Variant} variant */
 function authStatements(variant) {
-  return variant === 'minimal' ? [SQL.authJoined] : [SQL.authKey, SQL.authTenant];
+  return variant === 'minimal' ? [SQL.authJoined] : [];
 }
 
 /**
@@ -107,12 +136,18 @@ export async function baselineDescribe(ctx, { variant, meshName, nodeName, ...lo
   return withPool(ctx, async (pool) => {
     const op = async () => {
       await authenticate(pool, ctx, variant);
+      if (variant === 'as-issued') {
+        const rows = await pool.query(ISSUED.describe, [ctx.tenantId, meshName, nodeName]);
+        if (rows.rowCount !== 2) throw new Error(`node ${nodeName} of mesh ${meshName} not found`);
+        return;
+      }
       const meshId = (await pool.query(SQL.findMesh, [ctx.tenantId, meshName])).rows[0]?.id;
       if (!meshId) throw new Error(`mesh ${meshName} not found`);
       const node = await pool.query(SQL.findNode, [meshId, nodeName, ctx.tenantId]);
       if (node.rowCount !== 1) throw new Error(`node ${nodeName} not found`);
     };
-    const statements = [...authStatements(variant), SQL.findMesh, SQL.findNode];
+    const statements =
+      variant === 'as-issued' ? [ISSUED.describe] : [...authStatements(variant), SQL.findMesh, SQL.findNode];
     return result(ctx, 'describe', variant, loop, statements, await closedLoop({ ...loop, op }));
   });
 }
@@ -141,6 +176,17 @@ export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec
       const name = `n${i}`;
       await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
+        if (variant === 'as-issued') {
+          const mesh = (await client.query(ISSUED.createRead, [ctx.tenantId, meshName])).rows[0];
+          if (!mesh) throw new Error(`mesh ${meshName} not found`);
+          await client.query(ISSUED.createLock, [mesh.id, ctx.tenantId]);
+          const count = Number((await client.query(ISSUED.createCount, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0);
+          if (count >= 1000) throw new Error(`mesh ${meshName} is full`);
+          const id = randomUUID();
+          await client.query(ISSUED.createInsert, [id, ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))]);
+          await client.query(ISSUED.createLog, [mesh.id, ctx.tenantId, name]);
+          return;
+        }
         const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
         const count = (await client.query(SQL.countNodes, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0;
@@ -152,7 +198,7 @@ export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec
     const tx =
       variant === 'minimal'
         ? [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange]
-        : [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange];
+        : [ISSUED.createRead, ISSUED.createLock, ISSUED.createCount, ISSUED.createInsert, ISSUED.createLog];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'create', variant, loop, statements, await closedLoop({ ...loop, op }));
   });
@@ -173,19 +219,26 @@ export async function baselineUpdate(ctx, { variant, targets, spec, ...loop }) {
       const { meshName, nodeName } = /** @type {{ meshName: string, nodeName: string }} */ (targets[k]);
       await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
+        if (variant === 'as-issued') {
+          const rows = (await client.query(ISSUED.updateRead, [ctx.tenantId, meshName, nodeName])).rows;
+          const mesh = rows.find((r) => r.role === 'mesh');
+          const node = rows.find((r) => r.role === 'self');
+          if (!mesh || !node) throw new Error(`node ${nodeName} of mesh ${meshName} not found`);
+          await client.query(ISSUED.updateWrite, [mesh.id, ctx.tenantId, nodeName, specs[k], node.id, [], []]);
+          return;
+        }
         const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
         const node = (await client.query(SQL.findNode, [mesh.id, nodeName, ctx.tenantId])).rows[0];
         if (!node) throw new Error(`node ${nodeName} not found`);
         await client.query(SQL.updateNode, [specs[k], node.id, ctx.tenantId]);
-        if (variant === 'as-issued') await client.query(SQL.clearReferences, [node.id, ctx.tenantId]);
         await client.query(SQL.recordChange, [mesh.id, mesh.generation, nodeName, 'update']);
       });
     };
     const tx =
       variant === 'minimal'
         ? [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.recordChange]
-        : [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.clearReferences, SQL.recordChange];
+        : [ISSUED.updateRead, ISSUED.updateWrite];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'update', variant, loop, statements, await closedLoop({ ...loop, op }));
   });

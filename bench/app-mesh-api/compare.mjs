@@ -84,7 +84,7 @@ for (const op of ['describe', 'create', 'update']) {
   const rb = best(tb);
   /** @param {any} r */
   const statements = (r) =>
-    r.baseline.find((/** @type {any} */ x) => x.operation === op && x.variant === 'as issued')?.statements?.length;
+    r.baseline.find((/** @type {any} */ x) => x.operation === op && x.variant === 'as-issued')?.statements?.length;
   lines.push(
     `| ${op} | ${fmt(ta.bestClosedLoopRps)} | ${fmt(tb.bestClosedLoopRps)} | ${fmt(ra?.apiOverBaseline)} | ${fmt(rb?.apiOverBaseline)} | ${rb ? fmt(1 / rb.apiOverBaseline) : 'n/a'}× | ${statements(a) ?? '?'} → ${statements(b) ?? '?'} |`,
   );

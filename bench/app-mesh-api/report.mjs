@@ -121,7 +121,7 @@ export function renderMarkdown(results) {
     out.push(
       `A \`pg\` Pool of ${c.databasePoolSize} connections (the API's pool size) runs each operation's statements in a closed loop in this process, with the server stopped.` +
         ' **minimal** = the reads and writes the operation needs (the access-key lookup joined with its tenant; the mesh and the node; for writes one transaction: generation bump, count or read, write, mesh_changes row).' +
-        " **as issued** = every statement the api role actually sends, captured on the wire (it reads the access key's tenant with a second query; an Update also rewrites `resource_references`)." +
+        ' **as issued** = every statement the api role actually sends, captured on the wire (no authentication SQL: verified credentials are cached; an Update also rewrites `resource_references`).' +
         ' Both lists are in `app-mesh-api.json` (`baseline[].statements`).',
     );
     out.push('');

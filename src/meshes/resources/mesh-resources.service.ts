@@ -109,9 +109,8 @@ export class MeshResourcesService {
     scope: TenantScope,
     input: { meshName: string; spec?: Spec; tags?: Tag[]; clientToken?: string },
   ): Promise<ResourceData> {
-    return this.idempotent(scope, 'CreateMesh', input, async (store) => {
+    return this.idempotent(scope, 'CreateMesh', input, async (store, quotas) => {
       await store.lockTenant();
-      const { quotas } = await this.plans.inForce(scope.tenantId);
       const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
       const count = await store.countMeshes();
       if (count >= quotas.meshesPerAccount) {
@@ -195,13 +194,12 @@ export class MeshResourcesService {
     input: ResourceTarget & { spec: Spec; tags?: Tag[]; clientToken?: string },
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
-    return this.idempotent(scope, `Create${rules.apiName}`, { kind, ...input }, async (store) => {
+    return this.idempotent(scope, `Create${rules.apiName}`, { kind, ...input }, async (store, quotas) => {
       this.checkOwner(scope, input);
       const key = keyOf(kind, input);
       const refs = rules.references(input.spec);
       const locked = await store.lockRows(input.meshName, { ...parentLock(rules, key, 'share'), references: refs });
       const mesh = meshOf(scope, input, locked);
-      const { quotas } = await this.plans.inForce(scope.tenantId);
       const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
       // Creates are counted against the quotas under the mesh lock (taken after the row locks).
@@ -254,10 +252,23 @@ export class MeshResourcesService {
     return { data, ...(translation ? { translation } : {}) };
   }
 
+  /**
+   * The mesh, the parent (for a route or gateway route) and the resource in one statement, read
+   * without locks: a Describe is one round trip, and each missing row gets its own NotFound.
+   */
   private async find(scope: TenantScope, kind: ResourceKind, target: ResourceTarget) {
+    this.checkOwner(scope, target);
+    const rules = KIND_RULES[kind];
+    const key = keyOf(kind, target);
     const store = this.stores.reader(scope);
-    const mesh = await this.mesh(store, target);
-    const row = await this.resource(store, mesh, KIND_RULES[kind], keyOf(kind, target));
+    const locked = await store.lockRows(target.meshName, {
+      ...parentLock(rules, key, 'none'),
+      self: { key, lock: 'none' },
+    });
+    const mesh = meshOf(scope, target, locked);
+    this.parentSpec(mesh, rules, key, locked);
+    const row = locked.self;
+    if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
     return { data: resourceData(scope, this.region, mesh.name, row), meshId: mesh.id, version: row.version };
   }
 
@@ -267,7 +278,7 @@ export class MeshResourcesService {
     input: ResourceTarget & { spec: Spec; clientToken?: string } & ExpectedVersion,
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
-    return this.idempotent(scope, `Update${rules.apiName}`, { kind, ...input }, async (store) => {
+    return this.idempotent(scope, `Update${rules.apiName}`, { kind, ...input }, async (store, quotas) => {
       this.checkOwner(scope, input);
       const key = keyOf(kind, input);
       const refs = rules.references(input.spec);
@@ -280,14 +291,7 @@ export class MeshResourcesService {
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
       if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
       checkVersion(describeKey(rules, key), locked.self.version, input.expectedVersion);
-      this.checkSpec(
-        mesh,
-        rules,
-        input.spec,
-        parentSpec,
-        (await this.plans.inForce(scope.tenantId)).quotas,
-        locked.referenced,
-      );
+      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
       // Written, with the generation bump that takes the mesh lock, by the transaction's last statement.
       const updated = store.stageSpecUpdate(locked.self, asJson(input.spec), refs);
       store.stageChange(mesh, key, 'update');
@@ -586,16 +590,20 @@ export class MeshResourcesService {
     scope: TenantScope,
     operation: string,
     input: I,
-    work: (store: MeshStore) => Promise<ResourceData>,
+    work: (store: MeshStore, quotas: PlanQuotas) => Promise<ResourceData>,
   ): Promise<ResourceData> {
+    // Read before the transaction opens, never inside it: on a cache miss it takes a pool
+    // connection of its own, and transactions each holding one while waiting for another can
+    // exhaust the pool until its acquire timeout (seen as 503s under 64 concurrent updates).
+    const { quotas } = await this.plans.inForce(scope.tenantId);
     const token = input.clientToken;
-    if (token === undefined) return this.change(scope, work);
+    if (token === undefined) return this.change(scope, (store) => work(store, quotas));
     const hash = requestHash(operation, input);
     const prior = await this.stores.reader(scope).findIdempotency(operation, token);
     if (prior) return replay(prior, hash, token);
     try {
       return await this.change(scope, async (store) => {
-        const result = await work(store);
+        const result = await work(store, quotas);
         store.stageIdempotency(operation, token, hash, encodeResult(result));
         return result;
       });
