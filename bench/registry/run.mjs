@@ -24,8 +24,10 @@
 //   --changes=100       instance registrations measured per size
 //   --rate=10           registrations per second
 //   --out=PATH          results path without extension (default bench/results/registry)
+//   --cpu-prof          run the worker and the xds shard under `node --cpu-prof`; profiles and
+//                       results go to bench/.profiles/ (profiling slows them: not results)
 //   --report-only=X.json  only render X.md again from a result's JSON
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
@@ -70,14 +72,15 @@ await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main, rep
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const given = parseFlags(argv, ['sizes', 'changes', 'rate', 'out'], 'bench/registry/run.mjs');
+  const given = parseFlags(argv, ['sizes', 'changes', 'rate', 'out', 'cpu-prof'], 'bench/registry/run.mjs');
   const sizes = (given.get('sizes') ?? '1000,10000').split(',').map((s) => Math.max(PER_SERVICE * BACKENDS, Number(s)));
   if (sizes.some((s) => !Number.isInteger(s))) throw new Error('--sizes must be integers');
   return {
     sizes,
     changes: Math.max(1, Number(given.get('changes') ?? 100)),
     rate: Math.max(0.1, Number(given.get('rate') ?? 10)),
-    out: given.get('out') ?? join(root, 'bench', 'results', 'registry'),
+    profile: given.has('cpu-prof'),
+    out: given.get('out') ?? join(root, 'bench', given.has('cpu-prof') ? '.profiles' : 'results', 'registry'),
     command: `npm run bench:registry${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
   };
 }
@@ -96,12 +99,16 @@ async function main(o) {
   const services = await prepareServices({ root, database: DATABASE, redisDb: REDIS_DB, log });
   const [apiPort, workerHttp, xdsPort, xdsHttp] = /** @type {[number, number, number, number]} */ (await freePorts(4));
   const env = commonEnv(services, { QUEUE_PREFIX: 'bench-registry' });
+  const profileDir = join(root, 'bench', '.profiles');
+  if (o.profile) mkdirSync(profileDir, { recursive: true });
+  const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const api = await startRole({ root, role: 'api', env: { ...env, PORT: String(apiPort) }, httpPort: apiPort, log });
   const worker = await startRole({
     root,
     role: 'worker',
     env: { ...env, WORKER_HTTP_PORT: String(workerHttp) },
     httpPort: workerHttp,
+    nodeArgs,
     log,
   });
   const xds = await startRole({
@@ -109,6 +116,7 @@ async function main(o) {
     role: 'xds',
     env: { ...env, XDS_PORT: String(xdsPort), XDS_HTTP_PORT: String(xdsHttp), XDS_SHARD_ID: 'bench-registry' },
     httpPort: xdsHttp,
+    nodeArgs,
     log,
   });
   /** @type {any} */
