@@ -46,6 +46,24 @@ describe('debounce window', () => {
     expect(await window.delayFor(randomUUID())).toBe(0);
   });
 
+  it('as a throttle, waits only until one debounce after the last job started', async () => {
+    const window = new DebounceWindow(() => redis.client, prefix, MINUTE, MINUTE, true);
+    const id = randomUUID();
+    expect(await window.delayFor(id)).toBe(0);
+    // The job started a while ago (as its start would record it): the next change waits the rest.
+    await redis.client.set(`${prefix}:last-start:${id}`, String(Date.now() - (3 * MINUTE) / 4), 'PX', 2 * MINUTE);
+    await redis.client.del(`${prefix}:first-pending:${id}`);
+    const rest = await window.delayFor(id);
+    expect(rest).toBeGreaterThan(0);
+    expect(rest).toBeLessThanOrEqual(MINUTE / 4);
+    // A change joining that window runs with it, no later.
+    expect(await window.delayFor(id)).toBeLessThanOrEqual(rest);
+    // Without the throttle, the same change would wait a whole debounce.
+    const debounced = randomUUID();
+    await redis.client.set(`${prefix}:last-start:${debounced}`, String(Date.now() - (3 * MINUTE) / 4), 'PX', 2 * MINUTE);
+    expect(await windowOf(MINUTE, MINUTE).delayFor(debounced)).toBeGreaterThan(MINUTE / 2);
+  });
+
   it('never waits with a debounce of 0', async () => {
     const window = windowOf(0, 0);
     const id = randomUUID();

@@ -6,14 +6,16 @@ import type { Redis } from 'ioredis';
  *
  * - No window open, and no job of the key started within the debounce: the key was quiet, so
  *   this change runs at once (leading edge) and opens a window that later changes join.
- * - No window open, but a job started within the debounce: a window opens at `now`.
+ * - No window open, but a job started within the debounce: a window opens at `now`, or at that
+ *   start when the window is a throttle (ARGV[5] = 1: the job runs one debounce after the last
+ *   one started, however late in that debounce the change came).
  * - A window open and not yet run out: the change joins it.
  * - A window whose maximum delay has run out (its job is due or already running, and may miss
  *   this change): a window opens that ends one debounce from now, so the follow-up job is
  *   debounced but cannot be postponed further.
  *
  * Atomic, so every producer sees one window. KEYS: window, last start. ARGV: now, max delay,
- * debounce, key TTL (all ms).
+ * debounce, key TTL (all ms), throttle (1 or 0).
  */
 const WINDOW_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -27,7 +29,11 @@ if first then
 else
   first = now
   local started = tonumber(redis.call('GET', KEYS[2]))
-  if not started or now - started >= debounce then leading = 1 end
+  if not started or now - started >= debounce then
+    leading = 1
+  elseif ARGV[5] == '1' then
+    first = started
+  end
 end
 redis.call('SET', KEYS[1], tostring(first), 'PX', ARGV[4])
 return {tostring(first), leading}`;
@@ -43,7 +49,9 @@ return 1`;
  * of job through two small Redis keys per subject (`<prefix>:first-pending:<id>`,
  * `<prefix>:last-start:<id>`), which expire by themselves. A change to a quiet subject (no job
  * started within `debounceMs`) runs at once; one soon after a job started waits `debounceMs` for
- * more; the wait never ends later than `maxDelayMs` after the first change it covers. The caller
+ * more (with `throttle`, only until `debounceMs` after that job started: at most one job per
+ * `debounceMs`, and no change waits longer than it); the wait never ends later than `maxDelayMs`
+ * after the first change it covers. The caller
  * enqueues its job with {@link delayFor}'s answer and calls {@link starting} as the job starts,
  * before it reads what it applies (a change from then on may be missed by it).
  *
@@ -57,6 +65,7 @@ export class DebounceWindow {
     private readonly prefix: string,
     debounceMs: number,
     private readonly maxDelayMs: number,
+    private readonly throttle = false,
   ) {
     this.debounceMs = Math.min(debounceMs, maxDelayMs);
   }
@@ -73,6 +82,7 @@ export class DebounceWindow {
       String(this.maxDelayMs),
       String(this.debounceMs),
       String(this.keyTtlMs()),
+      this.throttle ? '1' : '0',
     )) as [string, number];
     return leading === 1 ? 0 : Math.max(0, Math.min(this.debounceMs, Number(start) + this.maxDelayMs - now));
   }

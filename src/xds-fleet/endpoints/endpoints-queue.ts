@@ -12,8 +12,9 @@ const BACKOFF_MS = 100;
  * The producer of `endpoints` `update` jobs: one pending job per mesh, on the reconcile queue's
  * leading-edge debounce (DebounceWindow, ADR 0026). A change to a mesh whose last update started
  * `ENDPOINTS_DEBOUNCE_MS` ago or more is applied at once: an isolated registration waits for
- * nothing. A change sooner after an update started waits until `ENDPOINTS_DEBOUNCE_MS` after the
- * first change it covers, so a deployment's burst becomes a few updates. Unlike the reconcile
+ * nothing. A change sooner after an update started waits until `ENDPOINTS_DEBOUNCE_MS` after that
+ * start (a throttle: at most one update per mesh per debounce), so a deployment's burst becomes a
+ * few updates. Unlike the reconcile
  * queue's debounce, later changes never postpone the pending job (a reconnect storm must not hold
  * a new instance's traffic back): they are absorbed while the job waits, and kept as one more job
  * while it runs (it may have read the endpoints before them), BullMQ's `keepLastIfActive`.
@@ -28,12 +29,14 @@ export class EndpointsQueue {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.debounceMs = config.endpointsDebounceMs;
-    // The maximum delay is the debounce: the pending job is never rescheduled.
+    // The maximum delay is the debounce (the pending job is never rescheduled), and the wait is
+    // counted from the last update's start: at most one update per debounce, no change waits longer.
     this.window = new DebounceWindow(
       () => queues.connection,
       `${queues.prefix}:endpoints`,
       this.debounceMs,
       this.debounceMs,
+      true,
     );
   }
 
