@@ -60,7 +60,12 @@ describe('debounce window', () => {
     expect(await window.delayFor(id)).toBeLessThanOrEqual(rest);
     // Without the throttle, the same change would wait a whole debounce.
     const debounced = randomUUID();
-    await redis.client.set(`${prefix}:last-start:${debounced}`, String(Date.now() - (3 * MINUTE) / 4), 'PX', 2 * MINUTE);
+    await redis.client.set(
+      `${prefix}:last-start:${debounced}`,
+      String(Date.now() - (3 * MINUTE) / 4),
+      'PX',
+      2 * MINUTE,
+    );
     expect(await windowOf(MINUTE, MINUTE).delayFor(debounced)).toBeGreaterThan(MINUTE / 2);
   });
 

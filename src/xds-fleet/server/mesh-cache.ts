@@ -1,5 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { collectionVersion, DEFAULT_PORTS_KEY, type CompiledManifest, type ViewManifest } from '../cache/compiled-mesh.js';
+import {
+  collectionVersion,
+  DEFAULT_PORTS_KEY,
+  type CompiledManifest,
+  type ViewManifest,
+} from '../cache/compiled-mesh.js';
 import type { CompiledStore, MeshRef } from '../cache/compiled-store.js';
 import { deltaResource, discoveryResponseBody } from '../encoding/wire.js';
 import type { ResourceKindName } from '../translator/envoy-types.js';
