@@ -185,7 +185,7 @@ describe('compiled manifest in parts: view-scoped endpoint updates', () => {
     const spaced = before.map((json) => JSON.stringify(JSON.parse(json!), null, 1));
     await redis().hset(keys.views(ref), ...marked.flatMap((k, i) => [k, spaced[i]!]));
     const extrasBefore = await redis().get(keys.extras(ref));
-    const sourcesBefore = await redis().hgetall(keys.sources(ref));
+    const sourcesBefore = await store.assignmentSources(ref, 'all');
     const generationBefore = (await store.meta(ref)).generation;
 
     expect((await register('a', 'a-1', '10.20.0.1')).status).toBe(201);
@@ -193,7 +193,7 @@ describe('compiled manifest in parts: view-scoped endpoint updates', () => {
 
     expect(await redis().hmget(keys.views(ref), ...marked)).toEqual(spaced);
     expect(await redis().get(keys.extras(ref))).toBe(extrasBefore);
-    expect(await redis().hgetall(keys.sources(ref))).toEqual(sourcesBefore);
+    expect(await store.assignmentSources(ref, 'all')).toEqual(sourcesBefore);
     expect((await store.meta(ref)).generation).toBe(generationBefore);
     expect(next.generation).toBe(head.generation);
     expect(next.compileVersion).toBe(head.compileVersion);
@@ -279,6 +279,45 @@ describe('compiled manifest in parts: view-scoped endpoint updates', () => {
     const again = await compiler.compile(ref.tenantId, ref.meshId);
     expect(again.status).toBe('unchanged');
     expect((await store.head(ref))!.version).toBe(manifest.version);
+  });
+
+  it('stores a manifest of the older one-document layout in parts as it is, before compiling the mesh', async () => {
+    const manifest = await expectConsistent();
+    const head = (await store.head(ref))!;
+    const assignments = Object.fromEntries(
+      [...(await store.assignmentSources(ref, 'all')).values()].flatMap((node) =>
+        Object.entries(node).map(([cla, { source }]) => [cla, source]),
+      ),
+    );
+    // As a release before ADR 0026 stored it: one document with the endpoint sources, a meta without `layout`.
+    const legacy: Record<string, unknown> = { ...manifest };
+    delete legacy['views'];
+    delete legacy['compileVersion'];
+    const sourcesBefore = await store.assignmentSources(ref, 'all');
+    const extrasBefore = (await store.compileExtras(ref))!;
+    await redis().del(keys.head(ref), keys.views(ref), keys.extras(ref), keys.sources(ref));
+    await redis().hdel(keys.meta(ref), 'layout');
+    await redis().set(
+      keys.manifest(ref),
+      JSON.stringify({ ...legacy, endpointSources: { region: head.region, assignments } }),
+    );
+    let missing = 0;
+    const shard = new MeshCache(ref, store, () => missing++);
+    await shard.refresh();
+    expect(missing).toBe(1); // a shard of this release asks for a compile
+
+    const outcome = await app.app.get(MeshCompiler).compile(ref.tenantId, ref.meshId);
+    // Converted first, so the compile found its own content published: nothing to publish again.
+    expect(outcome.status).toBe('unchanged');
+    expect((await store.meta(ref)).layout).toBe('views');
+    expect(await redis().exists(keys.manifest(ref))).toBe(0);
+    // The same head (the compile that produced the document is named by its version), sources and extras.
+    expect(await store.head(ref)).toEqual({ ...head, compileVersion: head.version });
+    expect(await store.assignmentSources(ref, 'all')).toEqual(sourcesBefore);
+    expect(await store.compileExtras(ref)).toEqual({ ...extrasBefore, version: head.version });
+    expect((await expectConsistent()).version).toBe(manifest.version);
+    await shard.refresh();
+    expect(shard.manifest?.version).toBe(manifest.version);
   });
 
   it('compiles a mesh stored in the older one-document layout into parts, even when its content did not change', async () => {

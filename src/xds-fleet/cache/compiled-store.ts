@@ -4,6 +4,7 @@ import { RedisService } from '../../platform/redis/redis.service.js';
 import type { CompiledManifest, EncodedResource, ViewManifest } from './compiled-mesh.js';
 import {
   changedViews,
+  fromLegacyManifest,
   joinManifest,
   splitManifest,
   type CompileExtras,
@@ -29,9 +30,8 @@ import {
  *   fields and every view's hash), `…:views` (view key → ViewManifest JSON), `…:extras` (JSON:
  *   ARNs, backends, problems), `…:sources` (node → its ClusterLoadAssignments' sources);
  * - `…:manifest` — the whole CompiledManifest as one JSON document, as releases before ADR 0026
- *   stored it: never read any more, deleted by the next publish. A mesh whose meta lacks
- *   `layout` is compiled again (shards ask for it, the endpoints fast path enqueues it, and the
- *   compiler publishes it even when its version did not change);
+ *   stored it: read only to convert it into parts (`convertLegacy`, by the compiler, which a
+ *   shard or the endpoints fast path asks for when they find no head), deleted by every publish;
  * - `…:resources` — content hash → encoded `Any` bytes;
  * - `…:variants` — proxy-port variants proxies have asked for (`<ingress>-<egress>`);
  * - `…:served`, `…:translation`, `…:rejected` — what compiles found wrong with the configuration
@@ -177,6 +177,25 @@ if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[2] then return 'confli
 redis.call('HSET', KEYS[1], 'rejected', ARGV[1])
 redis.call('SET', KEYS[3], ARGV[3])
 replace(KEYS[2], ARGV[4])
+return 'ok'
+`;
+
+/**
+ * Stores a manifest of the older layout in parts, as it is (same version, generation, resources),
+ * if the meta still names that version and no layout: a compile or another conversion may have
+ * come first. KEYS: meta, legacy manifest, head, views, extras, sources. ARGV: version, head JSON,
+ * views JSON, extras JSON, sources JSON.
+ */
+const CONVERT = `${LUA_HELPERS}
+if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'layout') then
+  return 'conflict'
+end
+redis.call('SET', KEYS[3], ARGV[2])
+replace(KEYS[4], ARGV[3])
+redis.call('SET', KEYS[5], ARGV[4])
+replace(KEYS[6], ARGV[5])
+redis.call('HSET', KEYS[1], 'layout', 'views')
+redis.call('DEL', KEYS[2])
 return 'ok'
 `;
 
@@ -339,6 +358,38 @@ export class CompiledStore {
       this.keys.sources(manifest),
     ];
     return (await this.client.eval(PUBLISH, keys.length, ...keys, ...args)) as PublishResult;
+  }
+
+  /**
+   * Stores the published manifest of a release before ADR 0026 (one JSON document) in parts, as
+   * it is, so shards of this release serve it and the fast path can update it. False when there is
+   * none to convert, it lacks what the fast path needs (a compile then replaces it), or something
+   * else published meanwhile.
+   */
+  async convertLegacy(mesh: MeshRef): Promise<boolean> {
+    const json = await this.client.get(this.keys.manifest(mesh));
+    const manifest = json ? fromLegacyManifest(json) : undefined;
+    if (!manifest) return false;
+    const parts = splitManifest(manifest);
+    const keys = [
+      this.keys.meta(mesh),
+      this.keys.manifest(mesh),
+      this.keys.head(mesh),
+      this.keys.views(mesh),
+      this.keys.extras(mesh),
+      this.keys.sources(mesh),
+    ];
+    const result = await this.client.eval(
+      CONVERT,
+      keys.length,
+      ...keys,
+      manifest.version,
+      JSON.stringify(parts.head),
+      JSON.stringify(parts.views),
+      JSON.stringify(parts.extras),
+      JSON.stringify(parts.sources),
+    );
+    return result === 'ok';
   }
 
   async touch(mesh: MeshRef, generation: string, version: string, records: CompileRecords): Promise<PublishResult> {

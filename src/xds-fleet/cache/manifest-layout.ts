@@ -2,6 +2,7 @@ import {
   splitViewKey,
   viewHash,
   viewKey,
+  type EndpointSources,
   type AssignmentSource,
   type CompiledManifest,
   type ViewManifest,
@@ -137,6 +138,23 @@ export function joinManifest(
     backends: extras.backends,
     problems: extras.problems,
   };
+}
+
+/**
+ * A manifest stored by a release before ADR 0026 (one JSON document, no view hashes), in today's
+ * shape: its views hashed, its version kept (the same formula). `undefined` when it does not record
+ * its endpoint sources (the fast path could not update it: a compile must replace it).
+ */
+export function fromLegacyManifest(json: string): CompiledManifest | undefined {
+  const legacy = JSON.parse(json) as Omit<CompiledManifest, 'views' | 'compileVersion'> & {
+    endpointSources?: EndpointSources;
+  };
+  if (!legacy.endpointSources || !legacy.variants) return undefined;
+  const views: Record<string, string> = {};
+  for (const [variant, variantViews] of Object.entries(legacy.variants)) {
+    for (const [name, view] of Object.entries(variantViews)) views[viewKey(variant, name)] = viewHash(view);
+  }
+  return { ...legacy, views, compileVersion: legacy.version };
 }
 
 /** The view keys of `head` whose hash `current` does not have (all of them without `current`). */

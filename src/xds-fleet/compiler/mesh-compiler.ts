@@ -130,7 +130,12 @@ export class MeshCompiler {
     // Read while translating: the commit time of the newest change this compile includes.
     const committedAt = this.committedAt(ref.meshId, snapshot.generation);
     committedAt.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    const base = await this.store.meta(ref);
+    let base = await this.store.meta(ref);
+    if (base.version !== undefined && base.layout !== VIEWS_LAYOUT && (await this.store.convertLegacy(ref))) {
+      // Published by a release before ADR 0026: stored in parts as it is first, so what this
+      // compile decides (publish, touch, reject) starts from a last good configuration shards read.
+      base = await this.store.meta(ref);
+    }
     // A newer generation was already published, or rejected.
     if ([base.generation, base.rejected].some((g) => g !== undefined && BigInt(g) > BigInt(snapshot.generation))) {
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
