@@ -267,12 +267,13 @@ export class CompiledStore {
       if (!head) return undefined;
       if (current && head.version === current.version) return current;
       const keys = changedViews(head, current);
-      const sameCompile = current !== undefined && current.compileVersion === head.compileVersion;
-      const [views, extras] = await Promise.all([
-        this.viewManifests(mesh, keys),
-        sameCompile ? current : this.compileExtras(mesh),
-      ]);
-      if (!extras || (!sameCompile && (extras as CompileExtras).version !== head.compileVersion)) continue;
+      // The extras change only with a compile: kept from `current` while its compile is the head's.
+      const kept: CompileExtras | undefined =
+        current?.compileVersion === head.compileVersion
+          ? { version: head.compileVersion, arns: current.arns, backends: current.backends, problems: current.problems }
+          : undefined;
+      const [views, extras] = await Promise.all([this.viewManifests(mesh, keys), kept ?? this.compileExtras(mesh)]);
+      if (extras?.version !== head.compileVersion) continue; // a compile published in between
       const manifest = joinManifest(head, views, extras, current);
       if (manifest) return manifest;
     }
