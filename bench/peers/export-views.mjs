@@ -22,10 +22,15 @@ export async function exportViews({ root, redis, namespace, path }) {
   if (metas.length !== 1) throw new Error(`expected one compiled mesh in Redis, found ${metas.length}`);
   const mesh = meshOfMetaKey(namespace, /** @type {string} */ (metas[0]));
   const keys = compiledKeys(namespace);
-  const manifest = JSON.parse((await redis.get(keys.manifest(mesh))) ?? 'null');
+  // The manifest is stored in parts (ADR 0026): the head names every view, the views hash holds them.
+  const manifest = JSON.parse((await redis.get(keys.head(mesh))) ?? 'null');
   if (!manifest) throw new Error('the compiled mesh has no manifest');
-  /** @type {Record<string, string>} */
-  const views = manifest.variants[DEFAULT_PORTS_KEY];
+  const viewKeys = Object.keys(manifest.views).filter((k) => k.startsWith(`${DEFAULT_PORTS_KEY}/`));
+  const viewJsons = viewKeys.length ? await redis.hmget(keys.views(mesh), ...viewKeys) : [];
+  /** @type {Record<string, unknown>} */
+  const views = Object.fromEntries(
+    viewKeys.map((k, i) => [k.slice(DEFAULT_PORTS_KEY.length + 1), JSON.parse(viewJsons[i] ?? 'null')]),
+  );
   const hashes = new Set();
   for (const [name, view] of Object.entries(views))
     if (name.startsWith('virtualNode/'))

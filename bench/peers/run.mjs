@@ -191,7 +191,7 @@ async function main(o) {
   const compiled = await until(async () => (await redis.keys(`${namespace}:xds:{*}:meta`)).length === 1, 60_000, 100);
   if (!compiled) throw new Error('the mesh was not compiled within 60 s');
   const [metaKey] = await redis.keys(`${namespace}:xds:{*}:meta`);
-  const compiledManifestKey = /** @type {string} */ (metaKey).replace(/:meta$/, ':manifest');
+  const compiledManifestKey = /** @type {string} */ (metaKey).replace(/:meta$/, ':head');
   await sleep(1000);
   const first = await exportViews({ root, redis, namespace, path: SNAPSHOT });
   log(`exported ${first.views} views, ${first.resources} resources (${round(first.bytes / 1024)} KB of messages)`);
@@ -418,7 +418,7 @@ async function runPhase({
       const published = await until(async () => notices.length > noticesBefore, CHANGE_TIMEOUT_MS, 5);
       if (!published) throw new Error(`change ${s} was not compiled within ${CHANGE_TIMEOUT_MS} ms`);
       // When the server had the new configuration available. Ours: when the worker finished the
-      // compile and started publishing it (the manifest's compiledAt; the notice follows within
+      // compile and started publishing it (the manifest head's compiledAt; the notice follows within
       // the publish script), read rather than taken from this process's own subscriber, whose
       // event loop may hear the notice later than the shard does.
       const manifest = JSON.parse((await redis.get(compiledManifestKey)) ?? '{}');

@@ -24,8 +24,10 @@
 //   --changes=100       instance registrations measured per size
 //   --rate=10           registrations per second
 //   --out=PATH          results path without extension (default bench/results/registry)
+//   --cpu-prof          run the worker and the xds shard under `node --cpu-prof`; profiles and
+//                       results go to bench/.profiles/ (profiling slows them: not results)
 //   --report-only=X.json  only render X.md again from a result's JSON
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
@@ -62,14 +64,15 @@ await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main, rep
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const given = parseFlags(argv, ['sizes', 'changes', 'rate', 'out'], 'bench/registry/run.mjs');
+  const given = parseFlags(argv, ['sizes', 'changes', 'rate', 'out', 'cpu-prof'], 'bench/registry/run.mjs');
   const sizes = (given.get('sizes') ?? '1000,10000').split(',').map((s) => Math.max(PER_SERVICE * BACKENDS, Number(s)));
   if (sizes.some((s) => !Number.isInteger(s))) throw new Error('--sizes must be integers');
   return {
     sizes,
     changes: Math.max(1, Number(given.get('changes') ?? 100)),
     rate: Math.max(0.1, Number(given.get('rate') ?? 10)),
-    out: given.get('out') ?? join(root, 'bench', 'results', 'registry'),
+    profile: given.has('cpu-prof'),
+    out: given.get('out') ?? join(root, 'bench', given.has('cpu-prof') ? '.profiles' : 'results', 'registry'),
     command: `npm run bench:registry${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
   };
 }
@@ -80,12 +83,16 @@ async function main(o) {
   const { encodeMessage, decodeMessage } = await import(
     pathToFileURL(join(root, 'dist/xds-fleet/encoding/protos.js')).href
   );
+  const profileDir = join(root, 'bench', '.profiles');
+  if (o.profile) mkdirSync(profileDir, { recursive: true });
+  const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const { machine, services, env, apiPort, workerHttp, ports, api, worker } = await startBenchStack({
     root,
     database: DATABASE,
     redisDb: REDIS_DB,
     env: { QUEUE_PREFIX: 'bench-registry' },
     extraPorts: 2,
+    workerNodeArgs: nodeArgs,
     log,
   });
   const [xdsPort, xdsHttp] = /** @type {[number, number]} */ (ports);
@@ -94,6 +101,7 @@ async function main(o) {
     role: 'xds',
     env: { ...env, XDS_PORT: String(xdsPort), XDS_HTTP_PORT: String(xdsHttp), XDS_SHARD_ID: 'bench-registry' },
     httpPort: xdsHttp,
+    nodeArgs,
     log,
   });
   /** @type {any} */
@@ -376,8 +384,8 @@ Target: p99 < ${TARGET_P99_MS} ms — ${worst < TARGET_P99_MS ? `met (worst p99 
 
 Reading it:
 - Cost follows the change, not the registry: an update rebuilds only the assignments of the nodes that select the changed services (2 per node: its Envoy and its proxyless assignment), so rebuilt per update is about 2 × the changes it absorbed (${r.runs.map((/** @type {any} */ x) => `${round(x.changes / x.endpointUpdates, 1)} changes per update at ${x.instances.toLocaleString('en')}`).join(', ')}), the same at both sizes, plus any update that a connected proxy's own endpoint triggered meanwhile (it rebuilds that proxy's node's assignments); no mesh is compiled; only the proxies subscribed to a changed service receive a push (pushes to other proxies: 0).
-- What still grows with the mesh is the update's fixed part: it reads, patches and writes the mesh's whole compiled manifest (one JSON document listing every view's resources, ADR 0007) and the shard reads it again; the mesh at 10,000 instances has ten times the nodes and views. Splitting the manifest per view would remove that term.
-- Latency = the API call (its transaction and the listener's query), the endpoints debounce (\`ENDPOINTS_DEBOUNCE_MS\`, 100 ms: a deployment's burst becomes one update), the update, and the push. The machine was shared: the load average in the header shows how oversubscribed its 2 cores were, and the API's own answer took a large share of the time (compare the two latency columns). On this machine the 200 ms target is out of reach whatever the size; the same run on a quiet machine is needed to judge it.
+- The update reads and writes only what the change touches (ADR 0026): the manifest's head (every view's hash, to compute the version), the dirty nodes' endpoint sources, and the views holding their assignments; the shard re-reads the head and those views. The head still grows with the number of views (ten times larger at 10,000 instances), a small term next to the whole manifest that updates read and wrote before (compare the update mean across sizes).
+- Latency = the API call (its transaction and the listener's query), the wait in the endpoints queue (none for a change to a mesh with no update started within \`ENDPOINTS_DEBOUNCE_MS\`, 100 ms; a change sooner waits until 100 ms after that update started, so a deployment's burst becomes at most one update per 100 ms; at ${r.options.rate} changes/s to one mesh many changes come within 100 ms of the previous update), the update, and the push. The API's own answer is a share of the time (compare the two latency columns). The load average in the header shows how busy the machine's cores were: judge the target on a quiet machine.
 - The registry is filled with bulk INSERTs before the mesh is created (${r.runs.map((/** @type {any} */ x) => `${x.registryFillS} s at ${x.instances.toLocaleString('en')}`).join(', ')}); the measured changes go through the REST API.
 `;
 }

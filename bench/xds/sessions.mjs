@@ -110,7 +110,9 @@ function compile(/** @type {number} */ routeVersion) {
     committedAt: Date.now(),
     compiledAt: Date.now(),
     version: `v${routeVersion}`,
+    compileVersion: `v${routeVersion}`,
     variants: { [DEFAULT_PORTS_KEY]: variant },
+    views: {},
     arns: {},
     backends: {},
     problems: [],
@@ -136,7 +138,7 @@ function typeAndNonce(/** @type {Buffer} */ frame) {
 async function run(protocol) {
   let current = compile(0);
   const store = {
-    manifest: async () => current.manifest,
+    read: async () => current.manifest,
     resources: async (/** @type {unknown} */ _ref, /** @type {string[]} */ hashes) =>
       hashes.map((h) => current.resources.get(h)),
   };

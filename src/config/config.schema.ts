@@ -237,7 +237,7 @@ export const CONFIG_KEYS = {
     env: 'ENDPOINTS_DEBOUNCE_MS',
     schema: nonNegativeInt.max(60_000, 'must be at most 60000'),
     default: '100',
-    doc: "After the endpoints of a mesh's virtual nodes change (a proxy connected from a new address, the last one at an address left or expired), the mesh's ClusterLoadAssignments are rebuilt this much later, covering every endpoint change meanwhile (not postponed by later ones). 100 ms turns a deployment's burst of connecting proxies into a few updates and adds little to the time a new instance takes to receive traffic.",
+    doc: "A change of the endpoints of a mesh's virtual nodes (a registry instance registered, deregistered or whose health changed; a proxy connected from a new address; the last one at an address left or expired) to a mesh whose last ClusterLoadAssignment update started at least this long ago is applied at once; a change sooner after one waits until this long after that update started, covering every change meanwhile: at most one update per mesh per this long, and no change waits longer. So an isolated change waits for nothing, and a deployment's burst of registrations or connecting proxies becomes a few updates. 0 applies every change as soon as a worker is free.",
   }),
   endpointsRemovalGraceMs: key({
     env: 'ENDPOINTS_REMOVAL_GRACE_MS',

@@ -80,8 +80,15 @@ export interface CompiledManifest {
   readonly compiledAt: number;
   /** Content version of the whole compiled mesh (hash of every view manifest). */
   readonly version: string;
+  /**
+   * The version the last compile published: names what only a compile changes (arns, backends,
+   * problems, endpoint sources). An endpoints update moves `version`, never this.
+   */
+  readonly compileVersion: string;
   /** Per proxy-ports variant, per view name. */
   readonly variants: Readonly<Record<string, Readonly<Record<string, ViewManifest>>>>;
+  /** Every view's hash, by {@link viewKey}: what the version is computed from. */
+  readonly views: Readonly<Record<string, string>>;
   /** The ARN of the App Mesh object behind each resource, by content hash (for NACK reports). */
   readonly arns: Readonly<Record<string, string>>;
   /**
@@ -151,6 +158,20 @@ export function viewHash(view: ViewManifest): string {
     for (const [name, hash] of Object.entries(view[kind])) lines.push(`${kind}/${name}=${hash}`);
   }
   return contentHash(lines.join('\n'));
+}
+
+/** A view's key among all variants' views: `<variant>/<view>` (variant keys hold no `/`; view names may). */
+export const viewKey = (variant: string, view: string): string => `${variant}/${view}`;
+
+/** The variant and view name of a {@link viewKey}. */
+export function splitViewKey(key: string): [variant: string, view: string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** The version of a compiled mesh whose views have these hashes (by view key). */
+export function versionOfViewHashes(views: Readonly<Record<string, string>>): string {
+  return versionOfViews(Object.entries(views).map(([key, hash]) => `${key}=${hash}`));
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type CompiledManifest,
   type EncodedResource,
 } from '../cache/compiled-mesh.js';
-import { CompiledStore, type MeshRef } from '../cache/compiled-store.js';
+import { CompiledStore, VIEWS_LAYOUT, type MeshRef } from '../cache/compiled-store.js';
 import type { CompileRejection } from '../cache/translation-record.js';
 import { endpointSources } from '../endpoints/endpoint-sources.js';
 import { FleetEventPublisher } from '../events/fleet-event-publisher.js';
@@ -130,7 +130,12 @@ export class MeshCompiler {
     // Read while translating: the commit time of the newest change this compile includes.
     const committedAt = this.committedAt(ref.meshId, snapshot.generation);
     committedAt.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    const base = await this.store.meta(ref);
+    let base = await this.store.meta(ref);
+    if (base.version !== undefined && base.layout !== VIEWS_LAYOUT && (await this.store.convertLegacy(ref))) {
+      // Published by a release before ADR 0026: stored in parts as it is first, so what this
+      // compile decides (publish, touch, reject) starts from a last good configuration shards read.
+      base = await this.store.meta(ref);
+    }
     // A newer generation was already published, or rejected.
     if ([base.generation, base.rejected].some((g) => g !== undefined && BigInt(g) > BigInt(snapshot.generation))) {
       return { status: 'superseded', generation: snapshot.generation, durationMs: elapsed() };
@@ -163,7 +168,7 @@ export class MeshCompiler {
   private async build(
     ref: MeshRef,
     snapshot: MeshSnapshot,
-    base: { generation?: string; version?: string; rejected?: string },
+    base: { generation?: string; version?: string; rejected?: string; layout?: string },
     variantKeys: ReadonlySet<string>,
     committedAt: Promise<number>,
     elapsed: () => number,
@@ -226,13 +231,16 @@ export class MeshCompiler {
       if (rejection) return this.reject(ref, snapshot, base.version ?? '', rejection, elapsed);
     }
     const allProblems = [...problems, ...encodeFailed];
-    const verdict = base.version === version ? 'unchanged' : 'published';
+    // A mesh published before manifests were stored in parts (ADR 0026) is published again in
+    // parts, even when its content did not change: readers no longer read the older layout.
+    const unchanged = base.version === version && base.layout === VIEWS_LAYOUT;
+    const verdict = unchanged ? 'unchanged' : 'published';
     const records = {
       served: servedRecord(snapshot, allProblems),
       translation: translationRecord(snapshot, verdict, problems, rejectedByEncoder),
     };
 
-    if (base.version === version) {
+    if (unchanged) {
       const touched = await this.store.touch(ref, snapshot.generation, version, records);
       if (touched === 'conflict') return 'conflict';
       if (touched === 'superseded')
@@ -254,7 +262,9 @@ export class MeshCompiler {
       committedAt: await committedAt,
       compiledAt: Date.now(),
       version,
+      compileVersion: version,
       variants,
+      views: viewHashesByKey(assembled.viewHashes),
       arns,
       backends: Object.fromEntries(snapshot.virtualNodes.map((n) => [n.name, backendServices(n.spec)])),
       problems: allProblems,
@@ -474,6 +484,16 @@ function phase<T>(name: 'translator' | 'internal', run: () => T): T {
   } catch (err) {
     throw err instanceof CompilePhaseError ? err : new CompilePhaseError(name, err);
   }
+}
+
+/** View key → view hash, from the compiler's `<variant>/<view>=<hash>` lines (hashes are base64url: no `=`). */
+function viewHashesByKey(lines: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    lines.map((line) => {
+      const at = line.lastIndexOf('=');
+      return [line.slice(0, at), line.slice(at + 1)];
+    }),
+  );
 }
 
 /** The virtual services a virtual node lists as backends. */

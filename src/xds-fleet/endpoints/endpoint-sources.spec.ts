@@ -11,7 +11,10 @@ import {
   manifestVersion,
   manifestViews,
   TYPE_URLS,
+  versionOfViewHashes,
   versionOfViews,
+  viewHash,
+  viewKey,
 } from '../cache/compiled-mesh.js';
 import { encodeResourceAny } from '../encoding/wire.js';
 import type { MeshSnapshot } from '../snapshot/mesh-snapshot.js';
@@ -104,5 +107,10 @@ describe('endpoint sources', () => {
     // The compiler's version, from the view hashes it keeps (mesh-compiler.ts).
     const compilerVersion = versionOfViews(built.hashes.map((h) => `${DEFAULT_PORTS_KEY}/${h}`));
     expect(manifestVersion(variants)).toBe(compilerVersion);
+    // The endpoints fast path's, from the view hashes its head keeps (endpoint-updater.ts).
+    const byKey = Object.fromEntries(
+      Object.entries(built.views).map(([name, view]) => [viewKey(DEFAULT_PORTS_KEY, name), viewHash(view)]),
+    );
+    expect(versionOfViewHashes(byKey)).toBe(compilerVersion);
   });
 });

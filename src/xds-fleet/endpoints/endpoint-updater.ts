@@ -2,14 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import {
   contentHash,
-  manifestVersion,
-  referencedHashes,
   TYPE_URLS,
-  type CompiledManifest,
+  versionOfViewHashes,
+  viewHash,
   type EncodedResource,
   type ViewManifest,
 } from '../cache/compiled-mesh.js';
 import { CompiledStore, type MeshRef } from '../cache/compiled-store.js';
+import type { ManifestHead } from '../cache/manifest-layout.js';
 import { encodeResourceAny } from '../encoding/wire.js';
 import { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { AssignmentStore } from './assignment-store.js';
@@ -35,15 +35,17 @@ const CONFLICT_ATTEMPTS = 3;
 
 /**
  * The endpoints fast path: applies a change of a mesh's live endpoints to its published compile
- * without reading the mesh from PostgreSQL or translating it. The manifest records which
- * ClusterLoadAssignment is built from which virtual node (`endpointSources`); each is rebuilt with
- * the translator's own builders from the live endpoints, encoded once, and its hash replaced in
- * every view that holds it. The result is published with compare-and-set on the version the
- * update started from (see AssignmentStore); on conflict it starts again, and after
+ * without translating the mesh. The compile records which ClusterLoadAssignment is built from
+ * which virtual node and which views hold it (the endpoint sources, one field per node); the
+ * dirty nodes' assignments are rebuilt with the translator's own builders from the live
+ * endpoints, encoded once, and their hashes replaced in the views that hold them. Only the
+ * manifest's head, those nodes' sources and those views are read and written (ADR 0026): the
+ * cost follows what changed, not the mesh. The result is published with compare-and-set on the
+ * version the update started from (see AssignmentStore); on conflict it starts again, and after
  * CONFLICT_ATTEMPTS it leaves the change to a full compile (which reads the endpoints too).
  *
- * A full compile of the same state produces the same assignment bytes, the same manifest and the
- * same version (`manifestVersion`), so the next compile of the mesh finds nothing to publish.
+ * A full compile of the same state produces the same assignment bytes, the same views and the
+ * same version (`versionOfViewHashes`), so the next compile of the mesh finds nothing to publish.
  */
 @Injectable()
 export class EndpointUpdater {
@@ -80,59 +82,66 @@ export class EndpointUpdater {
     changedAt: number,
     dirty: ReadonlySet<string> | 'all',
   ): Promise<EndpointUpdateOutcome | 'conflict'> {
-    const manifest = await this.store.manifest(ref);
-    if (!manifest) return { status: 'not_compiled' };
-    const sources = manifest.endpointSources;
-    if (!sources) return this.recompile(ref, 'the published compile does not record its endpoint sources');
-
-    const affected = Object.entries(sources.assignments).filter(([, s]) => dirty === 'all' || dirty.has(s.node));
+    const head = await this.store.head(ref);
+    if (!head) {
+      // Published before manifests were stored in parts (ADR 0026): a compile stores it anew.
+      if ((await this.store.meta(ref)).version) return this.recompile(ref, 'its compile is stored in an older layout');
+      return { status: 'not_compiled' };
+    }
+    const sources = await this.store.assignmentSources(ref, dirty === 'all' ? 'all' : [...dirty]);
+    const affected = [...sources.values()].flatMap((node) => Object.entries(node));
     if (affected.length === 0) return { status: 'unchanged' };
-    const { meshSpec, nodes } = await this.specs.read(ref, [...new Set(affected.map(([, s]) => s.node))]);
+    const { meshSpec, nodes } = await this.specs.read(ref, [...sources.keys()]);
     const endpoints = await this.nodeEndpoints.read(ref, meshSpec, nodes);
     const rebuilt = new Map<string, EncodedResource>();
     this.metrics.rebuilt.inc(affected.length);
-    for (const [name, source] of affected) {
-      const assignment = buildAssignment(name, source, sources.region, endpoints[source.node] ?? []);
+    for (const [name, { source }] of affected) {
+      const assignment = buildAssignment(name, source, head.region, endpoints[source.node] ?? []);
       const any = encodeResourceAny(TYPE_URLS.endpoints, assignment);
       rebuilt.set(name, { hash: contentHash(any), any });
     }
 
-    let replaced = 0;
-    const variants: Record<string, Record<string, ViewManifest>> = {};
-    for (const [key, views] of Object.entries(manifest.variants)) {
-      const out: Record<string, ViewManifest> = {};
-      for (const [viewName, view] of Object.entries(views)) {
-        let assignments: Record<string, string> | undefined;
-        for (const [name, hash] of Object.entries(view.endpoints)) {
-          const next = rebuilt.get(name);
-          if (!next || next.hash === hash) continue;
-          assignments ??= { ...view.endpoints };
-          assignments[name] = next.hash;
-          replaced++;
-        }
-        // Spreading keeps the key order, so the manifest reads exactly as a compile writes it.
-        out[viewName] = assignments ? { ...view, endpoints: assignments } : view;
+    // Only the views that hold a rebuilt assignment are read, patched and written.
+    const keys = new Set(affected.flatMap(([, a]) => a.views));
+    const views = await this.store.viewManifests(ref, [...keys]);
+    if (views.size !== keys.size) return 'conflict'; // a compile replaced the views since the head was read
+    const patched = new Map<string, ViewManifest>();
+    const viewHashes = { ...head.views };
+    const before = new Set<string>();
+    const after = new Set<string>();
+    for (const [key, view] of views) {
+      let assignments: Record<string, string> | undefined;
+      for (const [name, hash] of Object.entries(view.endpoints)) {
+        const next = rebuilt.get(name);
+        if (!next || next.hash === hash) continue;
+        assignments ??= { ...view.endpoints };
+        assignments[name] = next.hash;
+        before.add(hash);
+        after.add(next.hash);
       }
-      variants[key] = out;
+      if (!assignments) continue;
+      // Spreading keeps the key order, so the view reads exactly as a compile writes it.
+      const next = { ...view, endpoints: assignments };
+      patched.set(key, next);
+      viewHashes[key] = viewHash(next);
     }
-    if (replaced === 0) return { status: 'unchanged' };
+    if (patched.size === 0) return { status: 'unchanged' };
 
-    const next: CompiledManifest = {
-      ...manifest,
-      version: manifestVersion(variants),
-      variants,
+    const next: ManifestHead = {
+      ...head,
+      version: versionOfViewHashes(viewHashes),
+      views: viewHashes,
       compiledAt: Date.now(),
       committedAt: changedAt,
     };
-    const before = referencedHashes(manifest);
-    const after = referencedHashes(next);
-    const added = new Map<string, EncodedResource>();
-    for (const r of rebuilt.values()) if (after.has(r.hash) && !before.has(r.hash)) added.set(r.hash, r);
+    // An assignment's bytes hold its name, so no other resource shares them: every view that
+    // holds a rebuilt assignment was patched, and the hashes it replaced are referenced by none.
+    const added = [...rebuilt.values()].filter((r) => after.has(r.hash) && !before.has(r.hash));
     const dropped = [...before].filter((h) => !after.has(h));
-    const result = await this.assignments.publish(next, manifest.version, [...added.values()], dropped);
+    const result = await this.assignments.publish(next, head.version, patched, added, dropped);
     if (result === 'conflict') return 'conflict';
     await this.store.notify({ ...ref, version: next.version, generation: next.generation });
-    return { status: 'published', version: next.version, assignments: added.size };
+    return { status: 'published', version: next.version, assignments: added.length };
   }
 
   private async recompile(ref: MeshRef, reason: string): Promise<EndpointUpdateOutcome> {

@@ -19,10 +19,15 @@ const SWEEP_PARALLEL = 32;
 @Injectable()
 @JobHandler('endpoints', 'update')
 export class EndpointsUpdateHandler implements JobProcessor<'endpoints', 'update'> {
-  constructor(private readonly updater: EndpointUpdater) {}
+  constructor(
+    private readonly updater: EndpointUpdater,
+    private readonly queue: EndpointsQueue,
+  ) {}
 
-  process(job: Job<EndpointsJobData>): Promise<EndpointUpdateOutcome> {
+  async process(job: Job<EndpointsJobData>): Promise<EndpointUpdateOutcome> {
     const { tenantId, meshId, changedAt } = job.data;
+    // Changes from now on may be missed by this update: they are debounced into the next one.
+    await this.queue.updateStarting(meshId);
     return this.updater.update({ tenantId, meshId }, Math.min(changedAt, job.timestamp));
   }
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { MeshChangeListener } from '../../meshes/resources/mesh-change-listener.js';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
+import { DebounceWindow } from '../../platform/queues/debounce-window.js';
 import { QueueRegistry, withTimeout } from '../../platform/queues/queue-registry.service.js';
 
 /** First backoff between attempts of a failed reconcile job; it doubles each attempt. */
@@ -13,44 +14,6 @@ export const ENQUEUE_TIMEOUT_MS = 500;
 
 /** ioredis connection states in which a command cannot be sent until Redis is reachable again. */
 const LOST = new Set(['close', 'reconnecting', 'end']);
-
-/**
- * Decides when the mesh's pending compile runs. Returns the start of its debounce window (the time
- * of the first change it covers) and whether this change may compile at once.
- *
- * - No window open, and no compile of the mesh started within the debounce: the mesh was quiet,
- *   so this change compiles at once (leading edge) and opens a window that later changes join.
- * - No window open, but a compile started within the debounce: a window opens at `now`.
- * - A window open and not yet run out: the change joins it.
- * - A window whose maximum delay has run out (its compile is due or already running, and may miss
- *   this change): a window opens that ends one debounce from now, so the follow-up compile is
- *   debounced but cannot be postponed further.
- *
- * Atomic, so every api replica sees one window. KEYS: window, last compile start. ARGV: now, max
- * delay, debounce, key TTL (all ms).
- */
-const WINDOW_SCRIPT = `
-local now = tonumber(ARGV[1])
-local maxDelay = tonumber(ARGV[2])
-local debounce = tonumber(ARGV[3])
-local first = tonumber(redis.call('GET', KEYS[1]))
-if first and now < first + maxDelay then return {tostring(first), 0} end
-local leading = 0
-if first then
-  first = now + debounce - maxDelay
-else
-  first = now
-  local started = tonumber(redis.call('GET', KEYS[2]))
-  if not started or now - started >= debounce then leading = 1 end
-end
-redis.call('SET', KEYS[1], tostring(first), 'PX', ARGV[4])
-return {tostring(first), leading}`;
-
-/** Marks the start of a compile: closes the mesh's window and records when. KEYS: window, last start. ARGV: now, TTL. */
-const STARTING_SCRIPT = `
-redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-return 1`;
 
 /**
  * The producer of reconcile jobs: one pending job per mesh, debounced, with a maximum delay.
@@ -68,8 +31,7 @@ return 1`;
 @Injectable()
 export class ReconcileQueue implements MeshChangeListener {
   private readonly log = new Logger(ReconcileQueue.name);
-  private readonly debounceMs: number;
-  private readonly maxDelayMs: number;
+  private readonly window: DebounceWindow;
   private readonly attempts: number;
   private readonly enqueueFailures: Counter;
 
@@ -78,8 +40,12 @@ export class ReconcileQueue implements MeshChangeListener {
     metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.debounceMs = config.reconcileDebounceMs;
-    this.maxDelayMs = config.reconcileMaxDelayMs;
+    this.window = new DebounceWindow(
+      () => queues.connection,
+      `${queues.prefix}:reconcile`,
+      config.reconcileDebounceMs,
+      config.reconcileMaxDelayMs,
+    );
     this.attempts = config.reconcileAttempts;
     this.enqueueFailures = new Counter({
       name: 'meshplane_reconcile_enqueue_failures_total',
@@ -94,19 +60,7 @@ export class ReconcileQueue implements MeshChangeListener {
    * scheduled with: 0 on the leading edge of a quiet mesh.
    */
   async enqueue(tenantId: string, meshId: string): Promise<number> {
-    const now = Date.now();
-    const debounce = Math.min(this.debounceMs, this.maxDelayMs);
-    const [start, leading] = (await this.queues.connection.eval(
-      WINDOW_SCRIPT,
-      2,
-      this.windowKey(meshId),
-      this.lastStartKey(meshId),
-      String(now),
-      String(this.maxDelayMs),
-      String(debounce),
-      String(this.keyTtlMs()),
-    )) as [string, number];
-    const delay = leading === 1 ? 0 : Math.max(0, Math.min(debounce, Number(start) + this.maxDelayMs - now));
+    const delay = await this.window.delayFor(meshId);
     await this.queues.add(
       'reconcile',
       'reconcile',
@@ -167,29 +121,7 @@ export class ReconcileQueue implements MeshChangeListener {
    * debounce does not compile at once. Best effort: if this fails, the window's key expires by
    * itself and changes meanwhile are compiled without delay.
    */
-  async compileStarting(meshId: string): Promise<void> {
-    await this.queues.connection
-      .eval(
-        STARTING_SCRIPT,
-        2,
-        this.windowKey(meshId),
-        this.lastStartKey(meshId),
-        String(Date.now()),
-        String(this.keyTtlMs()),
-      )
-      .catch(() => undefined);
-  }
-
-  /** The window keys outlive any window they describe, then go. */
-  private keyTtlMs(): number {
-    return Math.max(2 * this.maxDelayMs, 2 * this.debounceMs, 1_000);
-  }
-
-  private lastStartKey(meshId: string): string {
-    return `${this.queues.prefix}:reconcile:last-start:${meshId}`;
-  }
-
-  private windowKey(meshId: string): string {
-    return `${this.queues.prefix}:reconcile:first-pending:${meshId}`;
+  compileStarting(meshId: string): Promise<void> {
+    return this.window.starting(meshId);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS_KEY, type CompiledManifest, type ViewManifest } from '../cache/compiled-mesh.js';
+import { DEFAULT_PORTS_KEY, viewHash, type CompiledManifest, type ViewManifest } from '../cache/compiled-mesh.js';
 import type { CompiledStore } from '../cache/compiled-store.js';
 import { decodeMessage } from '../encoding/protos.js';
 import { encodeResourceAny, type DeltaDiscoveryRequest, type OutboundMessage } from '../encoding/wire.js';
@@ -51,7 +51,9 @@ class FakeStore {
         committedAt: 0,
         compiledAt: 0,
         version: `v${this.seq}`,
+        compileVersion: `v${this.seq}`,
         variants: { [DEFAULT_PORTS_KEY]: { 'virtualNode/web': view } },
+        views: { [`${DEFAULT_PORTS_KEY}/virtualNode/web`]: viewHash(view) },
         arns: {},
         backends: {},
         problems: [],
@@ -60,7 +62,7 @@ class FakeStore {
     };
   }
 
-  manifest = () => Promise.resolve(this.compiled?.manifest);
+  read = () => Promise.resolve(this.compiled?.manifest);
   resources = (_ref: unknown, hashes: readonly string[]) =>
     Promise.resolve(hashes.map((h) => this.compiled?.resources.get(h)));
 }

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import {
   collectionVersion,
   DEFAULT_PORTS_KEY,
-  referencedHashes,
   type CompiledManifest,
   type ViewManifest,
 } from '../cache/compiled-mesh.js';
@@ -60,13 +59,17 @@ const CHUNK = 1000;
 /**
  * One mesh's compiled snapshot inside one shard: the manifest and every encoded resource it
  * references, loaded from Redis when the first proxy of the mesh connects and refreshed on each
- * change notice. Everything derived from a compile (resolved views, response bodies, versions) is
- * computed once here and shared by all the mesh's sessions, never per proxy.
+ * change notice. A refresh reads only the views whose hash moved and the resources they reference
+ * that are not loaded (ADR 0026); a resource is dropped when no view references it any more
+ * (counted per view). Everything derived from a compile (resolved views, response bodies,
+ * versions) is computed once here and shared by all the mesh's sessions, never per proxy.
  */
 export class MeshCache {
   private readonly log = new Logger(MeshCache.name);
   manifest: CompiledManifest | undefined;
-  private resources = new Map<string, Uint8Array>();
+  private readonly resources = new Map<string, Uint8Array>();
+  /** How many views of the current manifest reference each loaded resource. */
+  private readonly references = new Map<string, number>();
   private derived = new Map<string, unknown>();
   /** Resolved views of the current compile: kind → ports → name (no key string built per lookup). */
   private views = new Map<ProxyKind, Map<string, Map<string, ResolvedView | null>>>();
@@ -112,40 +115,54 @@ export class MeshCache {
 
   private async load(): Promise<void> {
     for (let attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
-      const manifest = await this.store.manifest(this.ref);
+      const previous = this.manifest;
+      const manifest = await this.store.read(this.ref, previous);
       if (!manifest) {
         this.onMissing(this.ref);
         return;
       }
-      if (manifest.version === this.manifest?.version) return;
-      const wanted = referencedHashes(manifest);
-      const missing = [...wanted].filter((h) => !this.resources.has(h));
-      const next = new Map<string, Uint8Array>();
-      for (const h of wanted) {
-        const have = this.resources.get(h);
-        if (have) next.set(h, have);
-      }
-      let complete = true;
-      for (let i = 0; i < missing.length && complete; i += CHUNK) {
-        const chunk = missing.slice(i, i + CHUNK);
-        const values = await this.store.resources(this.ref, chunk);
-        chunk.forEach((h, j) => {
-          const v = values[j];
-          if (v) next.set(h, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-          else complete = false;
+      if (manifest.version === previous?.version) return;
+      const { added, removed } = viewChanges(previous, manifest);
+      const missing = new Set<string>();
+      for (const view of added) forEachHash(view, (h) => this.resources.has(h) || missing.add(h));
+      const fetched = await this.fetch([...missing]);
+      if (!fetched) continue; // a newer publish raced this read: read its manifest
+      for (const [h, any] of fetched) this.resources.set(h, any);
+      for (const view of added) forEachHash(view, (h) => this.references.set(h, (this.references.get(h) ?? 0) + 1));
+      const unreferenced: string[] = [];
+      for (const view of removed) {
+        forEachHash(view, (h) => {
+          const n = (this.references.get(h) ?? 0) - 1;
+          if (n > 0) return this.references.set(h, n);
+          this.references.delete(h);
+          unreferenced.push(h);
         });
       }
-      if (!complete) continue; // a newer publish raced this read: read its manifest
-      this.apply(manifest, next);
+      this.apply(manifest);
+      for (const h of unreferenced) if (!this.references.has(h)) this.resources.delete(h);
       return;
     }
     this.log.warn(`mesh ${this.ref.meshId}: could not read a complete compile after ${LOAD_ATTEMPTS} attempts`);
     this.again = true;
   }
 
-  private apply(manifest: CompiledManifest, resources: Map<string, Uint8Array>): void {
+  /** These resources' bytes, or `undefined` when one is gone (a newer publish dropped it). */
+  private async fetch(hashes: readonly string[]): Promise<Map<string, Uint8Array> | undefined> {
+    const out = new Map<string, Uint8Array>();
+    for (let i = 0; i < hashes.length; i += CHUNK) {
+      const chunk = hashes.slice(i, i + CHUNK);
+      const values = await this.store.resources(this.ref, chunk);
+      for (let j = 0; j < chunk.length; j++) {
+        const v = values[j];
+        if (!v) return undefined;
+        out.set(chunk[j]!, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      }
+    }
+    return out;
+  }
+
+  private apply(manifest: CompiledManifest): void {
     this.manifest = manifest;
-    this.resources = resources;
     this.derived = new Map();
     this.views = new Map();
     this.deleted = false;
@@ -249,4 +266,32 @@ export class MeshCache {
   arnOf(hash: string): string | undefined {
     return this.manifest?.arns[hash];
   }
+}
+
+/**
+ * The views of `next` that `previous` does not have (as the same object: a store read keeps the
+ * objects of unchanged views), and the views of `previous` they replace or that are gone.
+ */
+function viewChanges(
+  previous: CompiledManifest | undefined,
+  next: CompiledManifest,
+): { added: ViewManifest[]; removed: ViewManifest[] } {
+  const added: ViewManifest[] = [];
+  const removed: ViewManifest[] = [];
+  for (const [variant, views] of Object.entries(next.variants)) {
+    for (const [name, view] of Object.entries(views)) {
+      const old = previous?.variants[variant]?.[name];
+      if (old === view) continue;
+      added.push(view);
+      if (old) removed.push(old);
+    }
+  }
+  for (const [variant, views] of Object.entries(previous?.variants ?? {})) {
+    for (const [name, view] of Object.entries(views)) if (!next.variants[variant]?.[name]) removed.push(view);
+  }
+  return { added, removed };
+}
+
+function forEachHash(view: ViewManifest, visit: (hash: string) => unknown): void {
+  for (const collection of Object.values(view)) for (const hash of Object.values(collection)) visit(hash);
 }

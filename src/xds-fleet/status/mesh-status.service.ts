@@ -111,7 +111,7 @@ export class MeshStatusService {
   private async statusOf(scope: TenantScope, mesh: Mesh): Promise<MeshStatus> {
     const ref = { tenantId: scope.tenantId, meshId: mesh.id };
     const [manifest, meta, problems, rejected, records] = await Promise.all([
-      this.compiled.manifest(ref),
+      this.compiled.head(ref),
       this.compiled.meta(ref),
       this.compiled.servedProblems(ref),
       this.compiled.rejection(ref),
@@ -130,8 +130,11 @@ export class MeshStatusService {
             compiledAt: new Date(manifest.compiledAt).toISOString(),
           }
         : {}),
-      // A mesh last published before the served record existed: its manifest has the problems.
-      problems: await this.withStates(ref, problems ?? manifest?.problems ?? []),
+      // A mesh last published before the served record existed: its compile's extras have the problems.
+      problems: await this.withStates(
+        ref,
+        problems ?? (manifest ? ((await this.compiled.compileExtras(ref))?.problems ?? []) : []),
+      ),
       ...(rejected ? { rejected } : {}),
       proxies: {
         connected: proxies.length,
