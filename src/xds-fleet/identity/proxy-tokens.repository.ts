@@ -65,9 +65,11 @@ export class ProxyTokensRepository {
   // --- Verification. It runs before any tenant is known: the token itself is what identifies
   // --- the tenant, so these are the only unscoped proxy-token queries.
 
-  findForVerification(tokenHash: string): Promise<ProxyTokenWithOwner | null> {
-    return this.prisma.proxyToken.findUnique({
-      where: { tokenHash },
+  /** The tokens with these hashes (those that exist), with their owners: one statement for a batch of new streams. */
+  findForVerification(tokenHashes: readonly string[]): Promise<ProxyTokenWithOwner[]> {
+    if (tokenHashes.length === 0) return Promise.resolve([]);
+    return this.prisma.proxyToken.findMany({
+      where: { tokenHash: { in: [...tokenHashes] } },
       include: { mesh: { include: { tenant: true } } },
     });
   }
@@ -84,13 +86,15 @@ export class ProxyTokensRepository {
     });
   }
 
-  async touch(id: string, now: Date): Promise<void> {
-    await this.prisma.proxyToken.updateMany({
-      where: {
-        id,
-        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
-      },
-      data: { lastUsedAt: now },
-    });
+  /**
+   * Stamps these tokens used at `now`, in one statement, skipping those stamped within the
+   * resolution (by this process or another replica).
+   */
+  async touch(ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    const cutoff = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    await this.prisma.$executeRaw`
+      UPDATE proxy_tokens SET last_used_at = ${now}
+      WHERE id = ANY(${[...ids]}::uuid[]) AND (last_used_at IS NULL OR last_used_at < ${cutoff})`;
   }
 }
