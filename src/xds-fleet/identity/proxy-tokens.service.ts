@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import DataLoader from 'dataloader';
+import { GroupCommit } from '../../common/batching/group-commit.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { isUuid } from '../../common/ids/uuid.js';
 import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
@@ -16,7 +17,7 @@ import { proxyTokenView, type ProxyTokenView } from './proxy-token.view.js';
 import {
   ProxyTokensRepository,
   type ProxyTokenStanding,
-  type ProxyTokenWithOwner,
+  type ProxyTokenVerification,
 } from './proxy-tokens.repository.js';
 
 /** A new proxy token: the secret appears here once and is never readable again. */
@@ -59,20 +60,22 @@ export class ProxyTokenService implements OnApplicationShutdown {
     (err) => this.log.warn(`could not record proxy token use: ${String(err)}`),
   );
   /**
-   * Verification reads, coalesced: the tokens of the streams that arrive in one turn of the event
-   * loop (a fleet connecting, a reconnect storm) are read in one statement. The batch runs in
-   * `setImmediate`, after every I/O callback of the turn; each stream arrives on a connection of
-   * its own, so a microtask-scheduled batch would hold one token. Nothing is cached here: a read
-   * always starts after its `authenticate` call, so callers that watch for revocation notices
-   * around the call (ProxyAuthority) see every notice that could concern the row read.
+   * Verification reads, coalesced: the tokens of the streams that arrive while a read is in
+   * flight (a fleet connecting, a reconnect storm) are read together in the next one, in one
+   * statement (GroupCommit). Nothing is cached here: a read always starts after its
+   * `authenticate` call, so callers that watch for revocation notices around the call
+   * (ProxyAuthority) see every notice that could concern the row read.
    */
-  private readonly verifications = new DataLoader<string, ProxyTokenWithOwner | null>(
-    async (hashes) => {
-      const rows = await this.repo.findForVerification([...new Set(hashes)]);
-      const byHash = new Map(rows.map((row) => [row.tokenHash, row]));
-      return hashes.map((hash) => byHash.get(hash) ?? null);
-    },
-    { cache: false, maxBatchSize: VERIFY_BATCH, batchScheduleFn: (run) => setImmediate(run) },
+  private readonly reads = new GroupCommit();
+  private readonly verifications = new DataLoader<string, ProxyTokenVerification | null>(
+    (hashes) =>
+      this.reads.track(
+        this.repo.findForVerification([...new Set(hashes)]).then((rows) => {
+          const byHash = new Map(rows.map((row) => [row.tokenHash, row]));
+          return hashes.map((hash) => byHash.get(hash) ?? null);
+        }),
+      ),
+    { cache: false, maxBatchSize: VERIFY_BATCH, batchScheduleFn: this.reads.schedule },
   );
   private readonly region: string;
 

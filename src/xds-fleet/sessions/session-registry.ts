@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import DataLoader from 'dataloader';
+import { GroupCommit } from '../../common/batching/group-commit.js';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import type { ProxyEndpoint } from '../endpoints/proxy-endpoint.js';
@@ -136,9 +137,9 @@ export class SessionObservers implements SessionObserver {
 }
 
 /**
- * The registry. Admissions and removals are batched: those asked for in one turn of the event loop
- * (a fleet connecting, a storm of closes) go to Redis in one pipeline, flushed in `setImmediate`
- * after every I/O callback of the turn, and their observers are told once per batch. Each session
+ * The registry. Admissions and removals are batched (GroupCommit): those asked for while the
+ * previous batch is in Redis (a fleet connecting, a storm of closes) go in the next one, one
+ * pipeline, and their observers are told once per batch. Each session
  * is still decided on its own, atomically (one ADMIT script per session: its quota check and its
  * record), and `admit`/`remove` resolve only once their session is written and observed, as
  * before.
@@ -146,16 +147,16 @@ export class SessionObservers implements SessionObserver {
 @Injectable()
 export class SessionRegistry {
   private readonly keys: ReturnType<typeof sessionKeys>;
-  private readonly admissions = new DataLoader<Admission, boolean>((batch) => this.admitBatch(batch), {
-    cache: false,
-    maxBatchSize: SESSIONS_PER_BATCH,
-    batchScheduleFn: (run) => setImmediate(run),
-  });
-  private readonly removals = new DataLoader<Removal, void>((batch) => this.removeBatch(batch), {
-    cache: false,
-    maxBatchSize: SESSIONS_PER_BATCH,
-    batchScheduleFn: (run) => setImmediate(run),
-  });
+  private readonly admitting = new GroupCommit();
+  private readonly admissions = new DataLoader<Admission, boolean>(
+    (batch) => this.admitting.track(this.admitBatch(batch)),
+    { cache: false, maxBatchSize: SESSIONS_PER_BATCH, batchScheduleFn: this.admitting.schedule },
+  );
+  private readonly removing = new GroupCommit();
+  private readonly removals = new DataLoader<Removal, void>(
+    (batch) => this.removing.track(this.removeBatch(batch)),
+    { cache: false, maxBatchSize: SESSIONS_PER_BATCH, batchScheduleFn: this.removing.schedule },
+  );
 
   constructor(
     private readonly redis: RedisService,
