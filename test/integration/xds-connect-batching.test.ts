@@ -223,7 +223,11 @@ describe('streams that connect together are decided, recorded and ended each on 
     // Their ends, together, free the quota.
     await Promise.all(records.filter((_, i) => admitted[i]).map((r) => registry.remove(tenantId, r)));
     expect(await registry.list(tenantId, meshId)).toEqual([]);
-    expect(await Promise.all(records.slice(0, 3).map((r) => registry.admit(r, tenantId, 3)))).toEqual([true, true, true]);
+    expect(await Promise.all(records.slice(0, 3).map((r) => registry.admit(r, tenantId, 3)))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     await Promise.all(records.slice(0, 3).map((r) => registry.remove(tenantId, r)));
   });
 });

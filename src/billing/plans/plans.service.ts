@@ -225,6 +225,10 @@ export class PlansService {
   }
 
   private historyRows(tenantId: string): Promise<PlanHistoryRow[]> {
-    return this.timelines.getOrLoad(tenantId, () => this.repo.timeline(tenantId), (rows) => rows.length > 0);
+    return this.timelines.getOrLoad(
+      tenantId,
+      () => this.repo.timeline(tenantId),
+      (rows) => rows.length > 0,
+    );
   }
 }

@@ -153,10 +153,11 @@ export class SessionRegistry {
     { cache: false, maxBatchSize: SESSIONS_PER_BATCH, batchScheduleFn: this.admitting.schedule },
   );
   private readonly removing = new GroupCommit();
-  private readonly removals = new DataLoader<Removal, void>(
-    (batch) => this.removing.track(this.removeBatch(batch)),
-    { cache: false, maxBatchSize: SESSIONS_PER_BATCH, batchScheduleFn: this.removing.schedule },
-  );
+  private readonly removals = new DataLoader<Removal, void>((batch) => this.removing.track(this.removeBatch(batch)), {
+    cache: false,
+    maxBatchSize: SESSIONS_PER_BATCH,
+    batchScheduleFn: this.removing.schedule,
+  });
 
   constructor(
     private readonly redis: RedisService,
