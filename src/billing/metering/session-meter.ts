@@ -60,24 +60,29 @@ export class SessionMeter implements SessionObserver, OnApplicationBootstrap, On
     await this.flush(true);
   }
 
-  admitted(record: SessionRecord): Promise<void> {
-    this.starts.set(record.sessionId, {
-      id: record.sessionId,
-      tenantId: record.tenantId,
-      meter: sessionMeterOf(record.userAgent),
-      meshName: record.meshName,
-      kind: record.kind,
-      name: record.name,
-      connectedAt: this.clock.now(),
-    });
+  admitted(records: readonly SessionRecord[]): Promise<void> {
+    const connectedAt = this.clock.now();
+    for (const record of records) {
+      this.starts.set(record.sessionId, {
+        id: record.sessionId,
+        tenantId: record.tenantId,
+        meter: sessionMeterOf(record.userAgent),
+        meshName: record.meshName,
+        kind: record.kind,
+        name: record.name,
+        connectedAt,
+      });
+    }
     return Promise.resolve();
   }
 
-  removed(record: SessionRecord): Promise<void> {
+  removed(records: readonly SessionRecord[]): Promise<void> {
     const now = this.clock.now();
-    const start = this.starts.get(record.sessionId);
-    if (start) start.closedAt = now;
-    else this.ends.set(record.sessionId, now);
+    for (const record of records) {
+      const start = this.starts.get(record.sessionId);
+      if (start) start.closedAt = now;
+      else this.ends.set(record.sessionId, now);
+    }
     return Promise.resolve();
   }
 

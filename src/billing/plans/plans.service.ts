@@ -217,27 +217,18 @@ export class PlansService {
     throw new Error(`plan ${id} is named by a plan history but missing from the catalogue`);
   }
 
-  private async catalogue(): Promise<Catalogue> {
-    const now = Date.now();
-    const cached = this.catalogueCache.get(CATALOGUE, now);
-    if (cached) return cached;
-    const generation = this.catalogueCache.generation;
-    const plans = await this.repo.catalogue();
-    const loaded: Catalogue = {
-      byId: new Map(plans.map((p) => [p.id, p])),
-      byName: new Map(plans.map((p) => [p.name, p])),
-    };
-    this.catalogueCache.set(CATALOGUE, loaded, generation, now);
-    return loaded;
+  private catalogue(): Promise<Catalogue> {
+    return this.catalogueCache.getOrLoad(CATALOGUE, async () => {
+      const plans = await this.repo.catalogue();
+      return { byId: new Map(plans.map((p) => [p.id, p])), byName: new Map(plans.map((p) => [p.name, p])) };
+    });
   }
 
-  private async historyRows(tenantId: string): Promise<PlanHistoryRow[]> {
-    const now = Date.now();
-    const cached = this.timelines.get(tenantId, now);
-    if (cached) return cached;
-    const generation = this.timelines.generation;
-    const rows = await this.repo.timeline(tenantId);
-    if (rows.length > 0) this.timelines.set(tenantId, rows, generation, now);
-    return rows;
+  private historyRows(tenantId: string): Promise<PlanHistoryRow[]> {
+    return this.timelines.getOrLoad(
+      tenantId,
+      () => this.repo.timeline(tenantId),
+      (rows) => rows.length > 0,
+    );
   }
 }

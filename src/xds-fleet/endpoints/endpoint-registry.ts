@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import { tenantKey } from '../sessions/session-registry.js';
 import type { SnapshotEndpoint } from '../snapshot/mesh-snapshot.js';
@@ -158,6 +158,18 @@ const ANY_NODE = '';
 /** A mark outlives any update that would consume it; one left by a lost job is read by the sweep's. */
 const DIRTY_NODES_TTL_MS = 24 * 3600_000;
 
+/**
+ * The names UPSERT and REMOVE are defined under on the client: ioredis then sends EVALSHA, and
+ * the script text once per connection, instead of the text with every entry (an upsert per
+ * connecting proxy, a heartbeat of thousands).
+ */
+const UPSERT_COMMAND = 'meshplaneEndpointUpsert';
+const REMOVE_COMMAND = 'meshplaneEndpointRemove';
+type WithScripts = {
+  [UPSERT_COMMAND](node: string, nodes: string, ...args: string[]): ChainableCommander;
+  [REMOVE_COMMAND](node: string, nodes: string, ...args: string[]): Promise<unknown>;
+};
+
 const entryOf = (e: EndpointEntry) => `${e.endpoint.address}\t${e.endpoint.zone ?? ''}\t${e.sessionId}`;
 const meshMember = (m: EndpointMeshRef) => `${m.tenantId}/${m.meshId}`;
 
@@ -167,10 +179,16 @@ export class EndpointRegistry {
 
   constructor(private readonly redis: RedisService) {
     this.keys = endpointKeys(redis.namespace);
+    redis.client.defineCommand(UPSERT_COMMAND, { numberOfKeys: 2, lua: UPSERT });
+    redis.client.defineCommand(REMOVE_COMMAND, { numberOfKeys: 2, lua: REMOVE });
   }
 
   private get client(): Redis {
     return this.redis.client;
+  }
+
+  private get scripts(): Redis & WithScripts {
+    return this.redis.client as Redis & WithScripts;
   }
 
   /**
@@ -179,11 +197,9 @@ export class EndpointRegistry {
    */
   async upsert(entries: readonly EndpointEntry[], ttlMs: number, now = Date.now()): Promise<EndpointMeshChange[]> {
     if (entries.length === 0) return [];
-    const pipeline = this.client.pipeline();
+    const pipeline = this.client.pipeline() as ChainableCommander & WithScripts;
     for (const e of entries) {
-      pipeline.eval(
-        UPSERT,
-        2,
+      pipeline[UPSERT_COMMAND](
         this.keys.node(e.tenantId, e.meshId, e.node),
         this.keys.nodes(e.tenantId, e.meshId),
         String(now),
@@ -207,9 +223,7 @@ export class EndpointRegistry {
    */
   async remove(entry: EndpointEntry, graceMs = 0, now = Date.now()): Promise<{ now: boolean; later: boolean }> {
     const result = Number(
-      await this.client.eval(
-        REMOVE,
-        2,
+      await this.scripts[REMOVE_COMMAND](
         this.keys.node(entry.tenantId, entry.meshId, entry.node),
         this.keys.nodes(entry.tenantId, entry.meshId),
         String(now),

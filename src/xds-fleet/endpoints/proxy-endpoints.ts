@@ -26,21 +26,21 @@ export class ProxyEndpoints implements SessionObserver {
     this.graceMs = config.endpointsRemovalGraceMs;
   }
 
-  async admitted(record: SessionRecord): Promise<void> {
-    const entry = entryOf(record);
-    if (!entry) return;
-    await this.guard('registering', async () => this.changed(await this.registry.upsert([entry], SESSION_TTL_MS)));
+  async admitted(records: readonly SessionRecord[]): Promise<void> {
+    const entries = records.flatMap((r) => entryOf(r) ?? []);
+    if (entries.length === 0) return;
+    await this.guard('registering', async () => this.changed(await this.registry.upsert(entries, SESSION_TTL_MS)));
   }
 
-  async removed(record: SessionRecord): Promise<void> {
-    const entry = entryOf(record);
-    if (!entry) return;
-    await this.guard('removing', async () => {
-      // The endpoint outlives its stream by the grace: a proxy that reconnects at once keeps it.
-      const change = await this.registry.remove(entry, this.graceMs);
-      if (change.now) await this.changed([{ tenantId: entry.tenantId, meshId: entry.meshId, nodes: [entry.node] }]);
-      if (change.later) await this.queue.enqueue(entry.tenantId, entry.meshId, { afterMs: this.graceMs });
-    });
+  async removed(records: readonly SessionRecord[]): Promise<void> {
+    for (const entry of records.flatMap((r) => entryOf(r) ?? [])) {
+      await this.guard('removing', async () => {
+        // The endpoint outlives its stream by the grace: a proxy that reconnects at once keeps it.
+        const change = await this.registry.remove(entry, this.graceMs);
+        if (change.now) await this.changed([{ tenantId: entry.tenantId, meshId: entry.meshId, nodes: [entry.node] }]);
+        if (change.later) await this.queue.enqueue(entry.tenantId, entry.meshId, { afterMs: this.graceMs });
+      });
+    }
   }
 
   async heartbeat(records: readonly SessionRecord[]): Promise<void> {

@@ -12,6 +12,10 @@ export interface ProxyTokenView {
   /** The resource's ARN: the `node.id` a proxy using the token should present. */
   readonly arn: string;
   readonly createdAt: string;
+  /**
+   * When a stream last presented it, to the minute: a shard stamps a token at most once a minute,
+   * in a batched write about a second after the use (BatchedLastUsedStamps).
+   */
   readonly lastUsedAt: string | null;
 }
 

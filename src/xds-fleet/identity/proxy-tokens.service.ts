@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { GroupCommit } from '../../common/batching/group-commit.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { isUuid } from '../../common/ids/uuid.js';
 import { meshNotFound } from '../../meshes/resources/mesh-resources.service.js';
@@ -7,12 +9,16 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { Prisma, type Mesh } from '../../generated/prisma/client.js';
 import { MeshStoreFactory } from '../../meshes/resources/mesh-store.factory.js';
-import { LastUsedStamps } from '../../tenants/credentials/last-used-stamps.js';
+import { BatchedLastUsedStamps } from '../../tenants/credentials/batched-last-used-stamps.js';
 import { RevocationBus } from '../../tenants/revocation/revocation-bus.service.js';
 import type { ProxyIdentity, ProxyKind } from './proxy-identity.js';
 import { hashProxyToken, newProxyToken, PROXY_TOKEN_PATTERN } from './proxy-token-format.js';
 import { proxyTokenView, type ProxyTokenView } from './proxy-token.view.js';
-import { ProxyTokensRepository, type ProxyTokenStanding } from './proxy-tokens.repository.js';
+import {
+  ProxyTokensRepository,
+  type ProxyTokenStanding,
+  type ProxyTokenVerification,
+} from './proxy-tokens.repository.js';
 
 /** A new proxy token: the secret appears here once and is never readable again. */
 export interface IssuedProxyToken {
@@ -33,6 +39,8 @@ export type ProxyAuthentication = { readonly identity: ProxyIdentity } | { reado
 const UNKNOWN: ProxyRefusal = { reason: 'unknown' };
 /** Token ids per standing query (an IN list PostgreSQL plans well). */
 const STANDING_BATCH = 1_000;
+/** Token hashes per verification query (a fleet connecting at once is read in statements of this many). */
+const VERIFY_BATCH = 1_000;
 
 /** The App Mesh API's names of the two kinds, for messages that match its NotFoundExceptions. */
 const API_NAME: Record<ProxyKind, string> = { virtualNode: 'VirtualNode', virtualGateway: 'VirtualGateway' };
@@ -44,10 +52,30 @@ const API_NAME: Record<ProxyKind, string> = { virtualNode: 'VirtualNode', virtua
  * Issued by the api role (bootstraps), verified by the xds role.
  */
 @Injectable()
-export class ProxyTokenService {
+export class ProxyTokenService implements OnApplicationShutdown {
   private readonly log = new Logger(ProxyTokenService.name);
-  private readonly lastUsed = new LastUsedStamps((err) =>
-    this.log.warn(`could not record proxy token use: ${String(err)}`),
+  /** Last-used stamps of verified tokens: one UPDATE per second for all of them (see BatchedLastUsedStamps). */
+  private readonly lastUsed = new BatchedLastUsedStamps(
+    (ids, now) => this.repo.touch(ids, now),
+    (err) => this.log.warn(`could not record proxy token use: ${String(err)}`),
+  );
+  /**
+   * Verification reads, coalesced: the tokens of the streams that arrive while a read is in
+   * flight (a fleet connecting, a reconnect storm) are read together in the next one, in one
+   * statement (GroupCommit). Nothing is cached here: a read always starts after its
+   * `authenticate` call, so callers that watch for revocation notices around the call
+   * (ProxyAuthority) see every notice that could concern the row read.
+   */
+  private readonly reads = new GroupCommit();
+  private readonly verifications = new DataLoader<string, ProxyTokenVerification | null>(
+    (hashes) =>
+      this.reads.track(
+        this.repo.findForVerification([...new Set(hashes)]).then((rows) => {
+          const byHash = new Map(rows.map((row) => [row.tokenHash, row]));
+          return hashes.map((hash) => byHash.get(hash) ?? null);
+        }),
+      ),
+    { cache: false, maxBatchSize: VERIFY_BATCH, batchScheduleFn: this.reads.schedule },
   );
   private readonly region: string;
 
@@ -58,6 +86,11 @@ export class ProxyTokenService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.region = config.region;
+  }
+
+  /** Writes the last-used stamps still pending. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.lastUsed.flush();
   }
 
   /**
@@ -88,11 +121,11 @@ export class ProxyTokenService {
    */
   async authenticate(token: string): Promise<ProxyAuthentication> {
     if (!PROXY_TOKEN_PATTERN.test(token)) return { refusal: UNKNOWN };
-    const row = await this.repo.findForVerification(hashProxyToken(token));
+    const row = await this.verifications.load(hashProxyToken(token));
     if (!row || row.mesh.tenantId !== row.tenantId) return { refusal: UNKNOWN };
     const tenant = row.mesh.tenant;
     if (tenant.status !== 'active') return { refusal: { reason: 'suspended', accountId: tenant.accountId } };
-    this.lastUsed.stamp(row.id, (now) => this.repo.touch(row.id, now));
+    this.lastUsed.stamp(row.id);
     return {
       identity: {
         tenantId: tenant.id,

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import DataLoader from 'dataloader';
+import { GroupCommit } from '../../common/batching/group-commit.js';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { RedisService } from '../../platform/redis/redis.service.js';
 import type { ProxyEndpoint } from '../endpoints/proxy-endpoint.js';
 import type { ProxyKind } from '../identity/proxy-identity.js';
@@ -65,15 +67,39 @@ const sessionKeys = (namespace: string) => ({
     `${tenantKey(namespace, tenantId)}:conn:${meshId}:${kind}:${name}`,
 });
 
-/** Admits a session if its identity has fewer than the limit live sessions. KEYS: conn. ARGV: now, expiry, limit, id. */
+/**
+ * Admits a session if its identity has fewer than the limit live sessions, and records it.
+ * KEYS: conn, sessions, seen. ARGV: now, expiry, limit, id, record (JSON). 1 if admitted, else 0.
+ */
 const ADMIT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ${SESSION_TTL_MS * 2})
+if not redis.call('ZSCORE', KEYS[1], ARGV[4]) then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ${SESSION_TTL_MS * 2})
+end
+redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[4])
 return 1
 `;
+/** The name ADMIT is defined under on the client (ioredis sends EVALSHA, and the script once per connection). */
+const ADMIT_COMMAND = 'meshplaneAdmitSession';
+type WithAdmit = {
+  [ADMIT_COMMAND](conn: string, sessions: string, seen: string, ...args: string[]): ChainableCommander;
+};
+
+/** Sessions admitted or removed per Redis round trip, at most (a fleet connecting at once comes in batches of this many). */
+const SESSIONS_PER_BATCH = 500;
+
+interface Admission {
+  readonly record: SessionRecord;
+  readonly tenantId: string;
+  readonly limit: number;
+}
+interface Removal {
+  readonly record: SessionRecord;
+  readonly tenantId: string;
+}
 
 /**
  * Told when sessions enter, stay in and leave the registry, after the registry's own writes. The
@@ -81,8 +107,9 @@ return 1
  * Never rejects: what it does must not decide whether a proxy is served.
  */
 export interface SessionObserver {
-  admitted(record: SessionRecord): Promise<void>;
-  removed(record: SessionRecord): Promise<void>;
+  /** Sessions admitted together (one batch of the registry's), in their order of arrival. */
+  admitted(records: readonly SessionRecord[]): Promise<void>;
+  removed(records: readonly SessionRecord[]): Promise<void>;
   heartbeat(records: readonly SessionRecord[]): Promise<void>;
 }
 export const SESSION_OBSERVER = Symbol('SESSION_OBSERVER');
@@ -96,12 +123,12 @@ export const SESSION_METER = Symbol('SESSION_METER');
 export class SessionObservers implements SessionObserver {
   constructor(private readonly observers: readonly SessionObserver[]) {}
 
-  async admitted(record: SessionRecord): Promise<void> {
-    for (const o of this.observers) await o.admitted(record).catch(() => undefined);
+  async admitted(records: readonly SessionRecord[]): Promise<void> {
+    for (const o of this.observers) await o.admitted(records).catch(() => undefined);
   }
 
-  async removed(record: SessionRecord): Promise<void> {
-    for (const o of this.observers) await o.removed(record).catch(() => undefined);
+  async removed(records: readonly SessionRecord[]): Promise<void> {
+    for (const o of this.observers) await o.removed(records).catch(() => undefined);
   }
 
   async heartbeat(records: readonly SessionRecord[]): Promise<void> {
@@ -109,41 +136,69 @@ export class SessionObservers implements SessionObserver {
   }
 }
 
+/**
+ * The registry. Admissions and removals are batched (GroupCommit): those asked for while the
+ * previous batch is in Redis (a fleet connecting, a storm of closes) go in the next one, one
+ * pipeline, and their observers are told once per batch. Each session
+ * is still decided on its own, atomically (one ADMIT script per session: its quota check and its
+ * record), and `admit`/`remove` resolve only once their session is written and observed, as
+ * before.
+ */
 @Injectable()
 export class SessionRegistry {
   private readonly keys: ReturnType<typeof sessionKeys>;
+  private readonly admitting = new GroupCommit();
+  private readonly admissions = new DataLoader<Admission, boolean>(
+    (batch) => this.admitting.track(this.admitBatch(batch)),
+    { cache: false, maxBatchSize: SESSIONS_PER_BATCH, batchScheduleFn: this.admitting.schedule },
+  );
+  private readonly removing = new GroupCommit();
+  private readonly removals = new DataLoader<Removal, void>((batch) => this.removing.track(this.removeBatch(batch)), {
+    cache: false,
+    maxBatchSize: SESSIONS_PER_BATCH,
+    batchScheduleFn: this.removing.schedule,
+  });
 
   constructor(
     private readonly redis: RedisService,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer?: SessionObserver,
   ) {
     this.keys = sessionKeys(redis.namespace);
+    redis.client.defineCommand(ADMIT_COMMAND, { numberOfKeys: 3, lua: ADMIT });
   }
 
   private get client(): Redis {
     return this.redis.client;
   }
 
-  /** Counts the session against its identity's quota; false when the identity is at its limit. */
-  async admit(record: SessionRecord, tenantId: string, limit: number): Promise<boolean> {
+  /** Counts the session against its identity's quota and records it; false when the identity is at its limit. */
+  admit(record: SessionRecord, tenantId: string, limit: number): Promise<boolean> {
+    return this.admissions.load({ record, tenantId, limit });
+  }
+
+  private async admitBatch(batch: readonly Admission[]): Promise<(boolean | Error)[]> {
     const now = Date.now();
-    const admitted = await this.client.eval(
-      ADMIT,
-      1,
-      this.keys.conn(tenantId, record.meshId, record.kind, record.name),
-      String(now),
-      String(now + SESSION_TTL_MS),
-      String(limit),
-      record.sessionId,
-    );
-    if (admitted !== 1) return false;
-    await this.client
-      .multi()
-      .hset(this.keys.sessions(tenantId), record.sessionId, JSON.stringify(record))
-      .zadd(this.keys.seen(tenantId), now, record.sessionId)
-      .exec();
-    await this.observer?.admitted(record);
-    return true;
+    const pipeline = this.client.pipeline() as ChainableCommander & WithAdmit;
+    for (const { record, tenantId, limit } of batch) {
+      pipeline[ADMIT_COMMAND](
+        this.keys.conn(tenantId, record.meshId, record.kind, record.name),
+        this.keys.sessions(tenantId),
+        this.keys.seen(tenantId),
+        String(now),
+        String(now + SESSION_TTL_MS),
+        String(limit),
+        record.sessionId,
+        JSON.stringify(record),
+      );
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const results = batch.map((_, i): boolean | Error => {
+      const [err, admitted] = replies[i] ?? [new Error('no reply from Redis for this session')];
+      return err ?? admitted === 1;
+    });
+    const admitted = batch.filter((_, i) => results[i] === true).map((a) => a.record);
+    if (admitted.length > 0) await this.observer?.admitted(admitted);
+    return results;
   }
 
   async update(tenantId: string, record: SessionRecord): Promise<void> {
@@ -172,19 +227,38 @@ export class SessionRegistry {
     if (failed) throw failed[0]!;
   }
 
-  async remove(tenantId: string, record: SessionRecord): Promise<void> {
-    try {
-      await this.client
-        .multi()
-        .hdel(this.keys.sessions(tenantId), record.sessionId)
-        .zrem(this.keys.seen(tenantId), record.sessionId)
-        .zrem(this.keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId)
-        .exec();
-    } finally {
-      // Told even when Redis failed: the session has ended whatever the registry holds (its record
-      // expires with the TTL), and metering must hear of it.
-      await this.observer?.removed(record);
+  /** Takes the session out of the registry and its identity's quota; resolves once it is gone and observed. */
+  remove(tenantId: string, record: SessionRecord): Promise<void> {
+    return this.removals.load({ tenantId, record });
+  }
+
+  private async removeBatch(batch: readonly Removal[]): Promise<(void | Error)[]> {
+    // One HDEL and ZREM per key (a tenant's records and last-seen set, an identity's connections).
+    const fields = new Map<string, string[]>();
+    const members = new Map<string, string[]>();
+    const add = (sets: Map<string, string[]>, key: string, id: string) => {
+      let ids = sets.get(key);
+      if (!ids) sets.set(key, (ids = []));
+      ids.push(id);
+    };
+    for (const { tenantId, record } of batch) {
+      add(fields, this.keys.sessions(tenantId), record.sessionId);
+      add(members, this.keys.seen(tenantId), record.sessionId);
+      add(members, this.keys.conn(tenantId, record.meshId, record.kind, record.name), record.sessionId);
     }
+    const pipeline = this.client.pipeline();
+    for (const [key, ids] of fields) pipeline.hdel(key, ...ids);
+    for (const [key, ids] of members) pipeline.zrem(key, ...ids);
+    let failure: Error | undefined;
+    try {
+      failure = (await pipeline.exec())?.find(([err]) => err)?.[0] ?? undefined;
+    } catch (err) {
+      failure = err as Error;
+    }
+    // Told even when Redis failed: the sessions have ended whatever the registry holds (their
+    // records expire with the TTL), and metering must hear of it.
+    await this.observer?.removed(batch.map((r) => r.record));
+    return batch.map(() => failure);
   }
 
   /** Keeps a shard's sessions alive (and counted) for another TTL. */
