@@ -212,7 +212,11 @@ async function loadOnce(browser, url, page, token, topologyNodes) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 820 } });
   try {
     if (page.signedIn) {
-      await context.addInitScript((t) => sessionStorage.setItem('meshplane.token', t), token);
+      // Runs in the page (browser globals, typed loosely here: this file is checked against Node's types).
+      await context.addInitScript(
+        (t) => /** @type {any} */ (globalThis).sessionStorage.setItem('meshplane.token', t),
+        token,
+      );
     }
     const tab = await context.newPage();
     await tab.goto(url, { waitUntil: 'commit' });
@@ -227,15 +231,19 @@ async function loadOnce(browser, url, page, token, topologyNodes) {
     const expected = page.name === 'topology' ? topologyNodes : 1;
     if (shown !== expected) throw new Error(`${page.name}: the page marked its content with ${shown} of ${expected}`);
     const timings = await tab.evaluate((m) => {
-      const nav = /** @type {PerformanceNavigationTiming | undefined} */ (
-        performance.getEntriesByType('navigation')[0]
-      );
-      const resources = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource'));
+      const perf = /** @type {any} */ (globalThis).performance;
+      const nav = perf.getEntriesByType('navigation')[0];
+      /** @type {{ transferSize: number }[]} */
+      const resources = perf.getEntriesByType('resource');
       return {
-        contentMs: performance.getEntriesByName(m, 'mark')[0]?.startTime ?? NaN,
-        fcpMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+        /** @type {number} */
+        contentMs: perf.getEntriesByName(m, 'mark')[0]?.startTime ?? NaN,
+        /** @type {number} */
+        fcpMs: perf.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+        /** @type {number} */
         domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN,
         requests: resources.length + 1,
+        /** @type {number} */
         transferredBytes: (nav?.transferSize ?? 0) + resources.reduce((sum, r) => sum + r.transferSize, 0),
       };
     }, mark);

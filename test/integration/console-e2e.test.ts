@@ -150,7 +150,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     await create('Virtual nodes', 'virtual node', async () => {
       await page.getByLabel('Name', { exact: true }).fill('web');
       await page.getByLabel('Hostname', { exact: true }).fill('web.shop.local');
-      await page.getByRole('button', { name: 'Add backend' }).click();
+      await page.getByRole('button', { name: 'Add backend', exact: true }).click();
       await page
         .getByRole('group', { name: 'Backend 1', exact: true })
         .getByLabel('Virtual service name')
@@ -612,7 +612,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     });
 
     // Edited in the form, the JSON view shows the change; edited as JSON, the form shows it.
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await field(healthCheck, 'Path').fill('/ready');
     await page.getByRole('button', { name: 'JSON' }).click();
     const editor = page.getByLabel('Spec (JSON)');
@@ -625,18 +625,19 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     expect(await field(healthCheck, 'Interval millis').inputValue()).toBe('6000');
     expect(await field(healthCheck, 'Path').inputValue()).toBe('/ready');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('button', { name: 'Edit' }).waitFor();
+    // Closed after saving (while open, the button reads "Close editor").
+    await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
     const saved = (await read())['listeners'][0].healthCheck as Json;
     expect(saved).toMatchObject({ path: '/ready', intervalMillis: 6000, healthyThreshold: 3 });
   });
 
   it('places a rule only the API checks (an access log format Envoy would refuse) next to its field', async () => {
     await page.goto(consoleUrl('meshes/shop/resources/virtualNode/checked'));
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByRole('button', { name: 'Add logging' }).click();
     const logging = page.getByRole('group', { name: 'Logging', exact: true });
-    await logging.getByRole('button', { name: 'Add access log' }).click();
-    // A union of one member (file) starts with it chosen.
+    // A union is a choice of its members (here only a file).
+    await logging.getByLabel('Access log: kind').selectOption('file');
     await logging.getByLabel('Path', { exact: true }).fill('/dev/stdout');
     await logging.getByLabel('Format: kind').selectOption('text');
     const text = logging.getByLabel('Text', { exact: true });
@@ -647,7 +648,8 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     expect(shown).toMatch(/NOT_AN_OPERATOR/);
     await text.fill('[%START_TIME%] %REQ(:METHOD)%');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('button', { name: 'Edit' }).waitFor();
+    // Closed after saving (while open, the button reads "Close editor").
+    await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
     const read = await gql(alice, CHECKED_SPEC);
     expect(read.body.data.mesh.virtualNodes.nodes[0].spec.logging).toEqual({
       accessLog: { file: { path: '/dev/stdout', format: { text: '[%START_TIME%] %REQ(:METHOD)%' } } },

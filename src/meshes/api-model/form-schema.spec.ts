@@ -95,7 +95,7 @@ describe("the console's form schema (ADR 0027)", () => {
       ],
       ['virtualService', { provider: { virtualRouter: {} } }],
       ['route', { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [] } }, priority: 1001 }],
-      ['virtualGateway', { listeners: [] }],
+      ['virtualGateway', { listeners: [{ portMapping: { port: 8443 } }, {}] }],
       ['gatewayRoute', { httpRoute: { match: { prefix: 'x'.repeat(300) }, action: { target: {} } } }],
     ];
     for (const [kind, spec] of cases) {
