@@ -18,13 +18,17 @@ export function Field({ id, label, error, hint, required, children }: FieldProps
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
       {required ? (
-        <span class="req" aria-hidden="true">
-          {' '}
-          *
+        // The mark stays outside the label: the control's accessible name is the label alone.
+        <span class="label-row">
+          <label for={id}>{label}</label>
+          <span class="req" aria-hidden="true">
+            *
+          </span>
         </span>
-      ) : null}
+      ) : (
+        <label for={id}>{label}</label>
+      )}
       {children({
         id,
         'aria-invalid': error ? true : undefined,

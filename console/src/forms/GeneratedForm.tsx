@@ -3,7 +3,7 @@ import { sizeRange, valueRange } from '../../../src/meshes/api-model/constraint-
 import { Field } from '../components/Field';
 import { getAt, setAt, type Spec } from '../spec/access';
 import type { FormModel } from './form-model';
-import { itemLabelOf, labelOf, ruleHint } from './labels';
+import { inSentence, itemLabelOf, labelOf, ruleHint } from './labels';
 
 interface Ctx {
   readonly model: FormModel;
@@ -87,7 +87,7 @@ function MemberNode({ ctx, member, path, shown }: { ctx: Ctx; member: FormMember
       return (
         <div class="optional-member">
           <button type="button" onClick={() => ctx.set(path, initialOf(ctx.model, shape))}>
-            Add {label.charAt(0).toLowerCase() + label.slice(1)}
+            Add {inSentence(label)}
           </button>
           {member.hint ? <small class="hint">{member.hint}</small> : null}
         </div>
@@ -97,7 +97,7 @@ function MemberNode({ ctx, member, path, shown }: { ctx: Ctx; member: FormMember
       <Group ctx={ctx} path={path} legend={label} hint={member.hint} required={member.required === true}>
         {!required ? (
           <button type="button" class="remove" onClick={() => ctx.set(path, undefined)}>
-            Remove {label.charAt(0).toLowerCase() + label.slice(1)}
+            Remove {inSentence(label)}
           </button>
         ) : null}
         <Members ctx={ctx} shape={shape} path={path} />
@@ -225,7 +225,7 @@ function ListNode(props: {
         const at = `${path}[${i}]`;
         const removeButton = (
           <button type="button" class="remove" onClick={() => remove(i)}>
-            Remove {item.charAt(0).toLowerCase() + item.slice(1)} {i + 1}
+            Remove {inSentence(item)} {i + 1}
           </button>
         );
         return itemShape.type === 'structure' ? (
@@ -251,7 +251,7 @@ function ListNode(props: {
         );
       })}
       <button type="button" onClick={() => ctx.set(path, [...items, initialOf(ctx.model, itemShape)])}>
-        Add {item.charAt(0).toLowerCase() + item.slice(1)}
+        Add {inSentence(item)}
       </button>
     </Group>
   );

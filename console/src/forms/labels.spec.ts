@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemLabelOf, labelOf, ruleHint } from './labels';
+import { inSentence, itemLabelOf, labelOf, ruleHint } from './labels';
 
 describe("the generated forms' labels", () => {
   it('spells member names as words, with the protocols and acronyms as they are written', () => {
@@ -18,6 +18,13 @@ describe("the generated forms' labels", () => {
     expect(itemLabelOf('certificateAuthorityArns')).toBe('Certificate authority ARN');
     expect(itemLabelOf('entries')).toBe('Entry');
     expect(itemLabelOf('exact')).toBe('Exact');
+  });
+
+  it('puts a label in a sentence, keeping acronyms', () => {
+    expect(inSentence('Health check')).toBe('health check');
+    expect(inSentence('TLS')).toBe('TLS');
+    expect(inSentence('HTTP/2 route')).toBe('HTTP/2 route');
+    expect(inSentence('gRPC route')).toBe('gRPC route');
   });
 
   it("turns the validator's rule into a hint", () => {

@@ -40,3 +40,10 @@ export function itemLabelOf(member: string): string {
 export function ruleHint(rule: string | undefined): string | undefined {
   return rule === undefined ? undefined : `${rule.charAt(0).toUpperCase()}${rule.slice(1)}.`;
 }
+
+/** A label inside a sentence ("Add health check", "Add TLS"): lower-cased unless it starts with an acronym. */
+export function inSentence(label: string): string {
+  return /^[A-Z][A-Z/0-9]/.test(label) || /^g[A-Z]/.test(label)
+    ? label
+    : label.charAt(0).toLowerCase() + label.slice(1);
+}
