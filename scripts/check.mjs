@@ -43,6 +43,10 @@ const gates = [
     () => run(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: root }),
   ],
   [
+    "the console's form schema matches the App Mesh model",
+    () => run(process.execPath, ['scripts/gen-console-schema.mjs', '--check'], { cwd: root }),
+  ],
+  [
     'src/graphql/schema.gql matches the GraphQL resolvers',
     () => run(process.execPath, ['scripts/gen-graphql-schema.mjs', '--check'], { cwd: root }),
   ],

@@ -10,8 +10,10 @@ import { join, relative } from 'node:path';
 export const CONSOLE_OUT_DIR = join('dist', 'console-assets');
 
 /**
- * What the bundle depends on: every file under console/ (sources, index.html, styles), the
- * lockfile (versions of Preact, dagre and Vite) and this file (the Vite options).
+ * What the bundle depends on: every file under console/ (sources, index.html, styles, the
+ * generated form schema), the server's sources the forms bundle (the API's validator and its
+ * messages: src/meshes/api-model and src/common/validation, ADR 0027), the lockfile (versions of
+ * Preact, dagre and Vite) and this file (the Vite options).
  * @param {string} root
  */
 export function consoleInputsHash(root) {
@@ -25,6 +27,8 @@ export function consoleInputsHash(root) {
     }
   };
   walk(join(root, 'console'));
+  walk(join(root, 'src', 'meshes', 'api-model'));
+  walk(join(root, 'src', 'common', 'validation'));
   files.push(join(root, 'package-lock.json'), join(root, 'scripts', 'lib', 'console-build.mjs'));
   for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
@@ -16,6 +16,9 @@ type Json = Record<string, any>;
 
 /** How long a check that polls the page waits: the app, Envoy and Chromium share two cores with other tests. */
 const WAIT = { timeout: 15_000 };
+
+/** The spec of the virtual node `checked` of mesh shop. */
+const CHECKED_SPEC = `{ mesh(name: "shop") { virtualNodes(namePrefix: "checked") { nodes { spec: specJson } } } }`;
 
 /** Set by `npm run docs:console`: where the screenshots of the main pages go (docs/console/). */
 const SHOTS = process.env['MESHPLANE_CONSOLE_SCREENSHOTS'];
@@ -101,6 +104,14 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Create', exact: true }).click();
   };
   const created = (text: string) => page.getByRole('heading', { level: 2, name: text }).waitFor();
+  /** The error shown for a control: the one of its descriptions (hint, error) that is its error. */
+  const errorText = async (control: Locator) => {
+    const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ');
+    return page.locator(`[id="${ids.find((id) => id.endsWith('-error')) ?? ''}"]`).textContent();
+  };
+  /** The port of a virtual node's first listener, in the form generated from the model. */
+  const listenerPort = () =>
+    page.getByRole('group', { name: 'Listener 1', exact: true }).getByLabel('Port', { exact: true });
 
   it('creates a mesh with nodes, a router, a route and a service through the forms', async () => {
     await page.getByRole('button', { name: 'Create mesh' }).click();
@@ -111,7 +122,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     for (const version of ['v1', 'v2']) {
       await create('Virtual nodes', 'virtual node', async () => {
         await page.getByLabel('Name', { exact: true }).fill(`api-${version}`);
-        await page.getByLabel('DNS hostname').fill(`${version}.api.shop.local`);
+        await page.getByLabel('Hostname', { exact: true }).fill(`${version}.api.shop.local`);
       });
       await created(`Virtual node api-${version}`);
     }
@@ -122,23 +133,28 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     await create('Routes', 'route', async () => {
       await page.getByLabel('Virtual router').selectOption('api-router');
       await page.getByLabel('Name', { exact: true }).fill('main');
-      await page.getByLabel('Virtual node 1').fill('api-v1');
-      await page.getByLabel('Weight 1').fill('90');
-      await page.getByRole('button', { name: 'Add' }).click();
-      await page.getByLabel('Virtual node 2').fill('api-v2');
-      await page.getByLabel('Weight 2').fill('10');
+      const target = (n: number) => page.getByRole('group', { name: `Weighted target ${n}`, exact: true });
+      await target(1).getByLabel('Virtual node', { exact: true }).fill('api-v1');
+      await target(1).getByLabel('Weight', { exact: true }).fill('90');
+      await page.getByRole('button', { name: 'Add weighted target' }).click();
+      await target(2).getByLabel('Virtual node', { exact: true }).fill('api-v2');
+      await target(2).getByLabel('Weight', { exact: true }).fill('10');
     });
     await created('Route api-router/main');
     await create('Virtual services', 'virtual service', async () => {
       await page.getByLabel('Name', { exact: true }).fill('api.shop.local');
-      await page.getByLabel('Provider: virtual router').fill('api-router');
+      await page.getByLabel('Provider: kind').selectOption('virtualRouter');
+      await page.getByLabel('Virtual router name').fill('api-router');
     });
     await created('Virtual service api.shop.local');
     await create('Virtual nodes', 'virtual node', async () => {
       await page.getByLabel('Name', { exact: true }).fill('web');
-      await page.getByLabel('DNS hostname').fill('web.shop.local');
-      await page.getByRole('button', { name: 'Add' }).click();
-      await page.getByLabel('Virtual service 1').fill('api.shop.local');
+      await page.getByLabel('Hostname', { exact: true }).fill('web.shop.local');
+      await page.getByRole('button', { name: 'Add backend', exact: true }).click();
+      await page
+        .getByRole('group', { name: 'Backend 1', exact: true })
+        .getByLabel('Virtual service name')
+        .fill('api.shop.local');
     });
     await created('Virtual node web');
     await create('Virtual gateways', 'virtual gateway', async () => {
@@ -148,7 +164,7 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     await create('Gateway routes', 'gateway route', async () => {
       await page.getByLabel('Virtual gateway').selectOption('edge');
       await page.getByLabel('Name', { exact: true }).fill('to-api');
-      await page.getByLabel('Target virtual service').fill('api.shop.local');
+      await page.getByLabel('Virtual service name').fill('api.shop.local');
     });
     await created('Gateway route edge/to-api');
 
@@ -173,16 +189,23 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     });
   });
 
-  it("shows the API's validation error next to the field it names", async () => {
+  it("shows the API's validation error next to the field it names, checked in the browser first", async () => {
+    // The form runs the API's own validator before sending: a refused spec makes no request.
+    const mutations: string[] = [];
+    const record = (r: Request) => {
+      if (r.method() === 'POST' && r.url().endsWith('/graphql') && /createVirtualNode/.test(r.postData() ?? '')) {
+        mutations.push(r.postData() ?? '');
+      }
+    };
+    page.on('request', record);
     await create('Virtual nodes', 'virtual node', async () => {
       await page.getByLabel('Name', { exact: true }).fill('bad');
-      await page.getByLabel('Listener port').fill('70000');
-      await page.getByLabel('DNS hostname').fill('bad.shop.local');
+      await listenerPort().fill('70000');
+      await page.getByLabel('Hostname', { exact: true }).fill('bad.shop.local');
     });
-    const port = page.getByLabel('Listener port');
+    const port = listenerPort();
     await expect.poll(() => port.getAttribute('aria-invalid'), WAIT).toBe('true');
-    const errorId = (await port.getAttribute('aria-describedby'))!;
-    const shown = await page.locator(`[id="${errorId}"]`).textContent();
+    const shown = await errorText(port);
     // The same words as the API's own message for that field.
     const direct = await gql(alice, `mutation($i: CreateVirtualNodeInput!) { createVirtualNode(input: $i) { name } }`, {
       i: {
@@ -208,6 +231,8 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     );
     expect(unnamed).toBe(0);
     await shot('validation-error');
+    page.off('request', record);
+    expect(mutations).toEqual([]);
 
     // Corrected, it is created; then deleted from its page.
     await port.fill('8080');
@@ -526,5 +551,108 @@ describe('web console (Chromium)', { timeout: 120_000 }, () => {
     await page.goto(consoleUrl('meshes'));
     await page.getByRole('link', { name: 'shop' }).waitFor();
     await shot('meshes');
+  });
+
+  it('creates a node with a listener health check only the generated form reaches; the JSON view agrees', async () => {
+    await page.goto(consoleUrl('meshes/shop/resources/virtualNode/new'));
+    const listener = page.getByRole('group', { name: 'Listener 1', exact: true });
+    const healthCheck = listener.getByRole('group', { name: 'Health check', exact: true });
+    const field = (scope: Page | Locator, label: string) => scope.getByLabel(label, { exact: true });
+    await field(page, 'Name').fill('checked');
+    await field(page, 'Hostname').fill('checked.shop.local');
+    await listener.getByRole('button', { name: 'Add health check' }).click();
+    // The model's enum is a select, its bounds are the number control's, its rule the hint.
+    await field(healthCheck, 'Protocol').selectOption('http');
+    expect(await field(healthCheck, 'Interval millis').getAttribute('min')).toBe('5000');
+    const threshold = field(healthCheck, 'Healthy threshold');
+    expect(await threshold.getAttribute('aria-required')).toBe('true');
+    await threshold.fill('1');
+    await field(healthCheck, 'Unhealthy threshold').fill('2');
+    await field(healthCheck, 'Interval millis').fill('5000');
+    await field(healthCheck, 'Timeout millis').fill('2000');
+    await field(healthCheck, 'Path').fill('/healthz');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+
+    // The constraint's message, next to its field, in the API's words.
+    await expect.poll(() => threshold.getAttribute('aria-invalid'), WAIT).toBe('true');
+    const shown = await errorText(threshold);
+    expect(shown).toContain('must be between 2 and 10');
+    const spec = {
+      listeners: [
+        {
+          portMapping: { port: 8080, protocol: 'http' },
+          healthCheck: {
+            protocol: 'http',
+            healthyThreshold: 1,
+            unhealthyThreshold: 2,
+            intervalMillis: 5000,
+            timeoutMillis: 2000,
+            path: '/healthz',
+          },
+        },
+      ],
+      serviceDiscovery: { dns: { hostname: 'checked.shop.local' } },
+    };
+    const direct = await gql(alice, `mutation($i: CreateVirtualNodeInput!) { createVirtualNode(input: $i) { name } }`, {
+      i: { meshName: 'shop', virtualNodeName: 'checked', spec },
+    });
+    expect(direct.body.errors[0].extensions.fields).toEqual(['spec.listeners[0].healthCheck.healthyThreshold']);
+    expect(direct.body.errors[0].message).toMatch(/must be between 2 and 10/);
+    expect(shown).toBe(direct.body.errors[0].message.replace(/^[^:]+: /, ''));
+    expect(await page.locator('[aria-invalid="true"]').count()).toBe(1);
+    await shot('generated-form');
+
+    await threshold.fill('3');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await created('Virtual node checked');
+    const read = async () => (await gql(alice, CHECKED_SPEC)).body.data.mesh.virtualNodes.nodes[0].spec as Json;
+    expect((await read())['listeners'][0].healthCheck).toEqual({
+      ...spec.listeners[0]!.healthCheck,
+      healthyThreshold: 3,
+    });
+
+    // Edited in the form, the JSON view shows the change; edited as JSON, the form shows it.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await field(healthCheck, 'Path').fill('/ready');
+    await page.getByRole('button', { name: 'JSON' }).click();
+    const editor = page.getByLabel('Spec (JSON)');
+    const asJson = JSON.parse(await editor.inputValue()) as Json;
+    expect(asJson['listeners'][0].healthCheck.path).toBe('/ready');
+    expect(asJson['serviceDiscovery']).toEqual({ dns: { hostname: 'checked.shop.local' } });
+    asJson['listeners'][0].healthCheck.intervalMillis = 6000;
+    await editor.fill(JSON.stringify(asJson, null, 2));
+    await page.getByRole('button', { name: 'Form' }).click();
+    expect(await field(healthCheck, 'Interval millis').inputValue()).toBe('6000');
+    expect(await field(healthCheck, 'Path').inputValue()).toBe('/ready');
+    await page.getByRole('button', { name: 'Save' }).click();
+    // Closed after saving (while open, the button reads "Close editor").
+    await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
+    const saved = (await read())['listeners'][0].healthCheck as Json;
+    expect(saved).toMatchObject({ path: '/ready', intervalMillis: 6000, healthyThreshold: 3 });
+  });
+
+  it('places a rule only the API checks (an access log format Envoy would refuse) next to its field', async () => {
+    await page.goto(consoleUrl('meshes/shop/resources/virtualNode/checked'));
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('button', { name: 'Add logging' }).click();
+    const logging = page.getByRole('group', { name: 'Logging', exact: true });
+    // A union is a choice of its members (here only a file).
+    await logging.getByLabel('Access log: kind').selectOption('file');
+    await logging.getByLabel('Path', { exact: true }).fill('/dev/stdout');
+    await logging.getByLabel('Format: kind').selectOption('text');
+    const text = logging.getByLabel('Text', { exact: true });
+    await text.fill('%NOT_AN_OPERATOR%');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => text.getAttribute('aria-invalid'), WAIT).toBe('true');
+    const shown = await errorText(text);
+    expect(shown).toMatch(/NOT_AN_OPERATOR/);
+    await text.fill('[%START_TIME%] %REQ(:METHOD)%');
+    await page.getByRole('button', { name: 'Save' }).click();
+    // Closed after saving (while open, the button reads "Close editor").
+    await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
+    const read = await gql(alice, CHECKED_SPEC);
+    expect(read.body.data.mesh.virtualNodes.nodes[0].spec.logging).toEqual({
+      accessLog: { file: { path: '/dev/stdout', format: { text: '[%START_TIME%] %REQ(:METHOD)%' } } },
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { GqlError } from '../api/client';
-import { getAt, setAt, type Spec } from '../spec/access';
-import type { FieldDef } from '../spec/forms';
+import { GeneratedForm } from '../forms/GeneratedForm';
+import { useFormModel } from '../forms/use-form-model';
+import type { Spec } from '../spec/access';
+import type { FormKind } from '../spec/forms';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 
@@ -19,7 +21,8 @@ export interface NameField {
 interface SpecFormProps {
   readonly title: string;
   readonly names: readonly NameField[];
-  readonly fields: readonly FieldDef[];
+  /** The kind whose spec the form edits: its controls are generated from the App Mesh model. */
+  readonly kind: FormKind;
   readonly initial: Spec;
   readonly submitLabel: string;
   /** Throws the API's error; the form spreads its field errors next to the fields. */
@@ -28,11 +31,15 @@ interface SpecFormProps {
 }
 
 /**
- * A create/edit form for one resource: its names, the spec fields of its kind, and the whole spec
- * as editable JSON. Validation is the API's (noValidate): each message of a VALIDATION error is
- * shown under the field its `extensions.fields` path names; the rest above the buttons.
+ * A create/edit form for one resource: its names, every member of its kind's spec (generated from
+ * the App Mesh model, ADR 0027), and the whole spec as editable JSON. Validation is the API's
+ * (noValidate): before sending, the spec goes through the API's own compiled validator, and the
+ * API checks it again; either's message is shown under the field its path names
+ * (`extensions.fields` for the API's), the rest above the buttons.
  */
-export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit, onCancel }: SpecFormProps) {
+export function SpecForm({ title, names, kind, initial, submitLabel, onSubmit, onCancel }: SpecFormProps) {
+  const forms = useFormModel();
+  const model = forms.model;
   const [nameValues, setNameValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(names.map((n) => [n.arg, n.value])),
   );
@@ -41,6 +48,7 @@ export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit,
   const [jsonText, setJsonText] = useState('');
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
   const [general, setGeneral] = useState<unknown>(undefined);
+  const [unplaced, setUnplaced] = useState<readonly string[]>([]);
   const [busy, setBusy] = useState(false);
 
   const switchMode = (next: 'form' | 'json') => {
@@ -69,17 +77,29 @@ export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit,
         return;
       }
     }
-    setBusy(true);
     setErrors(new Map());
     setGeneral(undefined);
+    setUnplaced([]);
+    const covers = (path: string) => model?.covers(kind, path) ?? false;
+    const show = (byField: Map<string, string>) => {
+      const shown = placeErrors(byField, names, covers, mode);
+      setErrors(shown.placed);
+      setUnplaced(shown.unplaced);
+      return shown;
+    };
+    // The API's own checks, in the browser: a spec they refuse is not sent.
+    const local = model?.validate(kind, toSend);
+    if (local && local.size > 0) {
+      show(local);
+      return;
+    }
+    setBusy(true);
     try {
       await onSubmit(nameValues, toSend);
     } catch (e) {
       if (e instanceof GqlError && e.code === 'VALIDATION') {
-        const byField = e.fieldErrors();
-        const shown = placeErrors(byField, names, fields, mode);
-        setErrors(shown.placed);
-        if (shown.unplaced.length > 0 || shown.placed.size === 0) setGeneral(e);
+        const shown = show(e.fieldErrors());
+        if (shown.placed.size === 0 && shown.unplaced.length === 0) setGeneral(e);
       } else setGeneral(e);
     } finally {
       setBusy(false);
@@ -128,11 +148,14 @@ export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit,
           JSON
         </button>
       </div>
-      {mode === 'form' ? (
-        fields.map((f) => (
-          <SpecField key={f.path} field={f} path={f.path} spec={spec} setSpec={setSpec} errorOf={specError} />
-        ))
+      {mode === 'json' ? null : model ? (
+        <GeneratedForm model={model} kind={kind} spec={spec} setSpec={setSpec} errorOf={specError} />
+      ) : forms.error ? (
+        <ErrorMessage error={forms.error} />
       ) : (
+        <p aria-busy="true">Loading the form…</p>
+      )}
+      {mode === 'form' ? null : (
         <Field id="spec-json" label="Spec (JSON)" error={errors.get('$json')}>
           {(aria) => (
             <textarea
@@ -146,6 +169,13 @@ export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit,
           )}
         </Field>
       )}
+      {unplaced.length > 0 ? (
+        <ul class="form-errors" role="alert">
+          {unplaced.map((u) => (
+            <li key={u}>{u}</li>
+          ))}
+        </ul>
+      ) : null}
       <ErrorMessage error={general} />
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
@@ -161,11 +191,11 @@ export function SpecForm({ title, names, fields, initial, submitLabel, onSubmit,
   );
 }
 
-/** Splits the API's field errors into those a visible control shows and the rest. */
+/** Splits field errors into those a control (or fieldset) of the form shows and the rest. */
 function placeErrors(
   byField: Map<string, string>,
   names: readonly NameField[],
-  fields: readonly FieldDef[],
+  covers: (path: string) => boolean,
   mode: 'form' | 'json',
 ): { placed: Map<string, string>; unplaced: string[] } {
   const placed = new Map<string, string>();
@@ -174,109 +204,9 @@ function placeErrors(
   for (const [path, message] of byField) {
     if (names.some((n) => n.arg === path)) placed.set(path, message);
     else if (path.startsWith('spec') && mode === 'json') jsonErrors.push(`${path}: ${message}`);
-    else if (path.startsWith('spec.') && covers(fields, path.slice('spec.'.length))) placed.set(path, message);
-    else unplaced.push(path);
+    else if (path.startsWith('spec.') && covers(path.slice('spec.'.length))) placed.set(path, message);
+    else unplaced.push(`${path}: ${message}`);
   }
   if (jsonErrors.length > 0) placed.set('$json', jsonErrors.join('\n'));
   return { placed, unplaced };
-}
-
-/** Whether a control of the form edits `path` (list items: `list[2].sub`). */
-function covers(fields: readonly FieldDef[], path: string): boolean {
-  return fields.some((f) => {
-    if (f.type !== 'list') return f.path === path;
-    const m = new RegExp(`^${escape(f.path)}\\[\\d+\\]\\.(.+)$`).exec(path);
-    return m !== null && covers(f.item, m[1]!);
-  });
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-interface SpecFieldProps {
-  readonly field: FieldDef;
-  readonly path: string;
-  readonly spec: Spec;
-  readonly setSpec: (s: Spec) => void;
-  readonly errorOf: (path: string) => string | undefined;
-}
-
-function SpecField({ field, path, spec, setSpec, errorOf }: SpecFieldProps) {
-  const id = `spec-${path}`;
-  if (field.type === 'list') {
-    const items = (getAt(spec, path) as unknown[] | undefined) ?? [];
-    return (
-      <fieldset class="list">
-        <legend>{field.label}</legend>
-        {items.map((_, i) => (
-          <div class="list-row" key={i}>
-            {field.item.map((sub) => (
-              <SpecField
-                key={sub.path}
-                field={{ ...sub, label: `${sub.label} ${i + 1}` }}
-                path={`${path}[${i}].${sub.path}`}
-                spec={spec}
-                setSpec={setSpec}
-                errorOf={errorOf}
-              />
-            ))}
-            <button
-              type="button"
-              aria-label={`Remove ${field.label.toLowerCase()} ${i + 1}`}
-              onClick={() =>
-                setSpec(
-                  setAt(
-                    spec,
-                    path,
-                    items.filter((__, j) => j !== i),
-                  ),
-                )
-              }
-            >
-              Remove
-            </button>
-          </div>
-        ))}
-        <button type="button" onClick={() => setSpec(setAt(spec, path, [...items, field.newItem()]))}>
-          Add
-        </button>
-      </fieldset>
-    );
-  }
-  const value = getAt(spec, path);
-  const hint = field.type === 'select' ? undefined : field.hint;
-  return (
-    <Field id={id} label={field.label} error={errorOf(path)} hint={hint}>
-      {(aria) =>
-        field.type === 'select' ? (
-          <select
-            {...aria}
-            value={typeof value === 'string' ? value : ''}
-            onChange={(e) => setSpec(setAt(spec, path, e.currentTarget.value || undefined))}
-          >
-            {field.options.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <input
-            {...aria}
-            type="text"
-            inputMode={field.type === 'number' ? 'numeric' : 'text'}
-            autoComplete="off"
-            value={value === undefined || value === null ? '' : String(value)}
-            onInput={(e) => {
-              const raw = e.currentTarget.value;
-              // A number field sends what is not a number as typed: the API names the rule it breaks.
-              const asNumber = Number(raw);
-              const next =
-                raw === '' ? undefined : field.type === 'number' && Number.isFinite(asNumber) ? asNumber : raw;
-              setSpec(setAt(spec, path, next));
-            }}
-          />
-        )
-      }
-    </Field>
-  );
 }

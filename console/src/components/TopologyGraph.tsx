@@ -1,5 +1,6 @@
 import dagre from '@dagrejs/dagre';
 import { useMemo } from 'preact/hooks';
+import { useContentMark } from '../content-mark';
 import type { ProxyView, TopologyEdge, TopologyNode } from '../api/meshes';
 
 const NODE_W = 170;
@@ -67,6 +68,8 @@ export function TopologyGraph({ nodes, edges, proxies, hrefOf }: Props) {
     }
     return byResource;
   }, [proxies]);
+  // The graph's SVG below holds a link per node whenever there are nodes.
+  useContentMark('topology', nodes.length > 0);
 
   if (nodes.length === 0) return <p>This mesh has no resources yet.</p>;
   return (

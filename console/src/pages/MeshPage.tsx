@@ -8,7 +8,7 @@ import { JsonView } from '../components/JsonView';
 import { SpecForm } from '../components/SpecForm';
 import { TopologyGraph } from '../components/TopologyGraph';
 import { href, navigate } from '../router';
-import { FORMS } from '../spec/forms';
+import { TEMPLATES } from '../spec/forms';
 import { OnboardingTab } from './OnboardingTab';
 import { ResourcesTab } from './ResourcesTab';
 
@@ -169,7 +169,7 @@ function SettingsTab({ mesh }: { mesh: string }) {
         key={JSON.stringify(spec.data)}
         title={`Mesh ${mesh}`}
         names={[{ arg: 'meshName', label: 'Name', value: mesh, readOnly: true }]}
-        fields={FORMS.mesh.fields}
+        kind="mesh"
         initial={spec.data}
         submitLabel="Save"
         onSubmit={async (_names, next) => {

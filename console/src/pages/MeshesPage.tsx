@@ -3,12 +3,14 @@ import { useAsync } from '../components/async';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SpecForm } from '../components/SpecForm';
 import { href, navigate } from '../router';
-import { FORMS } from '../spec/forms';
+import { TEMPLATES } from '../spec/forms';
 import { useState } from 'preact/hooks';
+import { useContentMark } from '../content-mark';
 
 export function MeshesPage() {
   const meshes = useAsync(listMeshes, []);
   const [creating, setCreating] = useState(false);
+  useContentMark('meshes', meshes.data !== undefined);
   return (
     <main id="main">
       <div class="row-between">
@@ -21,8 +23,8 @@ export function MeshesPage() {
         <SpecForm
           title="Create mesh"
           names={[{ arg: 'meshName', label: 'Name', value: '', readOnly: false }]}
-          fields={FORMS.mesh.fields}
-          initial={FORMS.mesh.template()}
+          kind="mesh"
+          initial={TEMPLATES.mesh()}
           submitLabel="Create"
           onCancel={() => setCreating(false)}
           onSubmit={async (names, spec) => {

@@ -7,7 +7,7 @@ import { SpecForm, type NameField } from '../components/SpecForm';
 import { ProxyTokens } from '../components/ProxyTokens';
 import { TrafficShift } from '../components/TrafficShift';
 import { href, navigate } from '../router';
-import { FORMS } from '../spec/forms';
+import { TEMPLATES } from '../spec/forms';
 import { useState } from 'preact/hooks';
 
 /** #/meshes/M/resources/KIND[/new | /NAME | /PARENT/NAME] */
@@ -116,8 +116,8 @@ function CreateResource({ mesh, kind }: { mesh: string; kind: KindDef }) {
     <SpecForm
       title={`Create ${kind.label.toLowerCase()}`}
       names={names}
-      fields={FORMS[kind.id].fields}
-      initial={FORMS[kind.id].template()}
+      kind={kind.id}
+      initial={TEMPLATES[kind.id]()}
       submitLabel="Create"
       onCancel={() => navigate('meshes', mesh, 'resources', kind.id)}
       onSubmit={async (values, spec) => {
@@ -201,7 +201,7 @@ function ResourcePage({ mesh, kind, name, parent }: { mesh: string; kind: KindDe
           key={resource.version}
           title={`Edit ${kind.label.toLowerCase()} ${name}`}
           names={names}
-          fields={FORMS[kind.id].fields}
+          kind={kind.id}
           initial={resource.spec}
           submitLabel="Save"
           onCancel={() => setEditing(false)}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { session } from '../api/session';
 import { Field } from '../components/Field';
+import { useContentMark } from '../content-mark';
 
 /**
  * Sign-in with a tenant API token (checked by asking the API for the account before it is kept),
@@ -10,6 +11,7 @@ export function SignIn({ admin }: { admin: boolean }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  useContentMark('sign-in', !admin);
 
   const submit = async (event: Event) => {
     event.preventDefault();

@@ -62,9 +62,11 @@ export function getAt(spec: unknown, path: string): unknown {
 
 /**
  * A copy of `spec` with `path` set to `value` (created on the way). `undefined` removes the member
- * and the objects it leaves empty, so an emptied optional field leaves nothing for the API to refuse.
+ * and (unless `prune` is false) the objects it leaves empty, so an emptied optional field leaves
+ * nothing for the API to refuse. The generated forms do not prune: a structure the operator added
+ * stays, empty, until removed, and the validator names the members it still needs.
  */
-export function setAt(spec: Spec, path: string, value: unknown): Spec {
+export function setAt(spec: Spec, path: string, value: unknown, { prune = true }: { prune?: boolean } = {}): Spec {
   const steps = parsePath(path);
   const put = (node: unknown, i: number): unknown => {
     const step = steps[i]!;
@@ -79,7 +81,7 @@ export function setAt(spec: Spec, path: string, value: unknown): Spec {
     if (next === undefined && !Array.isArray(copy)) delete (copy as Record<Step, unknown>)[step];
     else (copy as Record<Step, unknown>)[step] = next;
     // An object left empty goes too: `provider: { virtualNode: {} }` would be refused, none is not.
-    return i > 0 && !Array.isArray(copy) && Object.keys(copy).length === 0 ? undefined : copy;
+    return prune && i > 0 && !Array.isArray(copy) && Object.keys(copy).length === 0 ? undefined : copy;
   };
   return put(spec, 0) as Spec;
 }
