@@ -38,8 +38,8 @@ import { commonEnv, freePorts, prepareServices, requireBuild, startRole } from '
 const here = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_mesh_burst';
 // A Redis database number no other script uses (npm start 0, tests 1, bench:api 2, bench:xds 11,
-// bench:propagation 12).
-const REDIS_DB = 13;
+// bench:propagation 12, bench:peers 13, bench:registry 14, mesh-burst 15): they can run side by side.
+const REDIS_DB = 15;
 const MESH = 'burst';
 
 const log = logger('bench:mesh-burst');

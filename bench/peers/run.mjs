@@ -49,7 +49,8 @@ import { exportViews } from './export-views.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_peers';
-// A Redis database number no other script uses (npm start 0, tests 1, bench:api 2, bench:xds 11, bench:propagation 12).
+// A Redis database number no other script uses (npm start 0, tests 1, bench:api 2, bench:xds 11,
+// bench:propagation 12, bench:peers 13, bench:registry 14, mesh-burst 15): they can run side by side.
 const REDIS_DB = 13;
 const QUEUE_PREFIX = 'bench-peers';
 const MESH = 'bench';

@@ -41,8 +41,9 @@ import { requireBuild, startRole } from '../xds/lib/stack.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const DATABASE = 'meshplane_bench_registry';
-// A Redis database number no other script uses (npm start 0, tests 1, bench:api 2, bench:xds 11, propagation 12).
-const REDIS_DB = 13;
+// A Redis database number no other script uses (npm start 0, tests 1, bench:api 2, bench:xds 11,
+// bench:propagation 12, bench:peers 13, bench:registry 14, mesh-burst 15): they can run side by side.
+const REDIS_DB = 14;
 const MESH = 'reg';
 const NAMESPACE = 'bench.local';
 const PER_SERVICE = 20;
