@@ -7,7 +7,8 @@
 // with `run.mjs --server-root` (it is built and migrated with its own scripts and dependencies);
 // the load generator, the baseline and the report are this checkout's for both. Results:
 // bench/results/app-mesh-api-before.{json,md}, bench/results/app-mesh-api.{json,md} and the
-// comparison. Options other than --before go to both runs.
+// comparison. Options other than --before go to both runs; --report-only writes the comparison
+// again from the results already there, without measuring.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -19,16 +20,19 @@ const git = (/** @type {string[]} */ args) => execFileSync('git', args, { cwd: r
 
 const args = process.argv.slice(2);
 const before = args.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+/** Re-render the comparison from the results already written, without measuring. */
+const reportOnly = args.includes('--report-only');
 if (!before) {
   log('usage: npm run bench:api:compare -- --before=<git ref> [options of bench/app-mesh-api/run.mjs]');
   process.exit(2);
 }
 const passOn = args.filter(
-  (a) => !a.startsWith('--before=') && !a.startsWith('--out=') && !a.startsWith('--server-root='),
+  (a) =>
+    !a.startsWith('--before=') && !a.startsWith('--out=') && !a.startsWith('--server-root=') && a !== '--report-only',
 );
 const sha = git(['rev-parse', '--verify', `${before}^{commit}`]);
 const dir = join(root, 'bench', '.compare', sha.slice(0, 12));
-if (!existsSync(dir)) {
+if (!reportOnly && !existsSync(dir)) {
   mkdirSync(dirname(dir), { recursive: true });
   git(['worktree', 'add', '--detach', dir, sha]);
 }
@@ -36,10 +40,14 @@ const results = join(root, 'bench', 'results');
 const outBefore = join(results, 'app-mesh-api-before');
 const outAfter = join(results, 'app-mesh-api');
 
-for (const [label, extra] of /** @type {const} */ ([
-  ['before', [`--server-root=${dir}`, `--out=${outBefore}`]],
-  ['after', [`--out=${outAfter}`]],
-])) {
+for (const [label, extra] of /** @type {const} */ (
+  reportOnly
+    ? []
+    : [
+        ['before', [`--server-root=${dir}`, `--out=${outBefore}`]],
+        ['after', [`--out=${outAfter}`]],
+      ]
+)) {
   log(`=== ${label}: ${label === 'before' ? `${sha.slice(0, 12)} (${before})` : 'this checkout'}`);
   const run = spawnSync(process.execPath, [join(root, 'bench', 'app-mesh-api', 'run.mjs'), ...extra, ...passOn], {
     cwd: root,
@@ -69,11 +77,13 @@ const lines = [
   '',
   `Before: \`${a.machine.gitCommit}\` (${before}); after: \`${b.machine.gitCommit}\`${b.machine.gitDirtyOutsideBench ? ' (uncommitted changes)' : ''}. Measured ${a.machine.date.slice(0, 16).replace('T', ' ')} and ${b.machine.date.slice(0, 16).replace('T', ' ')} UTC on ${b.machine.cpus} × ${b.machine.cpuModel}, Node ${b.machine.node}, PostgreSQL ${b.machine.postgres}; load average at the starts ${a.machine.loadAverageAtStart.join(' ')} / ${b.machine.loadAverageAtStart.join(' ')}.`,
   '',
-  `Command: \`npm run bench:api:compare -- ${args.join(' ')}\`. Each run is \`bench/app-mesh-api/run.mjs\` (method in [bench/README.md](../README.md)); full results in [app-mesh-api-before.md](app-mesh-api-before.md) and [app-mesh-api.md](app-mesh-api.md).`,
+  `Command: \`npm run bench:api:compare -- ${args.filter((a) => a !== '--report-only').join(' ')}\`. Each run is \`bench/app-mesh-api/run.mjs\` (method in [bench/README.md](../README.md)); full results in [app-mesh-api-before.md](app-mesh-api-before.md) and [app-mesh-api.md](app-mesh-api.md).`,
   '',
   '"API ÷ baseline" is the API\'s closed-loop 2xx/s over the same operation\'s minimal SQL through `pg` alone at the same concurrency (the concurrency where the API did best); the goal is ≥ 0.5 (at most 2× slower than the driver).',
   '',
-  '| operation | best closed-loop 2xx/s before | after | API ÷ baseline before | after | times slower than the driver, after | SQL statements as issued, before → after |',
+  '"Server CPU per request" is the api process\'s CPU time (user and kernel) per 2xx answer in that same closed-loop run: what the Node side spends on one request, whatever else limited the throughput.',
+  '',
+  '| operation | best closed-loop 2xx/s before | after | API ÷ baseline before | after | times slower than the driver, after | server CPU per request, ms, before → after |',
   '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
 ];
 for (const op of ['describe', 'create', 'update']) {
@@ -82,11 +92,13 @@ for (const op of ['describe', 'create', 'update']) {
   if (!ta || !tb) continue;
   const ra = best(ta);
   const rb = best(tb);
-  /** @param {any} r */
-  const statements = (r) =>
-    r.baseline.find((/** @type {any} */ x) => x.operation === op && x.variant === 'as-issued')?.statements?.length;
+  /** The server's CPU ms per 2xx answer in the closed-loop run at the ratio's concurrency. @param {any} r @param {any} ratio */
+  const cpuMs = (r, ratio) => {
+    const run = r.api[op]?.find((/** @type {any} */ x) => x.mode === 'closed' && x.connections === ratio?.connections);
+    return run && run.ok2xxPerS > 0 ? fmt((run.cpu.serverCores / run.ok2xxPerS) * 1000) : 'n/a';
+  };
   lines.push(
-    `| ${op} | ${fmt(ta.bestClosedLoopRps)} | ${fmt(tb.bestClosedLoopRps)} | ${fmt(ra?.apiOverBaseline)} | ${fmt(rb?.apiOverBaseline)} | ${rb ? fmt(1 / rb.apiOverBaseline) : 'n/a'}× | ${statements(a) ?? '?'} → ${statements(b) ?? '?'} |`,
+    `| ${op} | ${fmt(ta.bestClosedLoopRps)} | ${fmt(tb.bestClosedLoopRps)} | ${fmt(ra?.apiOverBaseline)} | ${fmt(rb?.apiOverBaseline)} | ${rb ? fmt(1 / rb.apiOverBaseline) : 'n/a'}× | ${cpuMs(a, ra)} → ${cpuMs(b, rb)} |`,
   );
 }
 lines.push('');
