@@ -40,14 +40,12 @@ const results = join(root, 'bench', 'results');
 const outBefore = join(results, 'app-mesh-api-before');
 const outAfter = join(results, 'app-mesh-api');
 
-for (const [label, extra] of /** @type {const} */ (
-  reportOnly
-    ? []
-    : [
-        ['before', [`--server-root=${dir}`, `--out=${outBefore}`]],
-        ['after', [`--out=${outAfter}`]],
-      ]
-)) {
+/** @type {[label: 'before' | 'after', extra: string[]][]} */
+const runs = [
+  ['before', [`--server-root=${dir}`, `--out=${outBefore}`]],
+  ['after', [`--out=${outAfter}`]],
+];
+for (const [label, extra] of reportOnly ? [] : runs) {
   log(`=== ${label}: ${label === 'before' ? `${sha.slice(0, 12)} (${before})` : 'this checkout'}`);
   const run = spawnSync(process.execPath, [join(root, 'bench', 'app-mesh-api', 'run.mjs'), ...extra, ...passOn], {
     cwd: root,
