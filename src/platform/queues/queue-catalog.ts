@@ -36,6 +36,11 @@ export interface EndpointsJobData {
   readonly tenantId: string;
   readonly meshId: string;
   readonly changedAt: number;
+  /**
+   * Rebuild every assignment of the mesh, not only the nodes marked dirty: set for a change no
+   * node was marked for (a removal's grace ending). Absent, an update with no marks does nothing.
+   */
+  readonly all?: boolean;
 }
 
 /** The payload of an `ec2-sync` `sync` job: the sync source to run. */

@@ -321,8 +321,8 @@ export class EndpointRegistry {
 
   /**
    * Called as a fast-path update starts, before it reads: changes from now on mark the mesh
-   * again. Returns the nodes marked since the last update, or `all` (a change of unknown nodes,
-   * or none recorded: an update nobody marked for, e.g. the end of a removal grace, checks all).
+   * again. Returns the nodes marked since the last update (empty when an earlier update took
+   * them: the job for a change that update already applied), or `all` (a change of unknown nodes).
    */
   async takeDirty(mesh: EndpointMeshRef): Promise<ReadonlySet<string> | 'all'> {
     const key = this.keys.dirtyNodes(mesh.tenantId, mesh.meshId);
@@ -330,7 +330,7 @@ export class EndpointRegistry {
     const [err, members] = results?.[0] ?? [new Error('no reply'), undefined];
     if (err) throw err;
     const nodes = members as string[];
-    return nodes.length === 0 || nodes.includes(ANY_NODE) ? 'all' : new Set(nodes);
+    return nodes.includes(ANY_NODE) ? 'all' : new Set(nodes);
   }
 
   async dirty(): Promise<EndpointMeshRef[]> {

@@ -61,11 +61,15 @@ export class EndpointUpdater {
     @Inject(EndpointMetrics) private readonly metrics: EndpointMetrics,
   ) {}
 
-  /** `changedAt`: when the first change this update covers happened (starts the change→ACK clock). */
-  async update(ref: MeshRef, changedAt: number): Promise<EndpointUpdateOutcome> {
+  /**
+   * `changedAt`: when the first change this update covers happened (starts the change→ACK clock).
+   * `all`: rebuild every assignment, not only the marked nodes' (a change nobody marked for).
+   */
+  async update(ref: MeshRef, changedAt: number, options: { all?: boolean } = {}): Promise<EndpointUpdateOutcome> {
     const started = performance.now();
     // Before reading: a change from now on marks the mesh again (and enqueues another update).
-    const dirty = await this.registry.takeDirty(ref);
+    const marked = await this.registry.takeDirty(ref);
+    const dirty = options.all ? 'all' : marked;
     let outcome: EndpointUpdateOutcome | 'conflict' = 'conflict';
     for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS && outcome === 'conflict'; attempt++) {
       outcome = await this.attempt(ref, changedAt, dirty);

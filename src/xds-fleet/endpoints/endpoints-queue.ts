@@ -52,7 +52,8 @@ export class EndpointsQueue {
     await this.queues.add(
       'endpoints',
       'update',
-      { tenantId, meshId, changedAt: Date.now() + (options.afterMs ?? 0) },
+      // A grace's end is marked on no node (a mark would be taken by an update before it): all.
+      { tenantId, meshId, changedAt: Date.now() + (options.afterMs ?? 0), ...(later ? { all: true } : {}) },
       {
         delay,
         deduplication: later

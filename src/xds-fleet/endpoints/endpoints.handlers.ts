@@ -25,10 +25,10 @@ export class EndpointsUpdateHandler implements JobProcessor<'endpoints', 'update
   ) {}
 
   async process(job: Job<EndpointsJobData>): Promise<EndpointUpdateOutcome> {
-    const { tenantId, meshId, changedAt } = job.data;
+    const { tenantId, meshId, changedAt, all } = job.data;
     // Changes from now on may be missed by this update: they are debounced into the next one.
     await this.queue.updateStarting(meshId);
-    return this.updater.update({ tenantId, meshId }, Math.min(changedAt, job.timestamp));
+    return this.updater.update({ tenantId, meshId }, Math.min(changedAt, job.timestamp), { all: all === true });
   }
 }
 
