@@ -307,6 +307,9 @@ async function main(o) {
       const fromSend = [];
       /** @type {number[]} */
       const fromCommit = [];
+      /** The slowest deliveries: when in the run the change was sent, its API call, and the whole. */
+      /** @type {{ change: number, sentAtMs: number, apiMs: number, totalMs: number }[]} */
+      const samples = [];
       let missing = 0;
       for (const c of changes)
         for (const s of affected(c.k)) {
@@ -315,9 +318,11 @@ async function main(o) {
           else {
             fromSend.push(at - c.sent);
             fromCommit.push(at - c.answered);
+            samples.push({ change: c.m, sentAtMs: c.sent - t0, apiMs: c.answered - c.sent, totalMs: at - c.sent });
           }
         }
-      return { fromSend, fromCommit, missing };
+      const slowest = samples.sort((a, b) => b.totalMs - a.totalMs).slice(0, 8);
+      return { fromSend, fromCommit, missing, slowest };
     };
     await until(async () => latencies().missing === 0, 15_000, 100);
     await sleep(1000);
@@ -350,6 +355,7 @@ async function main(o) {
       missing: lat.missing,
       fromApiCallMs: p,
       fromApiAnswerMs: pc,
+      slowest: lat.slowest,
       endpointUpdates: updates,
       assignmentsRebuilt: rebuilt,
       assignmentsRebuiltPerUpdate: updates ? round(rebuilt / updates, 2) : NaN,
