@@ -279,7 +279,8 @@ async function main(o) {
     pushes.fill(0);
 
     // --- changes ----------------------------------------------------------------------------------------
-    const m0 = await scrape(workerHttp);
+    // Scraping resets each process's event-loop delay histogram: the next scrape's maximum covers the changes.
+    const [m0] = await Promise.all([scrape(workerHttp), scrape(xdsHttp), scrape(apiPort)]);
     const h0 = histogram(m0, 'meshplane_endpoint_update_duration_seconds');
     /** @type {{ m: number, k: number, sent: number, answered: number }[]} */
     const changes = [];
@@ -327,7 +328,9 @@ async function main(o) {
     await until(async () => latencies().missing === 0, 15_000, 100);
     await sleep(1000);
     const lat = latencies();
-    const m1 = await scrape(workerHttp);
+    const [m1, x1, a1] = await Promise.all([scrape(workerHttp), scrape(xdsHttp), scrape(apiPort)]);
+    /** The longest the process's event loop was blocked during the changes (ms). @param {any} m */
+    const stall = (m) => round(sum(m, 'meshplane_nodejs_eventloop_lag_max_seconds') * 1000, 1);
     const updates = sum(m1, 'meshplane_endpoint_updates_total') - sum(m0, 'meshplane_endpoint_updates_total');
     const rebuilt =
       sum(m1, 'meshplane_endpoint_assignments_rebuilt_total') - sum(m0, 'meshplane_endpoint_assignments_rebuilt_total');
@@ -363,6 +366,7 @@ async function main(o) {
       updateDuration: duration,
       pushesToAffectedProxies: pushesAffected,
       pushesToOtherProxies: pushesOthers,
+      eventLoopMaxDelayMs: { api: stall(a1), worker: stall(m1), xds: stall(x1) },
     };
   }
 }
@@ -388,6 +392,22 @@ Per size: a mesh with one \`awsCloudMap\` virtual node per registry service (20 
 ${rows.join('\n')}
 
 Target: p99 < ${TARGET_P99_MS} ms — ${worst < TARGET_P99_MS ? `met (worst p99 ${worst} ms)` : `**not met** (worst p99 ${worst} ms)`}.
+
+Slowest deliveries (change number, when in the run it was sent, its API call, the whole), and the longest each process's event loop was blocked during the changes:
+${r.runs
+  .map(
+    (/** @type {any} */ x) =>
+      `- ${x.instances.toLocaleString('en')} instances: ${x.slowest
+        .slice(0, 4)
+        .map(
+          (/** @type {any} */ d) =>
+            `#${d.change} at ${round(d.sentAtMs / 1000, 1)} s, API ${d.apiMs} ms, ${d.totalMs} ms`,
+        )
+        .join(
+          '; ',
+        )}. Event loop blocked at most: api ${x.eventLoopMaxDelayMs.api} ms, worker ${x.eventLoopMaxDelayMs.worker} ms, xds ${x.eventLoopMaxDelayMs.xds} ms.`,
+  )
+  .join('\n')}
 
 Reading it:
 - Cost follows the change, not the registry: an update rebuilds only the assignments of the nodes that select the changed services (2 per node: its Envoy and its proxyless assignment), so rebuilt per update is about 2 × the changes it absorbed (${r.runs.map((/** @type {any} */ x) => `${round(x.changes / x.endpointUpdates, 1)} changes per update at ${x.instances.toLocaleString('en')}`).join(', ')}), the same at both sizes, plus any update that a connected proxy's own endpoint triggered meanwhile (it rebuilds that proxy's node's assignments); no mesh is compiled; only the proxies subscribed to a changed service receive a push (pushes to other proxies: 0).
