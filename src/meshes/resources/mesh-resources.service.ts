@@ -257,19 +257,24 @@ export class MeshResourcesService {
    * without locks: a Describe is one round trip, and each missing row gets its own NotFound.
    */
   private async find(scope: TenantScope, kind: ResourceKind, target: ResourceTarget) {
-    this.checkOwner(scope, target);
+    const { mesh, row } = await this.existing(this.stores.reader(scope), kind, target, 'none');
+    return { data: resourceData(scope, this.region, mesh.name, row), meshId: mesh.id, version: row.version };
+  }
+
+  /**
+   * The mesh and the resource, read (and the resource locked with `lock`) in one statement with
+   * its parent; NotFound naming the first of the mesh, the parent and the resource that is missing.
+   */
+  private async existing(store: MeshStore, kind: ResourceKind, target: ResourceTarget, lock: RowLock) {
+    this.checkOwner(store.scope, target);
     const rules = KIND_RULES[kind];
     const key = keyOf(kind, target);
-    const store = this.stores.reader(scope);
-    const locked = await store.lockRows(target.meshName, {
-      ...parentLock(rules, key, 'none'),
-      self: { key, lock: 'none' },
-    });
-    const mesh = meshOf(scope, target, locked);
+    const locked = await store.lockRows(target.meshName, { ...parentLock(rules, key, 'none'), self: { key, lock } });
+    const mesh = meshOf(store.scope, target, locked);
     this.parentSpec(mesh, rules, key, locked);
     const row = locked.self;
     if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
-    return { data: resourceData(scope, this.region, mesh.name, row), meshId: mesh.id, version: row.version };
+    return { mesh, row, rules, key };
   }
 
   update(
@@ -302,19 +307,10 @@ export class MeshResourcesService {
   delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget & ExpectedVersion): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
     return this.change(scope, async (store) => {
-      this.checkOwner(scope, target);
-      const key = keyOf(kind, target);
       // Locked FOR UPDATE before its referrers and children are read: a write that adds a reference
       // to it, or a child under it, holds a lock on it until it commits, so (READ COMMITTED) the
       // reads below see what it committed; one that comes later finds it gone.
-      const locked = await store.lockRows(target.meshName, {
-        ...parentLock(rules, key, 'none'),
-        self: { key, lock: 'update' },
-      });
-      const mesh = meshOf(scope, target, locked);
-      this.parentSpec(mesh, rules, key, locked);
-      const row = locked.self;
-      if (!row) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+      const { mesh, row, key } = await this.existing(store, kind, target, 'update');
       checkVersion(describeKey(rules, key), row.version, target.expectedVersion);
       const referrers = await store.referrers(mesh.id, key);
       if (referrers.length > 0) {
