@@ -202,32 +202,36 @@ export class MeshResourcesService {
       const mesh = meshOf(scope, input, locked);
       const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
       const parentSpec = this.parentSpec(mesh, rules, key, locked);
-      // Creates are counted against the quotas under the mesh lock (taken after the row locks).
+      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
+      // Counted against the quota, and compared with its host names, under the mesh lock (taken
+      // after the row locks): two creates can pass neither together.
       if (!(await store.lockMesh(mesh.id))) throw meshNotFound(scope, mesh.name);
-      const count = await store.countResources(
-        mesh.id,
-        kind,
-        rules.quota.per === 'parent' ? key.parentName : undefined,
-      );
       const max = quotas[rules.quota.key];
-      if (count >= max) {
+      const inserted = await store.insertResourceWithin(
+        mesh.id,
+        key,
+        { spec: asJson(input.spec), tags: asJson(tags) },
+        {
+          max,
+          hostNames: rules.hostNames === true,
+          ...(rules.quota.per === 'parent' ? { countParent: key.parentName } : {}),
+        },
+      );
+      if ('sameHost' in inserted)
+        throw new DomainError(
+          'CONFLICT',
+          `${describeKey(rules, { ...key, name: inserted.sameHost })} already exists in mesh ${mesh.name}: ${rules.apiName} names are host names, compared without regard to letter case (${key.name} is the same host).`,
+        );
+      if ('refused' in inserted && inserted.refused === 'limit') {
         const where = rules.quota.per === 'parent' ? `${rules.parent!.kind} ${key.parentName}` : `mesh ${mesh.name}`;
         throw new DomainError(
           'LIMIT_EXCEEDED',
           `The ${where} already has the maximum of ${max} ${rules.apiName} resources allowed by the plan.`,
         );
       }
-      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
-      // Under the mesh lock, so two creates differing only in case cannot both pass.
-      const sameHost = rules.hostNames ? await store.sameHostName(mesh.id, key) : undefined;
-      if (sameHost !== undefined)
-        throw new DomainError(
-          'CONFLICT',
-          `${describeKey(rules, { ...key, name: sameHost })} already exists in mesh ${mesh.name}: ${rules.apiName} names are host names, compared without regard to letter case (${key.name} is the same host).`,
-        );
-      const row = await store.insertResource(mesh.id, key, { spec: asJson(input.spec), tags: asJson(tags) });
-      if (row === 'exists')
+      if (!('row' in inserted))
         throw new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);
+      const row = inserted.row;
       await store.insertReferences(row, refs);
       store.stageChange(mesh, key, 'create');
       return resourceData(scope, this.region, mesh.name, row);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ASCII_LOWER, ASCII_UPPER, hostNameKey } from '../../common/ids/host-name.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { Prisma, type Mesh, type MeshResource, type ResourceKind } from '../../generated/prisma/client.js';
@@ -386,30 +387,51 @@ export class MeshStore {
   }
 
   /**
-   * The name of another resource of `key`'s kind and parent whose name equals `key.name` without
-   * regard to ASCII letter case (host names), if one exists.
+   * Inserts a resource if the quota allows it, in one statement, which the caller runs holding the
+   * mesh's lock (`lockMesh`): under READ COMMITTED its snapshot is taken after the lock, so it
+   * counts every create of the mesh that committed before, and two creates cannot both pass the
+   * quota or, for kinds whose names are host names, differ only in letter case.
+   *
+   * Answers the count of `key.kind` in the mesh (under `countParent` when given: per-parent
+   * quotas), and either the row, or why nothing was inserted: the count is at `max`; another
+   * resource has the same host name (`sameHost`, when `hostNames`); or the name exists.
    */
-  async sameHostName(meshId: string, key: ResourceKey): Promise<string | undefined> {
-    const rows = await this.db.$queryRaw<{ name: string }[]>`
-      SELECT name FROM mesh_resources
-      WHERE tenant_id = ${this.scope.tenantId}::uuid AND mesh_id = ${meshId}::uuid
-        AND kind = ${key.kind}::"ResourceKind" AND parent_name = ${key.parentName}
-        AND translate(name, ${ASCII_UPPER}, ${ASCII_LOWER}) = ${hostNameKey(key.name)} AND name <> ${key.name}
-      ORDER BY name LIMIT 1`;
-    return rows[0]?.name;
-  }
-
-  async insertResource(
+  async insertResourceWithin(
     meshId: string,
     key: ResourceKey,
     data: { spec: Prisma.InputJsonValue; tags: Prisma.InputJsonValue },
-  ): Promise<MeshResource | 'exists'> {
-    try {
-      return await this.db.meshResource.create({ data: { ...key, ...data, meshId, tenantId: this.scope.tenantId } });
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return 'exists';
-      throw err;
-    }
+    limits: { max: number; countParent?: string; hostNames: boolean },
+  ): Promise<{ count: number } & ({ row: MeshResource } | { refused: 'limit' | 'exists' } | { sameHost: string })> {
+    const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
+    const kind = Prisma.sql`${key.kind}::"ResourceKind"`;
+    const sameParent =
+      limits.countParent === undefined ? Prisma.empty : Prisma.sql`AND parent_name = ${limits.countParent}`;
+    const host = limits.hostNames
+      ? Prisma.sql`SELECT name FROM mesh_resources
+          WHERE tenant_id = ${tenantId} AND mesh_id = ${meshId}::uuid AND kind = ${kind} AND parent_name = ${key.parentName}
+            AND translate(name, ${ASCII_UPPER}, ${ASCII_LOWER}) = ${hostNameKey(key.name)} AND name <> ${key.name}
+          ORDER BY name LIMIT 1`
+      : Prisma.sql`SELECT NULL::varchar AS name WHERE false`;
+    const now = new Date();
+    const rows = await this.db.$queryRaw<(Partial<MeshResource> & { count: number; sameHost: string | null })[]>`
+      WITH counted AS (
+        SELECT count(*)::int AS n FROM mesh_resources
+        WHERE tenant_id = ${tenantId} AND mesh_id = ${meshId}::uuid AND kind = ${kind} ${sameParent}
+      ), host AS (${host}), inserted AS (
+        INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags, created_at, updated_at)
+        SELECT ${randomUUID()}::uuid, ${tenantId}, ${meshId}::uuid, ${kind}, ${key.parentName}, ${key.name},
+               ${JSON.stringify(data.spec)}::jsonb, ${JSON.stringify(data.tags)}::jsonb, ${now}, ${now}
+        WHERE (SELECT n FROM counted) < ${limits.max} AND NOT EXISTS (SELECT 1 FROM host)
+        ON CONFLICT (mesh_id, kind, parent_name, name) DO NOTHING
+        RETURNING ${RESOURCE_COLUMNS}
+      )
+      SELECT (SELECT n FROM counted) AS count, (SELECT name FROM host) AS "sameHost", inserted.*
+      FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
+    const { count, sameHost, ...row } = rows[0]!;
+    if (row.id) return { count, row: row as MeshResource };
+    if (count >= limits.max) return { count, refused: 'limit' };
+    if (sameHost !== null) return { count, sameHost };
+    return { count, refused: 'exists' };
   }
 
   setResourceTags(resource: MeshResource, tags: Prisma.InputJsonValue): Promise<MeshResource> {
