@@ -87,6 +87,10 @@ export async function localRedis(ctx, redisServer) {
     '',
     '--appendonly',
     'no',
+    // Blocking commands time out on Redis's timer (1000/hz ms): at the default hz of 10, a BullMQ
+    // delayed job (a debounced compile or endpoints update) starts up to 100 ms after it is due.
+    '--hz',
+    '100',
     '--dir',
     dir,
     '--pidfile',
