@@ -22,12 +22,11 @@
 //   --out=PATH               results path without extension (default bench/results/app-mesh-api)
 //   --server-root=PATH       measure the api role of another checkout (built, migrated and started
 //                            from there, with its own scripts); compare.mjs uses it for before/after
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { describeMachine, postgresVersion } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -179,7 +178,7 @@ async function main(options) {
 
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const machine = await machineInfo(db, serverRoot);
+  const machine = describeMachine(serverRoot, { postgres: await postgresVersion(db) });
   const { cpuBetween, sampleCpu, setBenchDatabase } = await import('./cpu.mjs');
   setBenchDatabase(BENCH_DB);
   // Other work on the machine (a test suite, a build) lowers every number: wait for quiet.
@@ -629,32 +628,5 @@ function nodeSpec(name, port = 8080) {
   return {
     listeners: [{ portMapping: { port, protocol: 'http' } }],
     serviceDiscovery: { dns: { hostname: `${name}.local` } },
-  };
-}
-
-/** @param {import('pg').Client} db @param {string} measured the checkout whose commit is reported */
-async function machineInfo(db, measured) {
-  const cpus = os.cpus();
-  /** @param {string[]} args */
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: measured, encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
-  // Changes under bench/ do not change what is measured.
-  const status = git(['status', '--porcelain', '--', '.', ':(exclude)bench']);
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres: (await db.query('SHOW server_version')).rows[0]?.server_version ?? 'unknown',
-    date: new Date().toISOString(),
-    gitCommit: git(['rev-parse', '--short', 'HEAD']),
-    gitDirtyOutsideBench: status === null ? null : status.length > 0,
-    loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }

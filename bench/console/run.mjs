@@ -22,14 +22,13 @@
 //   --warmup=3     unmeasured loads per page first
 //   --nodes=50     virtual nodes in the mesh (a multiple of 10; services as many, routers a tenth)
 //   --out=PATH     results path without extension (default bench/results/console)
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { describeMachine } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 import { buildMesh } from '../graphql/rest.mjs';
 
@@ -183,7 +182,7 @@ async function main(options) {
     const result = {
       benchmark: 'console',
       command: `npm run bench:console${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-      machine: machineInfo(browser.version()),
+      machine: describeMachine(root, { chromium: browser.version() }),
       options: { ...options, out: relative(root, options.out) },
       mesh: { ...mesh, topologyNodes },
       pages,
@@ -294,32 +293,6 @@ function percentiles(samples) {
 /** @param {number} x */
 function round(x) {
   return Math.round(x * 10) / 10;
-}
-
-/** @param {string} browserVersion */
-function machineInfo(browserVersion) {
-  const cpus = os.cpus();
-  /** @param {string[]} args */
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const status = git(['status', '--porcelain', '--', '.', ':(exclude)bench']);
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    chromium: browserVersion,
-    date: new Date().toISOString(),
-    gitCommit: git(['rev-parse', '--short', 'HEAD']),
-    gitDirtyOutsideBench: status === null ? null : status.length > 0,
-    loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  };
 }
 
 /** @param {any} r */

@@ -15,14 +15,13 @@
 //   --rest-runs=3     measured passes of the REST equivalents
 //   --nodes=500       virtual nodes in the mesh (a multiple of 10)
 //   --out=PATH        results path without extension (default bench/results/graphql)
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { describeMachine, postgresVersion } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 import { buildMesh, restPass } from './rest.mjs';
 import { QUERIES } from './queries.mjs';
@@ -212,7 +211,7 @@ async function main(options) {
 
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    const machine = await machineInfo(db);
+    const machine = describeMachine(root, { postgres: await postgresVersion(db) });
     await db.end();
     const comparison = graphql.map((g) => {
       const r = rest.find((x) => x.name === g.name);
@@ -278,32 +277,6 @@ function percentiles(samples) {
 /** @param {number} x */
 function round(x) {
   return Math.round(x * 100) / 100;
-}
-
-/** @param {any} db */
-async function machineInfo(db) {
-  const cpus = os.cpus();
-  /** @param {string[]} args */
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const status = git(['status', '--porcelain', '--', '.', ':(exclude)bench']);
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres: (await db.query('SHOW server_version')).rows[0]?.server_version ?? 'unknown',
-    date: new Date().toISOString(),
-    gitCommit: git(['rev-parse', '--short', 'HEAD']),
-    gitDirtyOutsideBench: status === null ? null : status.length > 0,
-    loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  };
 }
 
 /** @param {any} r */
