@@ -1,23 +1,27 @@
 // @ts-check
 // The raw baseline: an operation's SQL sent through the `pg` driver alone (a Pool as large as the
-// API's), in a closed loop inside this process, with the server stopped. Two variants:
+// API's), in a closed loop inside this process, with the server stopped. Three variants:
 //
 // - `minimal`: the reads and writes the operation needs — the access-key lookup (joined with its
 //   tenant), then for Describe the mesh and the node; for Create/Update one transaction that bumps
 //   the mesh generation (its row lock), counts or reads, writes the node and the mesh_changes row.
-//   API / minimal is the overhead ratio of the issue.
+//   Sent as SQL text (unprepared). API / minimal is the overhead ratio of the issue.
+// - `minimal-prepared`: the same statements as named prepared statements, parsed and planned once
+//   per connection, as the api role sends its own (ADR 0029): the comparison that does not credit
+//   the API with a technique any driver program can use.
 // - `as-issued`: every statement the api role actually sends for the operation, in its order, as
-//   captured on the wire by capture-sql.mjs: none for authentication (verified credentials are
-//   cached, ADR 0025), one statement for a Describe (mesh and node in one CTE), the writes'
-//   CTEs (an Update also rewrites resource_references). API / as-issued isolates what the Node
-//   side costs. Re-capture when the API's queries change.
+//   captured on the wire by capture-sql.mjs, prepared as the api role prepares them: none for
+//   authentication (verified credentials are cached, ADR 0025), one statement for a Describe (mesh
+//   and node in one CTE), for a write BEGIN, the rows it depends on (a Create also takes the mesh
+//   lock there), one statement that writes everything, COMMIT. API / as-issued isolates what the
+//   Node side costs. Re-capture when the API's queries change.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { cpuBetween, sampleCpu } from './cpu.mjs';
 import { round, summarise } from './load.mjs';
 
 /** @typedef {import('./load.mjs').LatencySummary} LatencySummary */
-/** @typedef {'minimal' | 'as-issued'} Variant */
+/** @typedef {'minimal' | 'minimal-prepared' | 'as-issued'} Variant */
 
 /**
  * @typedef {object} BaselineResult
@@ -67,17 +71,26 @@ const meshAndNode = (lock) => `WITH ${MESH_ROW}, self_row AS (SELECT ${RESOURCE_
   SELECT 'mesh'::text AS role, * FROM mesh_row UNION ALL SELECT 'self'::text AS role, * FROM self_row`;
 const ISSUED = {
   describe: meshAndNode(''),
-  createRead: `WITH ${MESH_ROW} SELECT 'mesh'::text AS role, * FROM mesh_row`,
-  createLock: 'SELECT id FROM meshes WHERE id = $1::uuid AND tenant_id = $2::uuid FOR NO KEY UPDATE',
-  createCount: `SELECT COUNT(*) AS n FROM (SELECT id FROM mesh_resources
-    WHERE tenant_id = $1 AND mesh_id = $2 AND kind = 'virtualNode' OFFSET 0) AS sub`,
-  createInsert: `INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, version, tags,
-    created_at, updated_at) VALUES ($1, $2, $3, 'virtualNode', '', $4, $5::jsonb, 1, '[]'::jsonb, now(), now())
-    RETURNING id, tenant_id, mesh_id, kind::text, parent_name, name, spec, version, tags, created_at, updated_at`,
-  createLog: `WITH bumped AS (UPDATE meshes SET generation = generation + 1 WHERE id = $1::uuid AND tenant_id = $2::uuid
-    RETURNING id, generation), logged AS (INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name,
-    operation, committed_at) SELECT id, generation, 'virtualNode', '', $3, 'create'::"ChangeOperation", clock_timestamp()
-    FROM bumped RETURNING generation) SELECT (SELECT generation FROM logged) AS generation, 1::bigint AS updated`,
+  createRead: `WITH ${MESH_ROW}, mesh_lock AS (SELECT id, tenant_id AS "tenantId", id AS "meshId",
+    NULL::"ResourceKind" AS kind, ''::varchar AS "parentName", name, NULL::jsonb AS spec, version, NULL::jsonb AS tags,
+    created_at AS "createdAt", updated_at AS "updatedAt" FROM meshes
+    WHERE tenant_id = $1::uuid AND id = (SELECT id FROM mesh_row) FOR NO KEY UPDATE)
+    SELECT 'mesh'::text AS role, * FROM mesh_row UNION ALL SELECT 'meshLock'::text AS role, * FROM mesh_lock`,
+  createWrite: `WITH counted AS (SELECT count(*)::int AS n FROM mesh_resources
+    WHERE tenant_id = $1::uuid AND mesh_id = $2::uuid AND kind = 'virtualNode'::"ResourceKind"),
+    host AS (SELECT NULL::varchar AS name WHERE false),
+    inserted AS (INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags, created_at,
+      updated_at) SELECT $3::uuid, $1::uuid, $2::uuid, 'virtualNode'::"ResourceKind", '', $4, $5::jsonb, '[]'::jsonb,
+      $6::timestamptz, $6::timestamptz
+      WHERE (SELECT n FROM counted) < 1000 AND NOT EXISTS (SELECT 1 FROM host)
+      ON CONFLICT (mesh_id, kind, parent_name, name) DO NOTHING RETURNING id, mesh_id),
+    bumped AS (UPDATE meshes SET generation = generation + 1 WHERE id = $2::uuid AND tenant_id = $1::uuid
+      AND EXISTS (SELECT 1 FROM inserted) RETURNING id, generation),
+    logged AS (INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name, operation, committed_at)
+      SELECT id, generation, 'virtualNode', '', $4, 'create'::"ChangeOperation", clock_timestamp() FROM bumped
+      RETURNING generation)
+    SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT n FROM counted) AS count,
+      (SELECT name FROM host) AS "sameHost", (SELECT generation FROM logged) AS generation`,
   updateRead: meshAndNode('FOR NO KEY UPDATE'),
   updateWrite: `WITH bumped AS (UPDATE meshes SET generation = generation + 1 WHERE id = $1::uuid AND tenant_id = $2::uuid
     RETURNING id, generation), logged AS (INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name,
@@ -89,7 +102,7 @@ const ISSUED = {
     added AS (INSERT INTO resource_references (from_id, mesh_id, to_kind, to_name) SELECT u.id, u.mesh_id, w.to_kind,
     w.to_name FROM updated u CROSS JOIN (SELECT * FROM unnest($6::text[]::"ResourceKind"[], $7::text[])
     AS w(to_kind, to_name)) w ON CONFLICT (from_id, to_kind, to_name) DO NOTHING)
-    SELECT (SELECT generation FROM logged) AS generation, (SELECT count(*) FROM updated) AS updated`,
+    SELECT (SELECT generation FROM logged) AS generation, (SELECT count(*) FROM updated)::int AS updated`,
 };
 
 /**
@@ -117,13 +130,13 @@ const ISSUED = {
  */
 async function authenticate(pool, ctx, variant) {
   if (variant === 'as-issued') return;
-  const auth = await pool.query(SQL.authJoined, [ctx.accessKeyId]);
+  const auth = await statementRunner(variant)(pool, SQL.authJoined, [ctx.accessKeyId]);
   if (auth.rowCount !== 1) throw new Error('access key not found');
 }
 
 /** @param {Variant} variant */
 function authStatements(variant) {
-  return variant === 'minimal' ? [SQL.authJoined] : [];
+  return variant === 'as-issued' ? [] : [SQL.authJoined];
 }
 
 /**
@@ -134,16 +147,17 @@ function authStatements(variant) {
  */
 export async function baselineDescribe(ctx, { variant, meshName, nodeName, ...loop }) {
   return withPool(ctx, async (pool) => {
+    const run = statementRunner(variant);
     const op = async () => {
       await authenticate(pool, ctx, variant);
       if (variant === 'as-issued') {
-        const rows = await pool.query(ISSUED.describe, [ctx.tenantId, meshName, nodeName]);
+        const rows = await run(pool, ISSUED.describe, [ctx.tenantId, meshName, nodeName]);
         if (rows.rowCount !== 2) throw new Error(`node ${nodeName} of mesh ${meshName} not found`);
         return;
       }
-      const meshId = (await pool.query(SQL.findMesh, [ctx.tenantId, meshName])).rows[0]?.id;
+      const meshId = (await run(pool, SQL.findMesh, [ctx.tenantId, meshName])).rows[0]?.id;
       if (!meshId) throw new Error(`mesh ${meshName} not found`);
-      const node = await pool.query(SQL.findNode, [meshId, nodeName, ctx.tenantId]);
+      const node = await run(pool, SQL.findNode, [meshId, nodeName, ctx.tenantId]);
       if (node.rowCount !== 1) throw new Error(`node ${nodeName} not found`);
     };
     const statements =
@@ -162,6 +176,7 @@ export async function baselineDescribe(ctx, { variant, meshName, nodeName, ...lo
  */
 export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec, ...loop }) {
   return withPool(ctx, async (pool) => {
+    const run = statementRunner(variant);
     const perGroup = meshesPerGroup * 1000;
     // Enough groups for 20,000 creates/s over the whole run: far beyond this machine.
     const groups = Math.ceil((20_000 * (loop.warmupS + loop.durationS + 2)) / perGroup);
@@ -177,28 +192,33 @@ export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec
       await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
         if (variant === 'as-issued') {
-          const mesh = (await client.query(ISSUED.createRead, [ctx.tenantId, meshName])).rows[0];
-          if (!mesh) throw new Error(`mesh ${meshName} not found`);
-          await client.query(ISSUED.createLock, [mesh.id, ctx.tenantId]);
-          const count = Number((await client.query(ISSUED.createCount, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0);
-          if (count >= 1000) throw new Error(`mesh ${meshName} is full`);
-          const id = randomUUID();
-          await client.query(ISSUED.createInsert, [id, ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))]);
-          await client.query(ISSUED.createLog, [mesh.id, ctx.tenantId, name]);
+          const rows = (await run(client, ISSUED.createRead, [ctx.tenantId, meshName])).rows;
+          const mesh = rows.find((r) => r.role === 'mesh');
+          if (!mesh || !rows.some((r) => r.role === 'meshLock')) throw new Error(`mesh ${meshName} not found`);
+          const args = [
+            ctx.tenantId,
+            mesh.id,
+            randomUUID(),
+            name,
+            JSON.stringify(spec(name)),
+            new Date().toISOString(),
+          ];
+          const written = (await run(client, ISSUED.createWrite, args)).rows[0];
+          if (written?.inserted !== 1) throw new Error(`mesh ${meshName} is full`);
           return;
         }
-        const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
+        const mesh = (await run(client, SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
-        const count = (await client.query(SQL.countNodes, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0;
+        const count = (await run(client, SQL.countNodes, [ctx.tenantId, mesh.id])).rows[0]?.n ?? 0;
         if (count >= 1000) throw new Error(`mesh ${meshName} is full`);
-        await client.query(SQL.insertNode, [randomUUID(), ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))]);
-        await client.query(SQL.recordChange, [mesh.id, mesh.generation, name, 'create']);
+        await run(client, SQL.insertNode, [randomUUID(), ctx.tenantId, mesh.id, name, JSON.stringify(spec(name))]);
+        await run(client, SQL.recordChange, [mesh.id, mesh.generation, name, 'create']);
       });
     };
     const tx =
-      variant === 'minimal'
+      variant !== 'as-issued'
         ? [SQL.lockMesh, SQL.countNodes, SQL.insertNode, SQL.recordChange]
-        : [ISSUED.createRead, ISSUED.createLock, ISSUED.createCount, ISSUED.createInsert, ISSUED.createLog];
+        : [ISSUED.createRead, ISSUED.createWrite];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'create', variant, loop, statements, await closedLoop({ ...loop, op }));
   });
@@ -213,6 +233,7 @@ export async function baselineCreate(ctx, { variant, meshesPerGroup, label, spec
  */
 export async function baselineUpdate(ctx, { variant, targets, spec, ...loop }) {
   return withPool(ctx, async (pool) => {
+    const run = statementRunner(variant);
     const specs = targets.map((t) => JSON.stringify(spec(t.nodeName)));
     const op = async (/** @type {number} */ i) => {
       const k = i % targets.length;
@@ -220,28 +241,50 @@ export async function baselineUpdate(ctx, { variant, targets, spec, ...loop }) {
       await authenticate(pool, ctx, variant);
       await transaction(pool, async (client) => {
         if (variant === 'as-issued') {
-          const rows = (await client.query(ISSUED.updateRead, [ctx.tenantId, meshName, nodeName])).rows;
+          const rows = (await run(client, ISSUED.updateRead, [ctx.tenantId, meshName, nodeName])).rows;
           const mesh = rows.find((r) => r.role === 'mesh');
           const node = rows.find((r) => r.role === 'self');
           if (!mesh || !node) throw new Error(`node ${nodeName} of mesh ${meshName} not found`);
-          await client.query(ISSUED.updateWrite, [mesh.id, ctx.tenantId, nodeName, specs[k], node.id, [], []]);
+          await run(client, ISSUED.updateWrite, [mesh.id, ctx.tenantId, nodeName, specs[k], node.id, [], []]);
           return;
         }
-        const mesh = (await client.query(SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
+        const mesh = (await run(client, SQL.lockMesh, [ctx.tenantId, meshName])).rows[0];
         if (!mesh) throw new Error(`mesh ${meshName} not found`);
-        const node = (await client.query(SQL.findNode, [mesh.id, nodeName, ctx.tenantId])).rows[0];
+        const node = (await run(client, SQL.findNode, [mesh.id, nodeName, ctx.tenantId])).rows[0];
         if (!node) throw new Error(`node ${nodeName} not found`);
-        await client.query(SQL.updateNode, [specs[k], node.id, ctx.tenantId]);
-        await client.query(SQL.recordChange, [mesh.id, mesh.generation, nodeName, 'update']);
+        await run(client, SQL.updateNode, [specs[k], node.id, ctx.tenantId]);
+        await run(client, SQL.recordChange, [mesh.id, mesh.generation, nodeName, 'update']);
       });
     };
     const tx =
-      variant === 'minimal'
+      variant !== 'as-issued'
         ? [SQL.lockMesh, SQL.findNode, SQL.updateNode, SQL.recordChange]
         : [ISSUED.updateRead, ISSUED.updateWrite];
     const statements = [...authStatements(variant), 'BEGIN', ...tx, 'COMMIT'];
     return result(ctx, 'update', variant, loop, statements, await closedLoop({ ...loop, op }));
   });
+}
+
+/**
+ * How a variant sends a statement: `minimal` unprepared (parsed and planned at every run), as
+ * a program that passes SQL text to `pg` does; `minimal-prepared` and `as-issued` as named
+ * prepared statements, parsed and planned once per connection, as the api role sends its hot
+ * statements (ADR 0029).
+ * @param {Variant} variant
+ * @returns {(db: pg.Pool | pg.PoolClient, text: string, values: unknown[]) => Promise<pg.QueryResult>}
+ */
+function statementRunner(variant) {
+  if (variant === 'minimal') return (db, text, values) => db.query(text, values);
+  return (db, text, values) => db.query({ name: statementName(text), text, values });
+}
+
+/** @type {Map<string, string>} */
+const statementNames = new Map();
+/** @param {string} text */
+function statementName(text) {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `baseline_${statementNames.size}`));
+  return name;
 }
 
 /**

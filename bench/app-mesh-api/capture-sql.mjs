@@ -20,6 +20,9 @@ const log = (msg) => process.stderr.write(`[capture-sql] ${msg}\n`);
 /** @type {string[]} */
 let seen = [];
 let capturing = false;
+/** Texts of the prepared statements seen, by name (named statements are parsed once per connection). */
+/** @type {Map<string, string>} */
+const prepared = new Map();
 
 const services = await ensureServices({ root, databases: ['meshplane_bench'], log });
 const databaseUrl = services.databaseUrls['meshplane_bench'];
@@ -53,11 +56,23 @@ const proxy = net.createServer((client) => {
       if (buffered.length < 1 + length) return;
       const body = buffered.subarray(5, 1 + length);
       buffered = buffered.subarray(1 + length);
-      if (!capturing) continue;
       if (type === 'P') {
-        // Parse: statement name, NUL, query text, NUL, ...
+        // Parse: statement name, NUL, query text, NUL, ... A named (prepared) statement is parsed
+        // once per connection, perhaps before capturing, and then only bound: its runs are counted
+        // at Bind.
         const nameEnd = body.indexOf(0);
-        seen.push(body.subarray(nameEnd + 1, body.indexOf(0, nameEnd + 1)).toString('utf8'));
+        const name = body.subarray(0, nameEnd).toString('utf8');
+        const text = body.subarray(nameEnd + 1, body.indexOf(0, nameEnd + 1)).toString('utf8');
+        if (name !== '') prepared.set(name, text);
+        else if (capturing) seen.push(text);
+        continue;
+      }
+      if (!capturing) continue;
+      if (type === 'B') {
+        // Bind: portal name, NUL, statement name, NUL, ...
+        const portalEnd = body.indexOf(0);
+        const name = body.subarray(portalEnd + 1, body.indexOf(0, portalEnd + 1)).toString('utf8');
+        if (name !== '') seen.push(`[prepared] ${prepared.get(name) ?? name}`);
       } else if (type === 'Q') {
         seen.push(body.subarray(0, body.indexOf(0)).toString('utf8'));
       } else if (type === 'S') {

@@ -77,12 +77,12 @@ const lines = [
   '',
   `Command: \`npm run bench:api:compare -- ${args.filter((a) => a !== '--report-only').join(' ')}\`. Each run is \`bench/app-mesh-api/run.mjs\` (method in [bench/README.md](../README.md)); full results in [app-mesh-api-before.md](app-mesh-api-before.md) and [app-mesh-api.md](app-mesh-api.md).`,
   '',
-  '"API ÷ baseline" is the API\'s closed-loop 2xx/s over the same operation\'s minimal SQL through `pg` alone at the same concurrency (the concurrency where the API did best); the goal is ≥ 0.5 (at most 2× slower than the driver).',
+  '"API ÷ baseline" is the API\'s closed-loop 2xx/s over the same operation\'s minimal SQL through `pg` alone at the same concurrency (the concurrency where the API did best); the goal is ≥ 0.5 (at most 2× slower than the driver). "… prepared" divides by the same statements sent as prepared statements, as the api role now sends its own (ADR 0029); runs from before that variant existed show n/a.',
   '',
   '"Server CPU per request" is the api process\'s CPU time (user and kernel) per 2xx answer in that same closed-loop run: what the Node side spends on one request, whatever else limited the throughput.',
   '',
-  '| operation | best closed-loop 2xx/s before | after | API ÷ baseline before | after | times slower than the driver, after | server CPU per request, ms, before → after |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  '| operation | best closed-loop 2xx/s before | after | API ÷ baseline before | after | times slower than the driver, after | API ÷ prepared baseline, before → after | server CPU per request, ms, before → after |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
 ];
 for (const op of ['describe', 'create', 'update']) {
   const ta = target(a, op);
@@ -96,7 +96,7 @@ for (const op of ['describe', 'create', 'update']) {
     return run && run.ok2xxPerS > 0 ? fmt((run.cpu.serverCores / run.ok2xxPerS) * 1000) : 'n/a';
   };
   lines.push(
-    `| ${op} | ${fmt(ta.bestClosedLoopRps)} | ${fmt(tb.bestClosedLoopRps)} | ${fmt(ra?.apiOverBaseline)} | ${fmt(rb?.apiOverBaseline)} | ${rb ? fmt(1 / rb.apiOverBaseline) : 'n/a'}× | ${cpuMs(a, ra)} → ${cpuMs(b, rb)} |`,
+    `| ${op} | ${fmt(ta.bestClosedLoopRps)} | ${fmt(tb.bestClosedLoopRps)} | ${fmt(ra?.apiOverBaseline)} | ${fmt(rb?.apiOverBaseline)} | ${rb ? fmt(1 / rb.apiOverBaseline) : 'n/a'}× | ${fmt(ra?.apiOverPrepared)} → ${fmt(rb?.apiOverPrepared)} | ${cpuMs(a, ra)} → ${cpuMs(b, rb)} |`,
   );
 }
 lines.push('');

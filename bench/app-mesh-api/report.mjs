@@ -14,7 +14,7 @@
  * @property {number} bestClosedLoopRps
  * @property {boolean} met
  * @property {string[]} reasons
- * @property {{ connections: number, apiRps: number, baselineOpsPerS: number | null, apiOverBaseline: number | null, apiP50OverBaselineP50: number | null, asIssuedOpsPerS: number | null, apiOverAsIssued: number | null }[]} ratios
+ * @property {{ connections: number, apiRps: number, baselineOpsPerS: number | null, apiOverBaseline: number | null, apiP50OverBaselineP50: number | null, preparedOpsPerS?: number | null, apiOverPrepared?: number | null, asIssuedOpsPerS: number | null, apiOverAsIssued: number | null }[]} ratios
  */
 
 /**
@@ -120,9 +120,10 @@ export function renderMarkdown(results) {
     out.push('');
     out.push(
       `A \`pg\` Pool of ${c.databasePoolSize} connections (the API's pool size) runs each operation's statements in a closed loop in this process, with the server stopped.` +
-        ' **minimal** = the reads and writes the operation needs (the access-key lookup joined with its tenant; the mesh and the node; for writes one transaction: generation bump, count or read, write, mesh_changes row).' +
-        ' **as issued** = every statement the api role actually sends, captured on the wire (no authentication SQL: verified credentials are cached; an Update also rewrites `resource_references`).' +
-        ' Both lists are in `app-mesh-api.json` (`baseline[].statements`).',
+        ' **minimal** = the reads and writes the operation needs (the access-key lookup joined with its tenant; the mesh and the node; for writes one transaction: generation bump, count or read, write, mesh_changes row), sent as SQL text: PostgreSQL parses and plans each at every run.' +
+        ' **minimal, prepared** = the same statements as named prepared statements (parsed and planned once per connection), as the api role sends its own (ADR 0029).' +
+        ' **as issued** = every statement the api role actually sends, captured on the wire, prepared as it prepares them (no authentication SQL: verified credentials are cached; a write is BEGIN, the rows it depends on, one statement that writes everything, COMMIT).' +
+        ' The lists are in `app-mesh-api.json` (`baseline[].statements`).',
     );
     out.push('');
     out.push(
@@ -133,9 +134,17 @@ export function renderMarkdown(results) {
       const ratio = results.targets
         .find((t) => t.operation === b.operation)
         ?.ratios.find((x) => x.connections === b.concurrency);
-      const over = b.variant === 'minimal' ? ratio?.apiOverBaseline : ratio?.apiOverAsIssued;
+      const over =
+        b.variant === 'minimal'
+          ? ratio?.apiOverBaseline
+          : b.variant === 'minimal-prepared'
+            ? ratio?.apiOverPrepared
+            : ratio?.apiOverAsIssued;
+      const label = { minimal: 'minimal', 'minimal-prepared': 'minimal, prepared', 'as-issued': 'as issued' }[
+        /** @type {'minimal' | 'minimal-prepared' | 'as-issued'} */ (b.variant)
+      ];
       out.push(
-        `| ${title(b.operation)}${remeasured(b.discardedAttempts)} | ${b.variant === 'minimal' ? 'minimal' : 'as issued'} | ${b.statements.length} | ${b.concurrency} | ${fmt(b.opsPerS)}${b.errors ? ` (**${b.errors} errors**)` : ''} | ${fmt(b.latencyMs.p50)} | ${fmt(b.latencyMs.p99)} | ${ratio ? fmt(ratio.apiRps) : '—'} | ${over ?? '—'} | ${cpuCell(b.cpu, false)} |`,
+        `| ${title(b.operation)}${remeasured(b.discardedAttempts)} | ${label} | ${b.statements.length} | ${b.concurrency} | ${fmt(b.opsPerS)}${b.errors ? ` (**${b.errors} errors**)` : ''} | ${fmt(b.latencyMs.p50)} | ${fmt(b.latencyMs.p99)} | ${ratio ? fmt(ratio.apiRps) : '—'} | ${over ?? '—'} | ${cpuCell(b.cpu, false)} |`,
       );
     }
   }

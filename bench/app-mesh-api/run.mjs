@@ -449,7 +449,7 @@ async function main(options) {
     let meshSets = 0; // every Create attempt gets meshes of its own
     await analyze();
     for (const op of options.only) {
-      for (const variant of /** @type {const} */ (['minimal', 'as-issued'])) {
+      for (const variant of /** @type {const} */ (['minimal', 'minimal-prepared', 'as-issued'])) {
         for (const concurrency of options.connections) {
           log(`baseline ${op} (${variant} SQL): concurrency ${concurrency}, ${options.durationS} s`);
           const common = { variant, concurrency, warmupS: options.warmupS, durationS: options.durationS };
@@ -559,10 +559,11 @@ function evaluate(api, baselines) {
           reasons.push(`closed loop at ${r.connections} connections had ${r.non2xx} non-2xx and ${r.errors} error(s)`);
       }
       const ratios = closed.map((r) => {
-        /** @param {'minimal' | 'as-issued'} variant */
+        /** @param {import('./baseline.mjs').Variant} variant */
         const find = (variant) =>
           baselines.find((x) => x.operation === op && x.variant === variant && x.concurrency === r.connections);
         const minimal = find('minimal');
+        const prepared = find('minimal-prepared');
         const asIssued = find('as-issued');
         /** @param {number} a @param {number | undefined} b */
         const ratio = (a, b) => (b === undefined || b <= 0 ? null : Math.round((a / b) * 1000) / 1000);
@@ -572,6 +573,8 @@ function evaluate(api, baselines) {
           baselineOpsPerS: minimal ? minimal.opsPerS : null,
           apiOverBaseline: ratio(r.ok2xxPerS, minimal?.opsPerS),
           apiP50OverBaselineP50: ratio(r.latencyMs.p50, minimal?.latencyMs.p50),
+          preparedOpsPerS: prepared ? prepared.opsPerS : null,
+          apiOverPrepared: ratio(r.ok2xxPerS, prepared?.opsPerS),
           asIssuedOpsPerS: asIssued ? asIssued.opsPerS : null,
           apiOverAsIssued: ratio(r.ok2xxPerS, asIssued?.opsPerS),
         };

@@ -266,6 +266,33 @@ describe('App Mesh API contract (real AWS SDK): meshes, nodes, services, routers
     expect(different).toMatchObject({ name: 'ConflictException' });
   });
 
+  it('honours clientToken on a resource: a repeated Create or Update answers as the first did and writes nothing', async () => {
+    const meshName = uniqueName('m');
+    await mesh.send(new CreateMeshCommand({ meshName }));
+    const create = { meshName, virtualNodeName: 'a', spec: nodeSpec(), clientToken: `tok-c-${meshName}` };
+    const first = await mesh.send(new CreateVirtualNodeCommand(create));
+    const again = await mesh.send(new CreateVirtualNodeCommand(create));
+    expect(again.virtualNode?.metadata?.uid).toBe(first.virtualNode?.metadata?.uid);
+    expect(again.virtualNode?.metadata?.createdAt?.getTime()).toBe(first.virtualNode?.metadata?.createdAt?.getTime());
+    expect(again.virtualNode?.spec).toEqual(first.virtualNode?.spec);
+    const otherNode = await errorOf(mesh.send(new CreateVirtualNodeCommand({ ...create, virtualNodeName: 'b' })));
+    expect(otherNode).toMatchObject({ name: 'ConflictException' });
+
+    const update = { meshName, virtualNodeName: 'a', spec: nodeSpec(9191), clientToken: `tok-u-${meshName}` };
+    const updated = await mesh.send(new UpdateVirtualNodeCommand(update));
+    const replayed = await mesh.send(new UpdateVirtualNodeCommand(update));
+    expect(updated.virtualNode?.metadata?.version).toBe(2);
+    expect(replayed.virtualNode?.metadata?.version).toBe(2);
+    const otherSpec = await errorOf(mesh.send(new UpdateVirtualNodeCommand({ ...update, spec: nodeSpec(9292) })));
+    expect(otherSpec).toMatchObject({ name: 'ConflictException' });
+    // Neither replay nor refusal wrote anything: still version 2, one node.
+    const now = await mesh.send(new DescribeVirtualNodeCommand({ meshName, virtualNodeName: 'a' }));
+    expect(now.virtualNode?.metadata?.version).toBe(2);
+    expect(now.virtualNode?.spec?.listeners?.[0]?.portMapping?.port).toBe(9191);
+    const list = await mesh.send(new ListVirtualNodesCommand({ meshName }));
+    expect(list.virtualNodes?.map((n) => n.virtualNodeName)).toEqual(['a']);
+  });
+
   it('never loses either of two concurrent updates of one resource', async () => {
     const meshName = uniqueName('m');
     await mesh.send(new CreateMeshCommand({ meshName }));

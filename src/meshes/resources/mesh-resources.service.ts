@@ -12,6 +12,7 @@ import { KIND_RULES } from './kind-registry.js';
 import { MESH_CHANGE_LISTENER, type MeshChangeListener } from './mesh-change-listener.js';
 import type { KindRules, Spec } from './kind-rules.js';
 import {
+  IdempotentReplay,
   isRetryableConflict,
   type ListFilter,
   type LockedRows,
@@ -20,7 +21,7 @@ import {
   type ResourceKey,
   type RowLock,
 } from './mesh-store.js';
-import { MeshStoreFactory } from './mesh-store.factory.js';
+import { MeshStoreFactory, type TransactionVia } from './mesh-store.factory.js';
 import {
   RESOURCE_TRANSLATION,
   type ResourceTranslationReader,
@@ -194,48 +195,59 @@ export class MeshResourcesService {
     input: ResourceTarget & { spec: Spec; tags?: Tag[]; clientToken?: string },
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
-    return this.idempotent(scope, `Create${rules.apiName}`, { kind, ...input }, async (store, quotas) => {
-      this.checkOwner(scope, input);
-      const key = keyOf(kind, input);
-      const refs = rules.references(input.spec);
-      const locked = await store.lockRows(input.meshName, { ...parentLock(rules, key, 'share'), references: refs });
-      const mesh = meshOf(scope, input, locked);
-      const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
-      const parentSpec = this.parentSpec(mesh, rules, key, locked);
-      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
-      // Counted against the quota, and compared with its host names, under the mesh lock (taken
-      // after the row locks): two creates can pass neither together.
-      if (!(await store.lockMesh(mesh.id))) throw meshNotFound(scope, mesh.name);
-      const max = quotas[rules.quota.key];
-      const inserted = await store.insertResourceWithin(
-        mesh.id,
-        key,
-        { spec: asJson(input.spec), tags: asJson(tags) },
-        {
-          max,
-          hostNames: rules.hostNames === true,
-          ...(rules.quota.per === 'parent' ? { countParent: key.parentName } : {}),
-        },
-      );
-      if ('sameHost' in inserted)
-        throw new DomainError(
-          'CONFLICT',
-          `${describeKey(rules, { ...key, name: inserted.sameHost })} already exists in mesh ${mesh.name}: ${rules.apiName} names are host names, compared without regard to letter case (${key.name} is the same host).`,
+    return this.idempotent(
+      scope,
+      `Create${rules.apiName}`,
+      { kind, ...input },
+      async (store, quotas) => {
+        this.checkOwner(scope, input);
+        const key = keyOf(kind, input);
+        const refs = rules.references(input.spec);
+        // The mesh lock is taken last, after the row locks: the insert that counts against the
+        // quotas and compares host names runs under it, so two creates can pass neither together.
+        const locked = await store.lockRows(input.meshName, {
+          ...parentLock(rules, key, 'share'),
+          references: refs,
+          mesh: true,
+        });
+        const mesh = meshOf(scope, input, locked);
+        if (!locked.meshLocked) throw meshNotFound(scope, mesh.name);
+        const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
+        const parentSpec = this.parentSpec(mesh, rules, key, locked);
+        this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
+        const max = quotas[rules.quota.key];
+        const row = store.stageInsert(
+          mesh,
+          key,
+          { spec: asJson(input.spec), tags: asJson(tags) },
+          refs,
+          {
+            max,
+            hostNames: rules.hostNames === true,
+            ...(rules.quota.per === 'parent' ? { countParent: key.parentName } : {}),
+          },
+          (refused) => {
+            if (refused.reason === 'sameHost')
+              return new DomainError(
+                'CONFLICT',
+                `${describeKey(rules, { ...key, name: refused.name })} already exists in mesh ${mesh.name}: ${rules.apiName} names are host names, compared without regard to letter case (${key.name} is the same host).`,
+              );
+            if (refused.reason === 'limit') {
+              const where =
+                rules.quota.per === 'parent' ? `${rules.parent!.kind} ${key.parentName}` : `mesh ${mesh.name}`;
+              return new DomainError(
+                'LIMIT_EXCEEDED',
+                `The ${where} already has the maximum of ${max} ${rules.apiName} resources allowed by the plan.`,
+              );
+            }
+            return new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);
+          },
         );
-      if ('refused' in inserted && inserted.refused === 'limit') {
-        const where = rules.quota.per === 'parent' ? `${rules.parent!.kind} ${key.parentName}` : `mesh ${mesh.name}`;
-        throw new DomainError(
-          'LIMIT_EXCEEDED',
-          `The ${where} already has the maximum of ${max} ${rules.apiName} resources allowed by the plan.`,
-        );
-      }
-      if (!('row' in inserted))
-        throw new DomainError('CONFLICT', `${describeKey(rules, key)} already exists in mesh ${mesh.name}.`);
-      const row = inserted.row;
-      await store.insertReferences(row, refs);
-      store.stageChange(mesh, key, 'create');
-      return resourceData(scope, this.region, mesh.name, row);
-    });
+        store.stageChange(mesh, key, 'create');
+        return resourceData(scope, this.region, mesh.name, row);
+      },
+      'sql',
+    );
   }
 
   async describe(scope: TenantScope, kind: ResourceKind, target: ResourceTarget): Promise<ResourceData> {
@@ -287,25 +299,31 @@ export class MeshResourcesService {
     input: ResourceTarget & { spec: Spec; clientToken?: string } & ExpectedVersion,
   ): Promise<ResourceData> {
     const rules = KIND_RULES[kind];
-    return this.idempotent(scope, `Update${rules.apiName}`, { kind, ...input }, async (store, quotas) => {
-      this.checkOwner(scope, input);
-      const key = keyOf(kind, input);
-      const refs = rules.references(input.spec);
-      const locked = await store.lockRows(input.meshName, {
-        ...parentLock(rules, key, 'share'),
-        references: refs,
-        self: { key, lock: 'noKeyUpdate' },
-      });
-      const mesh = meshOf(scope, input, locked);
-      const parentSpec = this.parentSpec(mesh, rules, key, locked);
-      if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
-      checkVersion(describeKey(rules, key), locked.self.version, input.expectedVersion);
-      this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
-      // Written, with the generation bump that takes the mesh lock, by the transaction's last statement.
-      const updated = store.stageSpecUpdate(locked.self, asJson(input.spec), refs);
-      store.stageChange(mesh, key, 'update');
-      return resourceData(scope, this.region, mesh.name, updated);
-    });
+    return this.idempotent(
+      scope,
+      `Update${rules.apiName}`,
+      { kind, ...input },
+      async (store, quotas) => {
+        this.checkOwner(scope, input);
+        const key = keyOf(kind, input);
+        const refs = rules.references(input.spec);
+        const locked = await store.lockRows(input.meshName, {
+          ...parentLock(rules, key, 'share'),
+          references: refs,
+          self: { key, lock: 'noKeyUpdate' },
+        });
+        const mesh = meshOf(scope, input, locked);
+        const parentSpec = this.parentSpec(mesh, rules, key, locked);
+        if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
+        checkVersion(describeKey(rules, key), locked.self.version, input.expectedVersion);
+        this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
+        // Written, with the generation bump that takes the mesh lock, by the transaction's last statement.
+        const updated = store.stageSpecUpdate(locked.self, asJson(input.spec), refs);
+        store.stageChange(mesh, key, 'update');
+        return resourceData(scope, this.region, mesh.name, updated);
+      },
+      'sql',
+    );
   }
 
   delete(scope: TenantScope, kind: ResourceKind, target: ResourceTarget & ExpectedVersion): Promise<ResourceData> {
@@ -591,23 +609,34 @@ export class MeshResourcesService {
     operation: string,
     input: I,
     work: (store: MeshStore, quotas: PlanQuotas) => Promise<ResourceData>,
+    via: TransactionVia = 'prisma',
   ): Promise<ResourceData> {
     // Read before the transaction opens, never inside it: on a cache miss it takes a pool
     // connection of its own, and transactions each holding one while waiting for another can
     // exhaust the pool until its acquire timeout (seen as 503s under 64 concurrent updates).
     const { quotas } = await this.plans.inForce(scope.tenantId);
     const token = input.clientToken;
-    if (token === undefined) return this.change(scope, (store) => work(store, quotas));
+    if (token === undefined) return this.change(scope, (store) => work(store, quotas), via);
     const hash = requestHash(operation, input);
-    const prior = await this.stores.reader(scope).findIdempotency(operation, token);
-    if (prior) return replay(prior, hash, token);
+    // Work on the driver starts with `lockRows`, which reads the record in its statement (throwing
+    // IdempotentReplay when it exists); other work reads it first.
+    if (via === 'prisma') {
+      const prior = await this.stores.reader(scope).findIdempotency(operation, token);
+      if (prior) return replay(prior, hash, token);
+    }
     try {
-      return await this.change(scope, async (store) => {
-        const result = await work(store, quotas);
-        store.stageIdempotency(operation, token, hash, encodeResult(result));
-        return result;
-      });
+      return await this.change(
+        scope,
+        async (store) => {
+          if (via === 'sql') store.checkIdempotency(operation, token);
+          const result = await work(store, quotas);
+          store.stageIdempotency(operation, token, hash, encodeResult(result));
+          return result;
+        },
+        via,
+      );
     } catch (err) {
+      if (err instanceof IdempotentReplay) return replay(err.record, hash, token);
       // A concurrent request with the same token may have won the race: answer as it did.
       const raced = await this.stores.reader(scope).findIdempotency(operation, token);
       if (raced) return replay(raced, hash, token);
@@ -623,17 +652,24 @@ export class MeshResourcesService {
    * What the work staged (a resource's change, its new spec, the clientToken record) is written by
    * the transaction's last statement, which takes the mesh lock if the work has not. A transaction
    * PostgreSQL aborted to break a deadlock or a serialization conflict runs again, a few times.
+   * `via` 'sql' runs it through the driver (`MeshStoreFactory.sqlTransaction`): for work that sends
+   * only the store's SQL statements (`lockRows`, then what it stages).
    */
-  private async change<T>(scope: TenantScope, work: (store: MeshStore) => Promise<T>): Promise<T> {
+  private async change<T>(
+    scope: TenantScope,
+    work: (store: MeshStore) => Promise<T>,
+    via: TransactionVia = 'prisma',
+  ): Promise<T> {
     let changed: readonly string[] = [];
+    const attempt = async (store: MeshStore) => {
+      const value = await work(store);
+      const written = await store.writeStaged();
+      if (written?.generation === null) throw meshNotFound(scope, written.meshName);
+      changed = store.changedMeshIds;
+      return value;
+    };
     const result = await retryConflicts(() =>
-      this.stores.transaction(scope, async (store) => {
-        const value = await work(store);
-        const written = await store.writeStaged();
-        if (written?.generation === null) throw meshNotFound(scope, written.meshName);
-        changed = store.changedMeshIds;
-        return value;
-      }),
+      via === 'sql' ? this.stores.sqlTransaction(scope, attempt) : this.stores.transaction(scope, attempt),
     );
     for (const meshId of changed) {
       try {

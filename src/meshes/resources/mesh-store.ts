@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ASCII_LOWER, ASCII_UPPER, hostNameKey } from '../../common/ids/host-name.js';
 import type { TenantScope } from '../../common/tenancy/tenant-scope.js';
 import { Prisma, type Mesh, type MeshResource, type ResourceKind } from '../../generated/prisma/client.js';
+import type { SqlRunner } from '../../platform/prisma/sql-runner.js';
 import type { ReferenceTo } from './kind-rules.js';
 
 /** A Prisma client or an open transaction: the store works the same on both. */
@@ -24,12 +25,31 @@ export interface ResourceKey {
  */
 export type RowLock = 'share' | 'keyShare' | 'noKeyUpdate' | 'update' | 'none';
 
-/** What a write locks in one statement, in this order: parent, references (sorted), the resource. */
+/**
+ * What a write locks in one statement, in this order: parent, references (sorted), the resource,
+ * and last the mesh's row (`mesh`: a create, which counts against the quotas under it).
+ */
 export interface RowsToLock {
   readonly parent?: { readonly key: ResourceKey; readonly lock: RowLock };
   readonly references?: readonly ReferenceTo[];
   readonly self?: { readonly key: ResourceKey; readonly lock: RowLock };
+  readonly mesh?: boolean;
 }
+
+/** The bounds a staged insert must stay within (`stageInsert`). */
+export interface InsertLimits {
+  /** At most this many resources of the kind in the mesh (under `countParent`, when given). */
+  readonly max: number;
+  readonly countParent?: string;
+  /** The kind's names are host names: none may equal another but for letter case. */
+  readonly hostNames: boolean;
+}
+
+/** Why a staged insert wrote nothing: the quota is full, another name is the same host, or the name exists. */
+export type InsertRefusal =
+  | { readonly reason: 'limit'; readonly count: number }
+  | { readonly reason: 'sameHost'; readonly name: string }
+  | { readonly reason: 'exists' };
 
 /**
  * Filters of a listing (the GraphQL API's; App Mesh's lists have none): names starting with
@@ -68,6 +88,8 @@ export interface MeshRef {
 export interface LockedRows {
   /** The mesh (read, not locked). Without it nothing else is found. */
   readonly mesh?: MeshRef;
+  /** The mesh's row lock is held (asked for with `mesh`; false when the mesh was deleted meanwhile). */
+  readonly meshLocked: boolean;
   readonly parent?: MeshResource;
   /** `kind/name` of each referenced resource that exists. */
   readonly referenced: ReadonlySet<string>;
@@ -88,6 +110,13 @@ const RESOURCE_COLUMNS = Prisma.sql`id, tenant_id AS "tenantId", mesh_id AS "mes
 
 /** What `writeStaged` writes in the transaction's last statement. */
 interface StagedWrites {
+  insert?: {
+    /** The row as it is inserted. */
+    readonly row: MeshResource;
+    readonly references: readonly ReferenceTo[];
+    readonly limits: InsertLimits;
+    readonly refused: (why: InsertRefusal) => Error;
+  };
   change?: { readonly mesh: MeshRef; readonly key: ResourceKey; readonly operation: ChangeOp };
   specUpdate?: {
     readonly resource: MeshResource;
@@ -108,12 +137,21 @@ function uniqueReferences(refs: readonly ReferenceTo[]): ReferenceTo[] {
   return [...new Map(refs.map((r) => [`${r.kind}/${r.name}`, r])).values()];
 }
 
+/** The references as rows (to_kind, to_name), for the statements that write resource_references. */
+function wantedReferences(refs: readonly ReferenceTo[]): Prisma.Sql {
+  return Prisma.sql`SELECT * FROM unnest(${refs.map((r) => r.kind)}::text[]::"ResourceKind"[],
+    ${refs.map((r) => r.name)}::text[]) AS w(to_kind, to_name)`;
+}
+
 /**
  * PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
  * (40001): running it again from the start is safe. Prisma reports these as P2034 for model
- * queries and as P2010 carrying the driver's code for raw ones.
+ * queries and as P2010 carrying the driver's code for raw ones; the driver (`SqlRunner`) as the
+ * error's SQLSTATE.
  */
 export function isRetryableConflict(err: unknown): boolean {
+  const sqlState = (err as { code?: unknown } | null)?.code;
+  if (sqlState === '40P01' || sqlState === '40001') return true;
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (err.code === 'P2034') return true;
   const cause = (err.meta as { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined)
@@ -124,6 +162,17 @@ export function isRetryableConflict(err: unknown): boolean {
 }
 
 /**
+ * Thrown by `lockRows` when the clientToken record it was asked to read (`checkIdempotency`)
+ * exists: the request was made before. Nothing has been written; the transaction rolls back and
+ * the caller answers as the first request was answered.
+ */
+export class IdempotentReplay extends Error {
+  constructor(readonly record: { readonly requestHash: string; readonly response: unknown }) {
+    super('clientToken already used');
+  }
+}
+
+/**
  * All queries of meshes and their resources for ONE tenant. It is constructed with the tenant's
  * scope, so no method can reach another tenant's rows: every statement filters on tenant_id,
  * including those that also name a mesh id.
@@ -131,11 +180,21 @@ export function isRetryableConflict(err: unknown): boolean {
 export class MeshStore {
   private readonly changed = new Set<string>();
   private staged: StagedWrites = {};
+  private idempotencyCheck?: { readonly operation: string; readonly clientToken: string };
 
+  /**
+   * `sql` runs the store's hottest statements (`lockRows`, `writeStaged`): through the driver when
+   * given (ADR 0029), else through Prisma's `$queryRaw` on `db`.
+   */
   constructor(
     private readonly db: Db,
     readonly scope: TenantScope,
-  ) {}
+    sql?: SqlRunner,
+  ) {
+    this.sql = sql ?? (<T>(query: Prisma.Sql) => db.$queryRaw<T[]>(query));
+  }
+
+  private readonly sql: SqlRunner;
 
   /**
    * Ids of the meshes whose generation this store moved (created, or bumped by a change). Once
@@ -154,8 +213,8 @@ export class MeshStore {
   /**
    * Bumps the mesh's generation and returns the mesh, holding its row lock until the transaction
    * ends: the mesh-level changes (update, delete) are serialised with every other write to the mesh
-   * for the whole transaction. Writes to resources take the lock late instead (`lockMesh`,
-   * `writeStaged`).
+   * for the whole transaction. Writes to resources take the lock late instead (`lockRows` with
+   * `mesh`, `writeStaged`).
    */
   async lockMeshForChange(name: string): Promise<Mesh | null> {
     try {
@@ -172,24 +231,47 @@ export class MeshStore {
   }
 
   /**
-   * Takes the mesh's row lock without moving its generation (a create, to count against the quotas
-   * while no other create or change of the mesh can commit); false when the mesh does not exist.
-   * Held until the transaction ends; the generation moves with the change log (`stageChange`).
-   */
-  async lockMesh(meshId: string): Promise<boolean> {
-    const rows = await this.db.$queryRaw<{ id: string }[]>`
-      SELECT id FROM meshes WHERE id = ${meshId}::uuid AND tenant_id = ${this.scope.tenantId}::uuid
-      FOR NO KEY UPDATE`;
-    return rows.length === 1;
-  }
-
-  /**
    * Records the change this transaction makes to a resource: `writeStaged` bumps the mesh's
    * generation and writes the change log in the transaction's last statement, so the mesh's row
    * lock (if not held yet) is held for that statement and the COMMIT only.
    */
   stageChange(mesh: MeshRef, key: ResourceKey, operation: ChangeOp): void {
     this.staged.change = { mesh, key, operation };
+  }
+
+  /**
+   * Records a resource to create, with what its spec references; `writeStaged` inserts both if the
+   * kind's quota (`limits`) allows and no resource has its name (or, for host names, the same
+   * name but for letter case), and otherwise throws `refused`'s error. The caller holds the mesh's
+   * lock (`lockRows` with `mesh`): under READ COMMITTED the statement's snapshot is taken after the
+   * lock, so it counts every create of the mesh that committed before, and two creates cannot both
+   * pass the quota or the host-name check. Returns the row as it will be.
+   */
+  stageInsert(
+    mesh: MeshRef,
+    key: ResourceKey,
+    data: { spec: Prisma.InputJsonValue; tags: Prisma.InputJsonValue },
+    references: readonly ReferenceTo[],
+    limits: InsertLimits,
+    refused: (why: InsertRefusal) => Error,
+  ): MeshResource {
+    const now = new Date();
+    const row: MeshResource = {
+      id: randomUUID(),
+      tenantId: this.scope.tenantId,
+      meshId: mesh.id,
+      kind: key.kind,
+      parentName: key.parentName,
+      name: key.name,
+      // As PostgreSQL will return them: JSON (members set to undefined dropped).
+      spec: JSON.parse(JSON.stringify(data.spec)) as Prisma.JsonValue,
+      version: 1,
+      tags: JSON.parse(JSON.stringify(data.tags)) as Prisma.JsonValue,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.staged.insert = { row, references, limits, refused };
+    return row;
   }
 
   /**
@@ -209,30 +291,77 @@ export class MeshStore {
     return { ...resource, spec: stored, version: resource.version + 1, updatedAt };
   }
 
+  /**
+   * Has the next `lockRows` also read the clientToken record of `operation` and `clientToken`, in
+   * the same statement, and throw IdempotentReplay with it if there is one.
+   */
+  checkIdempotency(operation: string, clientToken: string): void {
+    this.idempotencyCheck = { operation, clientToken };
+  }
+
   /** Records the clientToken record of this transaction's request; `writeStaged` writes it. */
   stageIdempotency(operation: string, clientToken: string, requestHash: string, response: Prisma.InputJsonValue): void {
     this.staged.idempotency = { operation, clientToken, requestHash, response };
   }
 
   /**
-   * Writes what was staged in ONE statement, the transaction's last before COMMIT: the new spec and
-   * references, the mesh's generation bump (which takes the mesh's row lock, held until COMMIT, so
-   * generations follow commit order), the change-log row at that generation (stamped with the
-   * clock, not the transaction's start), and the clientToken record (after the mesh lock when
-   * there is a change: two requests with one token then meet only under it). Returns the new
-   * generation (null when the mesh is gone: the caller must roll back), or undefined when no change
-   * was staged.
+   * Writes what was staged in ONE statement, the transaction's last before COMMIT: the new resource
+   * (within its limits) or the new spec, with their references; the mesh's generation bump (which
+   * takes the mesh's row lock if not held yet, held until COMMIT, so generations follow commit
+   * order); the change-log row at that generation (stamped with the clock, not the transaction's
+   * start); and the clientToken record (after the mesh lock when there is a change: two requests
+   * with one token then meet only under it). A refused insert writes nothing and throws its
+   * error. Returns the new generation (null when the mesh is gone: the caller must roll back), or
+   * undefined when no change was staged.
    */
   async writeStaged(): Promise<{ meshName: string; generation: bigint | null } | undefined> {
-    const { change, specUpdate, idempotency } = this.staged;
+    const { insert, change, specUpdate, idempotency } = this.staged;
     this.staged = {};
     const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
     const ctes: Prisma.Sql[] = [];
+    const outcome: Prisma.Sql[] = [];
+    if (insert) {
+      const { row, limits } = insert;
+      const kind = Prisma.sql`${row.kind}::"ResourceKind"`;
+      const inKind = Prisma.sql`tenant_id = ${tenantId} AND mesh_id = ${row.meshId}::uuid AND kind = ${kind}`;
+      const sameParent =
+        limits.countParent === undefined ? Prisma.empty : Prisma.sql`AND parent_name = ${limits.countParent}`;
+      const host = limits.hostNames
+        ? Prisma.sql`SELECT name FROM mesh_resources
+            WHERE ${inKind} AND parent_name = ${row.parentName}
+              AND translate(name, ${ASCII_UPPER}, ${ASCII_LOWER}) = ${hostNameKey(row.name)} AND name <> ${row.name}
+            ORDER BY name LIMIT 1`
+        : Prisma.sql`SELECT NULL::varchar AS name WHERE false`;
+      ctes.push(
+        Prisma.sql`counted AS (SELECT count(*)::int AS n FROM mesh_resources WHERE ${inKind} ${sameParent})`,
+        Prisma.sql`host AS (${host})`,
+        Prisma.sql`inserted AS (
+          INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags, created_at, updated_at)
+          SELECT ${row.id}::uuid, ${tenantId}, ${row.meshId}::uuid, ${kind}, ${row.parentName}, ${row.name},
+                 ${JSON.stringify(row.spec)}::jsonb, ${JSON.stringify(row.tags)}::jsonb,
+                 ${row.createdAt.toISOString()}::timestamptz, ${row.updatedAt.toISOString()}::timestamptz
+          WHERE (SELECT n FROM counted) < ${limits.max} AND NOT EXISTS (SELECT 1 FROM host)
+          ON CONFLICT (mesh_id, kind, parent_name, name) DO NOTHING
+          RETURNING id, mesh_id)`,
+      );
+      const refs = uniqueReferences(insert.references);
+      if (refs.length > 0)
+        ctes.push(
+          Prisma.sql`linked AS (
+            INSERT INTO resource_references (from_id, mesh_id, to_kind, to_name)
+            SELECT i.id, i.mesh_id, w.to_kind, w.to_name FROM inserted i CROSS JOIN (${wantedReferences(refs)}) w)`,
+        );
+      outcome.push(
+        Prisma.sql`(SELECT count(*) FROM inserted)::int AS inserted, (SELECT n FROM counted) AS count,
+          (SELECT name FROM host) AS "sameHost"`,
+      );
+    }
     if (change) {
       const { mesh, key, operation } = change;
       ctes.push(
         Prisma.sql`bumped AS (
           UPDATE meshes SET generation = generation + 1 WHERE id = ${mesh.id}::uuid AND tenant_id = ${tenantId}
+            ${insert ? Prisma.sql`AND EXISTS (SELECT 1 FROM inserted)` : Prisma.empty}
           RETURNING id, generation)`,
         Prisma.sql`logged AS (
           INSERT INTO mesh_changes (mesh_id, generation, kind, parent_name, name, operation, committed_at)
@@ -240,12 +369,11 @@ export class MeshStore {
             clock_timestamp()
           FROM bumped RETURNING generation)`,
       );
+      outcome.push(Prisma.sql`(SELECT generation FROM logged) AS generation`);
     }
     if (specUpdate) {
       const { resource, spec, updatedAt } = specUpdate;
-      const refs = uniqueReferences(specUpdate.references);
-      const wanted = Prisma.sql`SELECT * FROM unnest(${refs.map((r) => r.kind)}::text[]::"ResourceKind"[],
-        ${refs.map((r) => r.name)}::text[]) AS w(to_kind, to_name)`;
+      const wanted = wantedReferences(uniqueReferences(specUpdate.references));
       ctes.push(
         Prisma.sql`updated AS (
           UPDATE mesh_resources
@@ -261,6 +389,7 @@ export class MeshStore {
           SELECT u.id, u.mesh_id, w.to_kind, w.to_name FROM updated u CROSS JOIN (${wanted}) w
           ON CONFLICT (from_id, to_kind, to_name) DO NOTHING)`,
       );
+      outcome.push(Prisma.sql`(SELECT count(*) FROM updated)::int AS updated`);
     }
     if (idempotency) {
       const { operation, clientToken, requestHash, response } = idempotency;
@@ -272,12 +401,26 @@ export class MeshStore {
       );
     }
     if (ctes.length === 0) return undefined;
-    const rows = await this.db.$queryRaw<{ generation: bigint | null; updated: bigint }[]>`
-      WITH ${Prisma.join(ctes, ', ')}
-      SELECT ${change ? Prisma.sql`(SELECT generation FROM logged)` : Prisma.sql`NULL::bigint`} AS generation,
-        ${specUpdate ? Prisma.sql`(SELECT count(*) FROM updated)` : Prisma.sql`1::bigint`} AS updated`;
-    const row = rows[0];
-    if (specUpdate && row?.updated !== 1n) throw new Error(`resource ${specUpdate.resource.id} vanished while locked`);
+    const [row] = await this.sql<{
+      inserted?: number;
+      count?: number;
+      sameHost?: string | null;
+      generation?: bigint | null;
+      updated?: number;
+    }>(
+      Prisma.sql`WITH ${Prisma.join(ctes, ', ')} SELECT ${outcome.length > 0 ? Prisma.join(outcome, ', ') : Prisma.sql`1 AS one`}`,
+    );
+    if (insert && row?.inserted !== 1) {
+      const count = row?.count ?? 0;
+      throw insert.refused(
+        count >= insert.limits.max
+          ? { reason: 'limit', count }
+          : row?.sameHost
+            ? { reason: 'sameHost', name: row.sameHost }
+            : { reason: 'exists' },
+      );
+    }
+    if (specUpdate && row?.updated !== 1) throw new Error(`resource ${specUpdate.resource.id} vanished while locked`);
     if (!change) return undefined;
     const generation = row?.generation ?? null;
     if (generation !== null) this.changed.add(change.mesh.id);
@@ -386,54 +529,6 @@ export class MeshStore {
     });
   }
 
-  /**
-   * Inserts a resource if the quota allows it, in one statement, which the caller runs holding the
-   * mesh's lock (`lockMesh`): under READ COMMITTED its snapshot is taken after the lock, so it
-   * counts every create of the mesh that committed before, and two creates cannot both pass the
-   * quota or, for kinds whose names are host names, differ only in letter case.
-   *
-   * Answers the count of `key.kind` in the mesh (under `countParent` when given: per-parent
-   * quotas), and either the row, or why nothing was inserted: the count is at `max`; another
-   * resource has the same host name (`sameHost`, when `hostNames`); or the name exists.
-   */
-  async insertResourceWithin(
-    meshId: string,
-    key: ResourceKey,
-    data: { spec: Prisma.InputJsonValue; tags: Prisma.InputJsonValue },
-    limits: { max: number; countParent?: string; hostNames: boolean },
-  ): Promise<{ count: number } & ({ row: MeshResource } | { refused: 'limit' | 'exists' } | { sameHost: string })> {
-    const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
-    const kind = Prisma.sql`${key.kind}::"ResourceKind"`;
-    const sameParent =
-      limits.countParent === undefined ? Prisma.empty : Prisma.sql`AND parent_name = ${limits.countParent}`;
-    const host = limits.hostNames
-      ? Prisma.sql`SELECT name FROM mesh_resources
-          WHERE tenant_id = ${tenantId} AND mesh_id = ${meshId}::uuid AND kind = ${kind} AND parent_name = ${key.parentName}
-            AND translate(name, ${ASCII_UPPER}, ${ASCII_LOWER}) = ${hostNameKey(key.name)} AND name <> ${key.name}
-          ORDER BY name LIMIT 1`
-      : Prisma.sql`SELECT NULL::varchar AS name WHERE false`;
-    const now = new Date();
-    const rows = await this.db.$queryRaw<(Partial<MeshResource> & { count: number; sameHost: string | null })[]>`
-      WITH counted AS (
-        SELECT count(*)::int AS n FROM mesh_resources
-        WHERE tenant_id = ${tenantId} AND mesh_id = ${meshId}::uuid AND kind = ${kind} ${sameParent}
-      ), host AS (${host}), inserted AS (
-        INSERT INTO mesh_resources (id, tenant_id, mesh_id, kind, parent_name, name, spec, tags, created_at, updated_at)
-        SELECT ${randomUUID()}::uuid, ${tenantId}, ${meshId}::uuid, ${kind}, ${key.parentName}, ${key.name},
-               ${JSON.stringify(data.spec)}::jsonb, ${JSON.stringify(data.tags)}::jsonb, ${now}, ${now}
-        WHERE (SELECT n FROM counted) < ${limits.max} AND NOT EXISTS (SELECT 1 FROM host)
-        ON CONFLICT (mesh_id, kind, parent_name, name) DO NOTHING
-        RETURNING ${RESOURCE_COLUMNS}
-      )
-      SELECT (SELECT n FROM counted) AS count, (SELECT name FROM host) AS "sameHost", inserted.*
-      FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
-    const { count, sameHost, ...row } = rows[0]!;
-    if (row.id) return { count, row: row as MeshResource };
-    if (count >= limits.max) return { count, refused: 'limit' };
-    if (sameHost !== null) return { count, sameHost };
-    return { count, refused: 'exists' };
-  }
-
   setResourceTags(resource: MeshResource, tags: Prisma.InputJsonValue): Promise<MeshResource> {
     return this.db.meshResource.update({ where: { id: resource.id, tenantId: this.scope.tenantId }, data: { tags } });
   }
@@ -446,8 +541,9 @@ export class MeshStore {
    * Finds the mesh by name and locks, in the same statement and in this order, the rows a write
    * depends on, returning those that exist: the parent (a route's router, a gateway route's
    * gateway), the referenced resources (sorted by kind and name) and the resource itself, each with
-   * its RowLock. The mesh row is read, not locked. Under READ COMMITTED a lock that had to wait
-   * returns the row as the transaction that held it left it (nothing, if it deleted the row).
+   * its RowLock, and last, with `mesh`, the mesh's row (FOR NO KEY UPDATE, as the generation bump
+   * takes it). The mesh row is otherwise read, not locked. Under READ COMMITTED a lock that had to
+   * wait returns the row as the transaction that held it left it (nothing, if it deleted the row).
    */
   async lockRows(meshName: string, rows: RowsToLock): Promise<LockedRows> {
     const tenantId = Prisma.sql`${this.scope.tenantId}::uuid`;
@@ -465,6 +561,20 @@ export class MeshStore {
           FROM meshes WHERE tenant_id = ${tenantId} AND name = ${meshName}`,
       ],
     ];
+    const idempotency = this.idempotencyCheck;
+    this.idempotencyCheck = undefined;
+    if (idempotency) {
+      // The record in the columns of the other rows: its request hash as the name, its response as the spec.
+      parts.push([
+        'remembered',
+        'remembered_row',
+        Prisma.sql`SELECT NULL::uuid AS id, tenant_id AS "tenantId", NULL::uuid AS "meshId", NULL::"ResourceKind" AS kind,
+          ''::varchar AS "parentName", request_hash::varchar AS name, response AS spec, 0 AS version, NULL::jsonb AS tags,
+          created_at AS "createdAt", created_at AS "updatedAt"
+          FROM idempotency_records
+          WHERE tenant_id = ${tenantId} AND operation = ${idempotency.operation} AND client_token = ${idempotency.clientToken}`,
+      ]);
+    }
     if (rows.parent) {
       parts.push([
         'parent',
@@ -475,12 +585,11 @@ export class MeshStore {
     }
     const refs = uniqueReferences(rows.references ?? []);
     if (refs.length > 0) {
-      const pairs = Prisma.join(refs.map((r) => Prisma.sql`(${r.kind}::"ResourceKind", ${r.name})`));
       parts.push([
         'reference',
         'reference_rows',
         Prisma.sql`SELECT ${RESOURCE_COLUMNS} FROM mesh_resources
-          WHERE ${inMesh} AND parent_name = '' AND (kind, name) IN (${pairs})
+          WHERE ${inMesh} AND parent_name = '' AND (kind, name) IN (${wantedReferences(refs)})
           ORDER BY kind, name FOR KEY SHARE`,
       ]);
     }
@@ -492,39 +601,46 @@ export class MeshStore {
           WHERE ${inMesh} AND ${byKey(rows.self.key)} ${LOCKING[rows.self.lock]}`,
       ]);
     }
-    const found = await this.db.$queryRaw<(MeshResource & { role: 'mesh' | 'parent' | 'reference' | 'self' })[]>`
-      WITH ${Prisma.join(
+    if (rows.mesh) {
+      parts.push([
+        'meshLock',
+        'mesh_lock',
+        Prisma.sql`SELECT id, tenant_id AS "tenantId", id AS "meshId", NULL::"ResourceKind" AS kind,
+          ''::varchar AS "parentName", name, NULL::jsonb AS spec, version, NULL::jsonb AS tags, created_at AS "createdAt",
+          updated_at AS "updatedAt"
+          FROM meshes WHERE tenant_id = ${tenantId} AND id = (SELECT id FROM mesh_row) FOR NO KEY UPDATE`,
+      ]);
+    }
+    const found = await this.sql<
+      MeshResource & { role: 'mesh' | 'remembered' | 'parent' | 'reference' | 'self' | 'meshLock' }
+    >(
+      Prisma.sql`WITH ${Prisma.join(
         parts.map(([, cte, query]) => Prisma.sql`${Prisma.raw(cte)} AS (${query})`),
         ', ',
       )}
       ${Prisma.join(
         parts.map(([role, cte]) => Prisma.sql`SELECT ${role}::text AS role, * FROM ${Prisma.raw(cte)}`),
         ' UNION ALL ',
-      )}`;
+      )}`,
+    );
     const row = (role: string) => {
       const hit = found.find((r) => r.role === role);
       if (!hit) return undefined;
       const { role: _role, ...resource } = hit;
       return resource;
     };
+    const remembered = row('remembered');
+    if (remembered) throw new IdempotentReplay({ requestHash: remembered.name, response: remembered.spec });
     const mesh = row('mesh');
     const parent = row('parent');
     const self = row('self');
     return {
       ...(mesh ? { mesh: { id: mesh.id, name: mesh.name } } : {}),
+      meshLocked: found.some((r) => r.role === 'meshLock'),
       ...(parent ? { parent } : {}),
       referenced: new Set(found.filter((r) => r.role === 'reference').map((r) => `${r.kind}/${r.name}`)),
       ...(self ? { self } : {}),
     };
-  }
-
-  /** Records what a resource created in this transaction references (the row belongs to this tenant). */
-  async insertReferences(resource: MeshResource, refs: readonly ReferenceTo[]): Promise<void> {
-    const unique = uniqueReferences(refs);
-    if (unique.length === 0) return;
-    await this.db.resourceReference.createMany({
-      data: unique.map((r) => ({ fromId: resource.id, meshId: resource.meshId, toKind: r.kind, toName: r.name })),
-    });
   }
 
   /** The resources whose specs reference the given one. */
