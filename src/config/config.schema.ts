@@ -135,7 +135,13 @@ export const CONFIG_KEYS = {
     env: 'XDS_ADMISSION_RATE',
     schema: positiveInt,
     default: '1000',
-    doc: 'New xDS streams one shard admits per second (admission control): a reconnect storm is spread out instead of taking the shard down. Refused streams get UNAVAILABLE and Envoy retries with backoff.',
+    doc: 'New xDS streams one shard starts serving per second (admission control): a reconnect storm is spread out instead of taking the shard down. Streams beyond the rate wait their turn, first come first served, up to XDS_ADMISSION_MAX_WAIT_MS.',
+  }),
+  xdsAdmissionMaxWaitMs: key({
+    env: 'XDS_ADMISSION_MAX_WAIT_MS',
+    schema: positiveInt,
+    default: '10000',
+    doc: 'Longest a new xDS stream waits for admission: the queue holds XDS_ADMISSION_RATE streams per second of this. A stream that would wait longer is refused with UNAVAILABLE at once, and Envoy retries with backoff.',
   }),
   xdsMaxConnectionAgeMs: key({
     env: 'XDS_MAX_CONNECTION_AGE_MS',

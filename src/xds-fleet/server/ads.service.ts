@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { status, type Metadata, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { PlansService } from '../../billing/plans/plans.service.js';
@@ -68,7 +68,8 @@ type AnyRequest = DiscoveryRequest | DeltaDiscoveryRequest;
 @Injectable()
 export class AdsService {
   private readonly log = new Logger(AdsService.name);
-  private readonly admission: RateLimiterMemory;
+  /** Admission control: XDS_ADMISSION_RATE new streams a second, the rest wait in order (bounded). */
+  private readonly admission: RateLimiterQueue;
   /** Streams between arrival and session start (they count towards the shard's limit). */
   private starting = 0;
 
@@ -80,7 +81,9 @@ export class AdsService {
     private readonly metrics: XdsMetrics,
     private readonly plans: PlansService,
   ) {
-    this.admission = new RateLimiterMemory({ points: config.xdsAdmissionRate, duration: 1 });
+    this.admission = new RateLimiterQueue(new RateLimiterMemory({ points: config.xdsAdmissionRate, duration: 1 }), {
+      maxQueueSize: Math.max(1, Math.floor((config.xdsAdmissionRate * config.xdsAdmissionMaxWaitMs) / 1000)),
+    });
   }
 
   implementation() {
@@ -98,6 +101,8 @@ export class AdsService {
     let record: SessionRecord | undefined;
     let admitted = false;
     const queued: AnyRequest[] = [];
+    /** Resolves true once admission control lets the stream start (false: refused). Set below. */
+    let cleared: Promise<boolean> = Promise.resolve(false);
     let starting = true;
     this.starting++;
     const doneStarting = () => {
@@ -148,39 +153,49 @@ export class AdsService {
       const send = (message: OutboundMessage) => {
         if (!closed) call.write(message);
       };
-      this.start(guard, call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
-        .then((started) => {
-          admitted = true;
-          if (closed) {
-            void this.shard.detach(started, record);
-            return;
-          }
-          session = started;
-          doneStarting();
-          this.shard.attach(started, record!);
-          for (const r of queued.splice(0)) handle(r);
-        })
-        .catch((err: unknown) => {
-          if (err instanceof StreamRefused) {
-            this.metrics.streamsRejected.inc({ reason: err.reason });
-            fail(err.code, err.message);
-          } else {
-            this.log.error(`starting a stream: ${(err as Error).stack ?? String(err)}`);
-            fail(status.UNAVAILABLE, 'the xDS server could not start this stream; retry');
-          }
-        });
+      // Nothing is done for a stream before admission control lets it start.
+      void cleared.then((ok) => {
+        if (!ok || closed) return;
+        this.start(guard, call.metadata, request, protocol, call.getPeer(), send, (r) => (record = r))
+          .then((started) => {
+            admitted = true;
+            if (closed) {
+              void this.shard.detach(started, record);
+              return;
+            }
+            session = started;
+            doneStarting();
+            this.shard.attach(started, record!);
+            for (const r of queued.splice(0)) handle(r);
+          })
+          .catch((err: unknown) => {
+            if (err instanceof StreamRefused) {
+              this.metrics.streamsRejected.inc({ reason: err.reason });
+              fail(err.code, err.message);
+            } else {
+              this.log.error(`starting a stream: ${(err as Error).stack ?? String(err)}`);
+              fail(status.UNAVAILABLE, 'the xDS server could not start this stream; retry');
+            }
+          });
+      });
     });
 
-    // Admission control happens before any work: a reconnect storm costs little per refused stream.
+    // Admission control happens before any work. Streams beyond the rate wait their turn (a
+    // reconnect storm is served in order at the rate, instead of refused streams backing off for
+    // ever longer), unless the queue already holds XDS_ADMISSION_MAX_WAIT_MS of them.
     if (this.shard.sessionCount + this.starting > this.config.xdsMaxStreams) {
       this.metrics.streamsRejected.inc({ reason: 'shard_full' });
       fail(status.UNAVAILABLE, 'this xDS shard is at its stream limit; retry (another shard may take it)');
       return;
     }
-    this.admission.consume('streams').catch(() => {
-      this.metrics.streamsRejected.inc({ reason: 'admission' });
-      fail(status.UNAVAILABLE, 'too many new xDS streams on this shard right now; retry with backoff');
-    });
+    cleared = this.admission.removeTokens(1).then(
+      () => true,
+      () => {
+        this.metrics.streamsRejected.inc({ reason: 'admission' });
+        fail(status.UNAVAILABLE, 'too many new xDS streams are waiting on this shard; retry with backoff');
+        return false;
+      },
+    );
   }
 
   /** Authenticates, authorises and admits the stream whose first request is `first`; resolves once it can be served. */
