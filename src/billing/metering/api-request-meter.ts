@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import { RedisService } from '../../platform/redis/redis.service.js';
 import type { ApiRequestClass, ApiUsageListener } from '../../tenants/auth/api-usage.js';
 import { ApiUsageStore } from './api-usage-store.js';
 import { hourOf } from './hours.js';
@@ -12,7 +13,7 @@ import { MeteringClock } from './metering-clock.js';
  * one transaction (ApiUsageStore). A per-request Redis INCR would cost a command per request on
  * the hot path and Redis load proportional to the API's rate; a flush costs one pipeline per
  * replica per interval, whatever the rate. The price: a replica that is SIGKILLed loses at most
- * one interval of its counts (a clean shutdown flushes). Counts that Redis refuses are kept and
+ * one interval of its counts (a clean shutdown flushes, before Redis's connection closes). Counts that Redis refuses are kept and
  * added with the next flush, in the hour they were made.
  */
 @Injectable()
@@ -26,17 +27,19 @@ export class ApiRequestMeter implements ApiUsageListener, OnApplicationBootstrap
   constructor(
     private readonly store: ApiUsageStore,
     private readonly clock: MeteringClock,
+    private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.flush(), this.config.meteringApiFlushMs);
     this.timer.unref();
+    // The last flush, after the HTTP server drained, runs before the connection closes.
+    this.redis.beforeClose(() => this.flush());
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
-    await this.flush();
   }
 
   counted(tenantId: string, requestClass: ApiRequestClass): void {

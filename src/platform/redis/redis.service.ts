@@ -17,6 +17,7 @@ export class RedisService implements OnApplicationShutdown {
    * spread them over a Redis Cluster.
    */
   readonly namespace: string;
+  private readonly lastWrites: (() => Promise<void>)[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.namespace = config.queuePrefix.replace(/[{}]/g, '');
@@ -60,8 +61,18 @@ export class RedisService implements OnApplicationShutdown {
     if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
   }
 
+  /**
+   * Registers a write that must reach Redis before this connection closes (a buffer's last flush).
+   * Nest runs the shutdown hooks of different modules in an order that does not follow their
+   * dependencies, so a service flushing in its own hook could find the connection already closed.
+   */
+  beforeClose(write: () => Promise<void>): void {
+    this.lastWrites.push(write);
+  }
+
   /** After the HTTP server drained (see PrismaService): in-flight requests may still need Redis. */
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.lastWrites.map((write) => write()));
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
