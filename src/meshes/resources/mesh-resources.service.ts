@@ -200,20 +200,11 @@ export class MeshResourcesService {
       `Create${rules.apiName}`,
       { kind, ...input },
       async (store, quotas) => {
-        this.checkOwner(scope, input);
-        const key = keyOf(kind, input);
-        const refs = rules.references(input.spec);
         // The mesh lock is taken last, after the row locks: the insert that counts against the
         // quotas and compares host names runs under it, so two creates can pass neither together.
-        const locked = await store.lockRows(input.meshName, {
-          ...parentLock(rules, key, 'share'),
-          references: refs,
-          mesh: true,
-        });
-        const mesh = meshOf(scope, input, locked);
+        const { key, refs, locked, mesh, parentSpec } = await this.lockForWrite(store, rules, input, { mesh: true });
         if (!locked.meshLocked) throw meshNotFound(scope, mesh.name);
         const tags = validateTags(input.tags ?? [], quotas.tagsPerResource);
-        const parentSpec = this.parentSpec(mesh, rules, key, locked);
         this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
         const max = quotas[rules.quota.key];
         const row = store.stageInsert(
@@ -278,6 +269,31 @@ export class MeshResourcesService {
   }
 
   /**
+   * The first statement of a create or an update (`lockRows`): the mesh read, the parent locked
+   * FOR SHARE and what the spec references FOR KEY SHARE, then the resource itself locked with
+   * `also.self`, or the mesh's lock taken (`also.mesh`). NotFound when the mesh or the parent is
+   * missing; the parent's spec for the kind's checks.
+   */
+  private async lockForWrite(
+    store: MeshStore,
+    rules: KindRules,
+    input: ResourceTarget & { spec: Spec },
+    also: { self?: RowLock; mesh?: boolean },
+  ) {
+    this.checkOwner(store.scope, input);
+    const key = keyOf(rules.kind, input);
+    const refs = rules.references(input.spec);
+    const locked = await store.lockRows(input.meshName, {
+      ...parentLock(rules, key, 'share'),
+      references: refs,
+      ...(also.self === undefined ? {} : { self: { key, lock: also.self } }),
+      ...(also.mesh ? { mesh: true } : {}),
+    });
+    const mesh = meshOf(store.scope, input, locked);
+    return { key, refs, locked, mesh, parentSpec: this.parentSpec(mesh, rules, key, locked) };
+  }
+
+  /**
    * The mesh and the resource, read (and the resource locked with `lock`) in one statement with
    * its parent; NotFound naming the first of the mesh, the parent and the resource that is missing.
    */
@@ -304,16 +320,9 @@ export class MeshResourcesService {
       `Update${rules.apiName}`,
       { kind, ...input },
       async (store, quotas) => {
-        this.checkOwner(scope, input);
-        const key = keyOf(kind, input);
-        const refs = rules.references(input.spec);
-        const locked = await store.lockRows(input.meshName, {
-          ...parentLock(rules, key, 'share'),
-          references: refs,
-          self: { key, lock: 'noKeyUpdate' },
+        const { key, refs, locked, mesh, parentSpec } = await this.lockForWrite(store, rules, input, {
+          self: 'noKeyUpdate',
         });
-        const mesh = meshOf(scope, input, locked);
-        const parentSpec = this.parentSpec(mesh, rules, key, locked);
         if (!locked.self) throw notFound(`${describeKey(rules, key)} does not exist in mesh ${mesh.name}.`);
         checkVersion(describeKey(rules, key), locked.self.version, input.expectedVersion);
         this.checkSpec(mesh, rules, input.spec, parentSpec, quotas, locked.referenced);
