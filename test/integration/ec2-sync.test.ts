@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformModule } from '../../src/platform/platform.module.js';
 import { PrismaService } from '../../src/platform/prisma/prisma.service.js';
+import { ANALYZE_AFTER_ROWS } from '../../src/registry/ec2/ec2-sync-apply.repository.js';
 import { Ec2SyncJobHandler } from '../../src/registry/ec2/ec2-sync.handlers.js';
 import { Ec2SyncRunModule } from '../../src/registry/ec2/ec2-sync.module.js';
 import { sealedSecretAad } from '../../src/registry/ec2/sealed-secret.js';
@@ -11,6 +13,7 @@ import { SecretBox } from '../../src/tenants/credentials/secret-box.js';
 import type { CreatedTenant } from '../../src/tenants/tenants.service.js';
 import { ec2Client, launch, registryService, stop, terminate, uniqueTag } from '../support/ec2-fixture.js';
 import { startEc2FaultEndpoint, type Ec2FaultEndpoint } from '../support/ec2-fault-endpoint.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/processes.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { call, startTestApp, type TestApp } from '../support/test-app.js';
@@ -179,6 +182,33 @@ describe('an EC2 sync run against the emulator', () => {
     expect(run).toMatchObject({ result: 'applied', pages: 3, inserted: 12 });
     expect((await instancesOf(serviceId)).map((r) => r.instanceId)).toEqual([...ids].sort());
   });
+
+  it("refreshes the registry's statistics after a sync that inserted many instances", async () => {
+    const tag = uniqueTag();
+    // One reservation of ANALYZE_AFTER_ROWS instances (the emulator launches them in one call).
+    await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        InstanceType: 't3.micro',
+        MinCount: ANALYZE_AFTER_ROWS,
+        MaxCount: ANALYZE_AFTER_ROWS,
+        TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'suite', Value: tag }] }],
+      }),
+    );
+    const { tenantId: tid, source } = await withSource(tag);
+    const analyzed = async () =>
+      (
+        await prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'registry_instances'`
+      )[0]?.n ?? 0n;
+    const before = await analyzed();
+    const run = await handler.run(tid, source.id);
+    expect(run).toMatchObject({ result: 'applied', inserted: ANALYZE_AFTER_ROWS });
+    // The statistics collector reports with a short delay.
+    await eventually('registry_instances analyzed', 5_000, async () =>
+      (await analyzed()) > before ? true : undefined,
+    );
+  }, 60_000);
 
   it('removes stopped and terminated instances, updates changed ones, and changes nothing when nothing changed', async () => {
     const tag = uniqueTag();

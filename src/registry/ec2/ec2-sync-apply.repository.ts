@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Ec2SyncStatus, Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../platform/prisma/prisma.service.js';
 import type { SourceForRun } from './ec2-client.factory.js';
@@ -33,6 +33,13 @@ interface ExistingInstance {
   readonly attributes: Prisma.JsonValue;
 }
 
+/**
+ * Instances an apply must insert or delete for the registry's statistics to be refreshed at once
+ * (`refreshStatistics`), and the least time between two refreshes in one process.
+ */
+export const ANALYZE_AFTER_ROWS = 1_000;
+const ANALYZE_EVERY_MS = 60_000;
+
 /** Rows per INSERT: 9 parameters each stays far below PostgreSQL's 65,535. */
 const INSERT_CHUNK = 2_000;
 /** InstanceIds named in a source's warning: enough to find the problem, bounded for the column. */
@@ -44,7 +51,31 @@ const WARNING_IDS = 10;
  */
 @Injectable()
 export class Ec2SyncApplyRepository {
+  private readonly log = new Logger(Ec2SyncApplyRepository.name);
+  private lastAnalyzeAt = 0;
+
   constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * After an apply that inserted or deleted at least ANALYZE_AFTER_ROWS instances, refreshes
+   * PostgreSQL's statistics of the registry (ANALYZE, a sample of the table), at most once a
+   * minute per process. Autovacuum would, but only after a while, and until then the registry's
+   * reads are planned for the table as it was: the registry benchmark measured a tenant's
+   * instances read in 78 ms instead of 0.1 ms right after a bulk fill. Best effort: a failure is
+   * logged, the sync's outcome stands.
+   */
+  async refreshStatistics(outcome: { inserted: number; deleted: number }): Promise<boolean> {
+    if (outcome.inserted + outcome.deleted < ANALYZE_AFTER_ROWS) return false;
+    if (Date.now() - this.lastAnalyzeAt < ANALYZE_EVERY_MS) return false;
+    this.lastAnalyzeAt = Date.now();
+    try {
+      await this.prisma.$executeRaw`ANALYZE registry_instances`;
+      return true;
+    } catch (err) {
+      this.log.warn(`refreshing the registry's statistics: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
 
   async loadForRun(tenantId: string, sourceId: string): Promise<SourceForRun | null> {
     const row = await this.prisma.ec2SyncSource.findFirst({

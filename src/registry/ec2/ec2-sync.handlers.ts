@@ -103,6 +103,7 @@ export class Ec2SyncJobHandler implements JobProcessor<'ec2-sync', 'sync'> {
       return { result: outcome.status };
     }
     await this.changes.servicesChanged(tenantId, outcome.changedServiceIds);
+    await this.sources.refreshStatistics(outcome);
     this.metrics.instancesOf(sourceId, outcome.instanceCount);
     done('applied');
     return { result: 'applied', pages, describeMs, applyMs, ...outcome };
