@@ -30,7 +30,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
+import { logger, numberFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { busyCores, cpuSecondsOf, machineInfo, percentiles, round } from '../xds/lib/measure.mjs';
 import { appMesh, buildMesh, createTenant, pool, updateRoute } from '../xds/lib/mesh.mjs';
 import { commonEnv, freePorts, prepareServices, requireBuild, startRole } from '../xds/lib/stack.mjs';
@@ -54,11 +54,7 @@ function parseArgs(argv) {
     ['n', 'window', 'rounds', 'pool', 'root', 'cpu-prof', 'out'],
     'bench/app-mesh-api/mesh-burst.mjs',
   );
-  const num = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-    const v = Number(given.get(name) ?? fallback);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
-    return v;
-  };
+  const num = (/** @type {string} */ name, /** @type {number} */ fallback) => numberFlag(given, name, fallback);
   return {
     n: Math.max(1, Math.floor(num('n', 500))),
     windowMs: num('window', 0),

@@ -31,7 +31,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
+import { logger, numberFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { Loadgen, until } from '../xds/lib/loadgen.mjs';
 import { busyCores, cpuSampler, machineInfo, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
 import { appMesh, buildMesh, createTenant, issueProxies } from '../xds/lib/mesh.mjs';
@@ -56,7 +56,7 @@ function parseArgs(argv) {
     ['tenants', 'sessions', 'proxies', 'nodes', 'steady', 'connect-rate', 'only', 'out'],
     'bench/billing/run.mjs',
   );
-  const num = (/** @type {string} */ k, /** @type {number} */ d) => Number(flags.get(k) ?? d);
+  const num = (/** @type {string} */ k, /** @type {number} */ d) => numberFlag(flags, k, d);
   return {
     tenants: num('tenants', 1000),
     sessions: num('sessions', 100_000),

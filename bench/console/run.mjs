@@ -28,6 +28,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { intFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { describeMachine } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 import { buildMesh } from '../graphql/rest.mjs';
@@ -48,39 +49,23 @@ const PAGES = /** @type {const} */ ([
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
-try {
-  await main(parseArgs(process.argv.slice(2)));
-  process.exit(0);
-} catch (err) {
-  const e = /** @type {Error & { hint?: string }} */ (err);
-  log(`failed: ${e.stack ?? e.message}`);
-  if (e.hint) log(e.hint);
-  process.exit(1);
-}
+await runBench({
+  log,
+  options: () => parseArgs(process.argv.slice(2)),
+  main,
+  report: () => {
+    throw new Error('bench:console has no --report-only');
+  },
+});
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {Map<string, string>} */
-  const given = new Map();
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (!m?.[1] || m[2] === undefined)
-      throw new Error(`unknown argument ${arg} (see the top of bench/console/run.mjs)`);
-    given.set(m[1], m[2]);
-  }
-  for (const name of given.keys())
-    if (!['loads', 'warmup', 'nodes', 'out'].includes(name)) throw new Error(`unknown option --${name}`);
-  /** @param {string} name @param {number} fallback @param {number} min */
-  const int = (name, fallback, min = 1) => {
-    const value = Number(given.get(name) ?? fallback);
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-    return value;
-  };
-  const nodes = int('nodes', 50);
+  const given = parseFlags(argv, ['loads', 'warmup', 'nodes', 'out'], 'bench/console/run.mjs');
+  const nodes = intFlag(given, 'nodes', 50, 1);
   if (nodes % 10 !== 0) throw new Error('--nodes must be a multiple of 10');
   return {
-    loads: int('loads', 30),
-    warmup: int('warmup', 3, 0),
+    loads: intFlag(given, 'loads', 30, 1),
+    warmup: intFlag(given, 'warmup', 3, 0),
     nodes,
     out: given.get('out') ?? join(root, 'bench', 'results', 'console'),
   };

@@ -21,6 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { intFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { describeMachine, postgresVersion } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 import { buildMesh, restPass } from './rest.mjs';
@@ -34,41 +35,24 @@ const TARGETS = /** @type {const} */ ({ topology: 150, page: 30 });
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
-try {
-  await main(parseArgs(process.argv.slice(2)));
-  // Redis and PostgreSQL connections of the in-process app may keep the loop alive for a moment.
-  process.exit(0);
-} catch (err) {
-  const e = /** @type {Error & { hint?: string }} */ (err);
-  log(`failed: ${e.stack ?? e.message}`);
-  if (e.hint) log(e.hint);
-  process.exit(1);
-}
+await runBench({
+  log,
+  options: () => parseArgs(process.argv.slice(2)),
+  main,
+  report: () => {
+    throw new Error('bench:graphql has no --report-only');
+  },
+});
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {Map<string, string>} */
-  const given = new Map();
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (!m?.[1] || m[2] === undefined)
-      throw new Error(`unknown argument ${arg} (see the top of bench/graphql/run.mjs)`);
-    given.set(m[1], m[2]);
-  }
-  for (const name of given.keys())
-    if (!['runs', 'warmup', 'rest-runs', 'nodes', 'out'].includes(name)) throw new Error(`unknown option --${name}`);
-  /** @param {string} name @param {number} fallback */
-  const int = (name, fallback) => {
-    const value = Number(given.get(name) ?? fallback);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-    return value;
-  };
-  const nodes = int('nodes', 500);
+  const given = parseFlags(argv, ['runs', 'warmup', 'rest-runs', 'nodes', 'out'], 'bench/graphql/run.mjs');
+  const nodes = intFlag(given, 'nodes', 500, 1);
   if (nodes % 10 !== 0) throw new Error('--nodes must be a multiple of 10');
   return {
-    runs: int('runs', 200),
-    warmup: int('warmup', 30),
-    restRuns: int('rest-runs', 3),
+    runs: intFlag(given, 'runs', 200, 1),
+    warmup: intFlag(given, 'warmup', 30, 1),
+    restRuns: intFlag(given, 'rest-runs', 3, 1),
     nodes,
     out: given.get('out') ?? join(root, 'bench', 'results', 'graphql'),
   };

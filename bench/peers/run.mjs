@@ -39,7 +39,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { envoyBinary, startEnvoy } from '../xds/lib/envoy.mjs';
-import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
+import { intFlag, listFlag, logger, parseFlags, runBench } from '../lib/cli.mjs';
 import { Loadgen, until } from '../xds/lib/loadgen.mjs';
 import { createNodeMesh, startBenchStack } from '../xds/lib/bench-stack.mjs';
 import { cpuSampler, percentiles, pidsNamed, round, scrape } from '../xds/lib/measure.mjs';
@@ -81,16 +81,8 @@ function parseArgs(argv) {
     'out',
   ];
   const given = parseFlags(argv, known, 'bench/peers/run.mjs');
-  const int = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-    const v = Number(given.get(name) ?? fallback);
-    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return v;
-  };
-  const list = (/** @type {string} */ name, /** @type {string} */ fallback) =>
-    (given.get(name) ?? fallback)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const int = (/** @type {string} */ name, /** @type {number} */ fallback) => intFlag(given, name, fallback);
+  const list = (/** @type {string} */ name, /** @type {string} */ fallback) => listFlag(given, name, fallback);
   const sizes = list('sizes', '1000,5000,10000').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error('--sizes must be positive integers');
   const protocols = /** @type {('sotw' | 'delta')[]} */ (list('protocols', 'sotw,delta'));

@@ -32,7 +32,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateMeshCommand, CreateVirtualNodeCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
 import * as grpc from '@grpc/grpc-js';
-import { logger, parseFlags, runBench } from '../xds/lib/cli.mjs';
+import { logger, parseFlags, runBench } from '../lib/cli.mjs';
 import { until } from '../xds/lib/loadgen.mjs';
 import { startBenchStack } from '../xds/lib/bench-stack.mjs';
 import { histogram, histogramDelta, percentiles, round, scrape, sum } from '../xds/lib/measure.mjs';

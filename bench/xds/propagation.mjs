@@ -32,7 +32,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logger, parseFlags, runBench } from './lib/cli.mjs';
+import { logger, numberFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { Loadgen, until } from './lib/loadgen.mjs';
 import { startBenchStack } from './lib/bench-stack.mjs';
 import { cpuSampler, histogram, histogramDelta, percentiles, pidsNamed, round, scrape, sum } from './lib/measure.mjs';
@@ -68,11 +68,7 @@ function parseArgs(argv) {
     'out',
   ];
   const given = parseFlags(argv, known, 'bench/xds/propagation.mjs');
-  const num = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-    const v = Number(given.get(name) ?? fallback);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
-    return v;
-  };
+  const num = (/** @type {string} */ name, /** @type {number} */ fallback) => numberFlag(given, name, fallback);
   const proxies = Math.floor(num('proxies', 1000));
   const services = Math.max(2, Math.floor(num('services', 500)));
   const perNode = 10;

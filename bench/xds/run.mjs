@@ -36,7 +36,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envoyBinary, startEnvoy } from './lib/envoy.mjs';
-import { logger, parseFlags, runBench } from './lib/cli.mjs';
+import { intFlag, listFlag, logger, parseFlags, runBench } from '../lib/cli.mjs';
 import { Loadgen, until } from './lib/loadgen.mjs';
 import { createNodeMesh, startBenchStack } from './lib/bench-stack.mjs';
 import {
@@ -85,16 +85,8 @@ function parseArgs(argv) {
     'out',
   ];
   const given = parseFlags(argv, known, 'bench/xds/run.mjs');
-  const int = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-    const v = Number(given.get(name) ?? fallback);
-    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return v;
-  };
-  const list = (/** @type {string} */ name, /** @type {string} */ fallback) =>
-    (given.get(name) ?? fallback)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const int = (/** @type {string} */ name, /** @type {number} */ fallback) => intFlag(given, name, fallback);
+  const list = (/** @type {string} */ name, /** @type {string} */ fallback) => listFlag(given, name, fallback);
   const nodes = Math.max(2, int('nodes', 100));
   const proxies = int('proxies', 10_000);
   const profile = given.has('cpu-prof');

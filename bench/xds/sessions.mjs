@@ -13,7 +13,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseFlags } from './lib/cli.mjs';
+import { parseFlags } from '../lib/cli.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const given = parseFlags(

@@ -1,6 +1,7 @@
 // @ts-check
-// What both xDS benchmarks' entry points share: a timestamped log, flag parsing, and the run
-// wrapper (exit codes, `--report-only=X.json` to render X.md again from a result's JSON).
+// What the benchmarks' entry points share: a timestamped log, flag parsing (`--name=value`, read
+// with intFlag, numberFlag and listFlag), and the run wrapper (exit codes, `--report-only=X.json`
+// to render X.md again from a result's JSON).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** @param {string} name e.g. `bench:xds` */
@@ -24,6 +25,37 @@ export function parseFlags(argv, known, script) {
     given.set(m[1], m[2] ?? 'true');
   }
   return given;
+}
+
+/**
+ * The flag `name` as an integer of at least `min`, or `fallback` when it is not given.
+ * @param {Map<string, string>} given @param {string} name @param {number} fallback @param {number} [min]
+ */
+export function intFlag(given, name, fallback, min = 0) {
+  const value = Number(given.get(name) ?? fallback);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  return value;
+}
+
+/**
+ * The flag `name` as a number (not necessarily whole) of at least `min`, or `fallback`.
+ * @param {Map<string, string>} given @param {string} name @param {number} fallback @param {number} [min]
+ */
+export function numberFlag(given, name, fallback, min = 0) {
+  const value = Number(given.get(name) ?? fallback);
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return value;
+}
+
+/**
+ * The comma-separated flag `name` as its trimmed, non-empty items, or `fallback`'s.
+ * @param {Map<string, string>} given @param {string} name @param {string} fallback
+ */
+export function listFlag(given, name, fallback) {
+  return (given.get(name) ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
