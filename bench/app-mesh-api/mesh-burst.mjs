@@ -45,7 +45,7 @@ const MESH = 'burst';
 const log = logger('bench:mesh-burst');
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main, report: () => '' });
+await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main });
 
 /** @param {string[]} argv */
 function parseArgs(argv) {

@@ -26,6 +26,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDependencies } from '../../scripts/lib/deps.mjs';
+import { intFlag, listFlag, numberFlag, parseFlags, runBench } from '../lib/cli.mjs';
 import { describeMachine, postgresVersion } from '../lib/machine.mjs';
 import { recreateDatabase } from '../../scripts/lib/database.mjs';
 
@@ -75,27 +76,13 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
  * @property {string} serverRoot the checkout whose api role is measured (this one unless --server-root)
  */
 
-try {
-  await main(parseArgs(process.argv.slice(2)));
-} catch (err) {
-  const e = /** @type {Error & { hint?: string }} */ (err);
-  log(`failed: ${e.stack ?? e.message}`);
-  if (e.hint) log(e.hint);
-  process.exitCode = 1;
-}
+await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main });
 
 /**
  * @param {string[]} argv
  * @returns {Options}
  */
 function parseArgs(argv) {
-  /** @type {Map<string, string>} */
-  const given = new Map();
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m?.[1]) throw new Error(`unknown argument ${arg} (see the options at the top of bench/app-mesh-api/run.mjs)`);
-    given.set(m[1], m[2] ?? 'true');
-  }
   const known = [
     'duration',
     'warmup',
@@ -111,37 +98,29 @@ function parseArgs(argv) {
     'out',
     'server-root',
   ];
-  for (const name of given.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}`);
-  /** @param {string} name @param {number} fallback @param {number} [min] */
-  const num = (name, fallback, min = Number.MIN_VALUE) => {
-    const raw = given.get(name);
-    const value = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(value) || value < min)
-      throw new Error(`--${name} must be a number >= ${min === Number.MIN_VALUE ? 'a positive' : min}`);
-    return value;
-  };
-  const only = (given.get('only') ?? 'describe,create,update').split(',').map((s) => s.trim());
+  const given = parseFlags(argv, known, 'bench/app-mesh-api/run.mjs');
+  const only = listFlag(given, 'only', 'describe,create,update');
   for (const op of only)
     if (!['describe', 'create', 'update'].includes(op)) throw new Error(`--only: unknown operation ${op}`);
   const profile = given.has('profile');
-  const meshes = Math.floor(num('meshes', 8));
-  const updateNodesPerMesh = Math.floor(num('update-nodes', 8));
+  const meshes = intFlag(given, 'meshes', 8, 1);
+  const updateNodesPerMesh = intFlag(given, 'update-nodes', 8, 1);
   if (meshes * 2 + 1 > MESH_QUOTA) throw new Error(`--meshes=${meshes} leaves no room in the ${MESH_QUOTA}-mesh quota`);
   return {
-    durationS: num('duration', 15),
-    warmupS: num('warmup', 3),
-    connections: (given.get('connections') ?? '16,64').split(',').map((s) => {
+    durationS: numberFlag(given, 'duration', 15, 1),
+    warmupS: numberFlag(given, 'warmup', 3, 0),
+    connections: listFlag(given, 'connections', '16,64').map((s) => {
       const n = Number(s);
       if (!Number.isInteger(n) || n < 1) throw new Error('--connections must be positive integers, e.g. 16,64');
       return n;
     }),
-    rateConnections: Math.floor(num('rate-connections', 16)),
+    rateConnections: intFlag(given, 'rate-connections', 16, 1),
     only: /** @type {Operation[]} */ (only),
     meshes,
     updateNodesPerMesh: Math.min(updateNodesPerMesh, NODES_PER_MESH),
     baseline: !given.has('no-baseline'),
-    waitQuietS: num('wait-quiet', 300, 0),
-    retries: Math.floor(num('retries', 2, 0)),
+    waitQuietS: numberFlag(given, 'wait-quiet', 300, 0),
+    retries: intFlag(given, 'retries', 2, 0),
     profile,
     out: given.get('out') ?? join(root, 'bench', profile ? '.profiles' : 'results', 'app-mesh-api'),
     serverRoot: resolve(given.get('server-root') ?? root),

@@ -49,14 +49,7 @@ const PAGES = /** @type {const} */ ([
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
-await runBench({
-  log,
-  options: () => parseArgs(process.argv.slice(2)),
-  main,
-  report: () => {
-    throw new Error('bench:console has no --report-only');
-  },
-});
+await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main });
 
 /** @param {string[]} argv */
 function parseArgs(argv) {

@@ -35,14 +35,7 @@ const TARGETS = /** @type {const} */ ({ topology: 150, page: 30 });
 /** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
-await runBench({
-  log,
-  options: () => parseArgs(process.argv.slice(2)),
-  main,
-  report: () => {
-    throw new Error('bench:graphql has no --report-only');
-  },
-});
+await runBench({ log, options: () => parseArgs(process.argv.slice(2)), main });
 
 /** @param {string[]} argv */
 function parseArgs(argv) {

@@ -62,12 +62,13 @@ export function listFlag(given, name, fallback) {
  * Runs a benchmark's `main(options())`, or only re-renders a report with `--report-only=X.json`;
  * exits 0 on success, 1 with the error logged.
  * @template T
- * @param {{ log: (msg: string) => void, options: () => T, main: (options: T) => Promise<void>, report: (result: any) => string }} bench
+ * @param {{ log: (msg: string) => void, options: () => T, main: (options: T) => Promise<void>, report?: (result: any) => string }} bench
  */
 export async function runBench({ log, options, main, report }) {
   try {
     const reportOnly = process.argv.find((a) => a.startsWith('--report-only='));
     if (reportOnly) {
+      if (!report) throw new Error('this benchmark has no --report-only');
       const json = reportOnly.slice('--report-only='.length);
       writeFileSync(json.replace(/\.json$/, '.md'), report(JSON.parse(readFileSync(json, 'utf8'))));
     } else await main(options());
